@@ -1,0 +1,217 @@
+"""Text -> structure: an issue of a newsletter, its articles, their sections, links and credits.
+
+Structure only: nothing here knows about speech. The plain-text rules follow what producers paste
+from their newsletter tool (one line per paragraph); see the README, "Writing articles".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of paragraphs; ``heading`` is the ``Intertitre`` that opens it, if any."""
+
+    heading: str | None
+    paragraphs: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    sections: tuple[Section, ...]
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One newsletter issue: what a single episode is made of."""
+
+    title: str
+    articles: tuple[Article, ...]
+    teaser: str | None = None
+    credits: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "teaser": self.teaser,
+            "articles": [
+                {
+                    "title": a.title,
+                    "sections": [{"heading": s.heading, "text": s.text} for s in a.sections],
+                    "links": list(a.links),
+                }
+                for a in self.articles
+            ],
+            "credits": self.credits,
+        }
+
+
+# --- input hygiene -------------------------------------------------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\u00a0\u202f\u2007\u2009\u200a\u3000]+")
+
+
+def decode(data: bytes, *, name: str = "<input>") -> tuple[str, list[str]]:
+    """Bytes -> text: UTF-8 (BOM or not), else Windows French (cp1252) with a warning."""
+    warnings: list[str] = []
+    if not data.strip():
+        raise InputError("the article is empty", path=name)
+    if b"\x00" in data[:8192]:
+        raise InputError("the article is not text (binary data)", path=name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError("the article is neither UTF-8 nor Windows-1252 text", path=name) from None
+        warnings.append(f"{name}: not UTF-8, read as Windows-1252 (cp1252)")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+    if controls > max(8, len(text) // 100):
+        raise InputError("the article is not text (control characters)", path=name)
+    return text, warnings
+
+
+def clean(text: str) -> str:
+    """Unicode NFC, one kind of line end and of space, no control or zero-width characters."""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def read(path: Path | str) -> Issue:
+    """Read and parse an article file; every failure is an :class:`InputError`."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InputError("is a folder, not an article file", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", path=path) from None
+    text, warnings = decode(data, name=str(path))
+    for warning in warnings:
+        log.warning(warning)
+    issue = parse(text, name=str(path))
+    return Issue(issue.title, issue.articles, issue.teaser, issue.credits, tuple(warnings))
+
+
+# --- structure -----------------------------------------------------------------------------------
+
+_TEASER = re.compile(r"^Et aussi\s*:\s*(?P<text>.+)$", re.IGNORECASE)
+_LINKS = re.compile(r"^Pour aller plus loin\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+_CREDITS = re.compile(r"^Cr[ée]dits?(?: photos?)?\s*:\s*(?P<text>.+)$", re.IGNORECASE)
+_BULLET = re.compile(r"^[–—\-•*]\s+(?P<text>.+)$")
+_INTERTITLE = re.compile(r"^(?P<heading>[\w\d«“][^–—.!?:;]{0,59}?)\s+[–—]\s+(?P<text>\S.*)$")
+_FINAL_PUNCT = tuple(".!?…:;,»”\"")
+_MAX_TITLE = 160
+
+
+def _is_title(line: str, following: str | None) -> bool:
+    """A short line without final punctuation, followed by a body paragraph."""
+    if following is None or len(line) > _MAX_TITLE or line.endswith(_FINAL_PUNCT):
+        return False
+    if _BULLET.match(line) or _INTERTITLE.match(line) or _special(line):
+        return False
+    return not following.endswith(tuple("»”\"")) or len(following) > len(line)
+
+
+def _special(line: str) -> bool:
+    return bool(_TEASER.match(line) or _LINKS.match(line) or _CREDITS.match(line))
+
+
+class _ArticleBuilder:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.sections: list[Section] = []
+        self.links: list[str] = []
+
+    def paragraph(self, text: str) -> None:
+        match = _INTERTITLE.match(text)
+        if match:
+            self.sections.append(Section(match.group("heading").strip(), (match.group("text").strip(),)))
+        elif self.sections:
+            last = self.sections[-1]
+            self.sections[-1] = Section(last.heading, last.paragraphs + (text,))
+        else:
+            self.sections.append(Section(None, (text,)))
+
+    def build(self) -> Article:
+        return Article(self.title, tuple(self.sections), tuple(self.links))
+
+
+def parse(text: str, *, name: str = "<input>") -> Issue:
+    """Plain text (one line per paragraph) or Markdown -> :class:`Issue`."""
+    text = clean(text)
+    if not text:
+        raise InputError("the article is empty", path=name)
+    lines = [line for line in text.split("\n") if line]
+    if any(line.startswith("#") for line in lines[:3]) or any(line.startswith("## ") for line in lines):
+        from .markdown import to_plain
+
+        lines = [line for line in to_plain(text).split("\n") if line]
+    return _parse_lines(lines, name)
+
+
+def _parse_lines(lines: list[str], name: str) -> Issue:
+    issue_title = lines[0]
+    rest = lines[1:]
+    teaser: str | None = None
+    credits: list[str] = []
+    articles: list[_ArticleBuilder] = []
+    in_links = False
+    # A lone article: its first line is followed directly by a body paragraph.
+    if rest and not _special(rest[0]) and not _is_title(rest[0], rest[1] if len(rest) > 1 else None):
+        articles.append(_ArticleBuilder(issue_title))
+    for index, line in enumerate(rest):
+        following = rest[index + 1] if index + 1 < len(rest) else None
+        if (m := _TEASER.match(line)) and not articles:
+            teaser = m.group("text").strip()
+            in_links = False
+        elif m := _CREDITS.match(line):
+            credits.append(m.group("text").strip())
+            in_links = False
+        elif m := _LINKS.match(line):
+            in_links = True
+            if m.group("rest") and articles:
+                articles[-1].links.append(m.group("rest").strip())
+        elif in_links and (m := _BULLET.match(line)):
+            if articles:
+                articles[-1].links.append(m.group("text").strip())
+        elif _is_title(line, following):
+            articles.append(_ArticleBuilder(line))
+            in_links = False
+        else:
+            in_links = False
+            if not articles:
+                articles.append(_ArticleBuilder(issue_title))
+            articles[-1].paragraph(line)
+    built = tuple(a.build() for a in articles if a.sections)
+    if not built:
+        raise InputError("no article text found (a title line must be followed by paragraphs)", path=name)
+    return Issue(
+        title=issue_title,
+        articles=built,
+        teaser=teaser,
+        credits=" ".join(credits) if credits else None,
+    )

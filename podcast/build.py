@@ -1,0 +1,288 @@
+"""The pipeline: article -> structure -> segments -> speech -> mastered MP3 -> tags -> catalog -> feed.
+
+:func:`build` runs the stages in order under the show's lock and publishes atomically: new files
+land under new names, the catalog commits, then the feed is replaced, then old files go. A build
+killed at any moment leaves the previous feed valid with every file it lists present.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Protocol
+
+from . import article as article_mod
+from . import catalog as catalog_mod
+from . import cover, feed, master, segment, sidecars, speech, tags, voices
+from .article import Issue
+from .catalog import Catalog, Episode
+from .config import Config
+from .errors import InputError, PodcastError, PublishError
+from .fsutil import inside, slugify, write_atomic
+from .lock import show_lock
+from .voices.cache import CacheStats, SegmentCache
+
+log = logging.getLogger(__name__)
+
+EPISODES_DIR = "episodes"
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+
+class Reporter(Protocol):
+    def stage(self, name: str, total: int | None = None) -> None: ...
+    def advance(self, count: int) -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, total: int | None = None) -> None:
+        log.info("%s", name)
+
+    def advance(self, count: int) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an article becomes before any sound is made (``podcast preview``)."""
+
+    issue: Issue
+    segments: list[segment.Segment]
+    voice: voices.Voice
+    reason: str
+    number: int
+
+    def to_dict(self) -> dict:
+        data = self.issue.to_dict()
+        data["segments"] = [{"article": s.article, "text": s.text} for s in self.segments]
+        return data
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    status: str  # "built", "updated" or "skipped"
+    episode: Episode
+    audio_path: Path
+    feed_path: Path
+    voice: str
+    reason: str
+    cache: CacheStats | None = None
+
+
+def french_date(day: str) -> str:
+    d = Date.fromisoformat(day)
+    return f"{'1er' if d.day == 1 else d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def _template(text: str, config: Config, issue: Issue, number: int, day: str) -> str:
+    return text.format(
+        show=config.show.title,
+        title=issue.title,
+        number=number,
+        summary=segment.summary(issue),
+        author=config.show.author,
+        date=french_date(day),
+        teaser=issue.teaser or "",
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _check_date(day: str | None) -> str:
+    if day is None:
+        return _utc_now().date().isoformat()
+    try:
+        return Date.fromisoformat(day).isoformat()
+    except ValueError:
+        raise InputError(f"--date must be YYYY-MM-DD, not {day!r}") from None
+
+
+def plan(config: Config, source: Path, *, engine: str | None = None, issue: Issue | None = None,
+         number: int | None = None, day: str | None = None) -> Plan:
+    """Read and segment an article for the voice that would speak it."""
+    issue = issue or article_mod.read(source)
+    choice = voices.choose(engine or config.voice.engine, config.voice)
+    lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
+    speak = speech.speaker(speech.load_lexicon(lexicon_path))
+    if number is None:
+        with Catalog(config.catalog_path) as catalog:
+            existing = catalog.by_key(episode_key(issue))
+            number = existing.number if existing else catalog.next_number()
+    day = _check_date(day)
+    segments = segment.segment_issue(
+        issue,
+        intro=_template(config.speech.intro, config, issue, number, day),
+        outro=_template(config.speech.outro, config, issue, number, day),
+        limit=choice.voice.max_chars,
+        speak=speak,
+    )
+    return Plan(issue, segments, choice.voice, choice.reason, number)
+
+
+def episode_key(issue: Issue) -> str:
+    """Two builds are the same episode when their issue titles slug alike."""
+    return slugify(issue.title, max_length=120)
+
+
+def text_hash(issue: Issue) -> str:
+    import json
+
+    return hashlib.sha256(json.dumps(issue.to_dict(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def ensure_cover(config: Config) -> Path:
+    """The show's cover in the publish folder: its own file, or a generated one for a new show."""
+    if config.show.cover:
+        source = config.resolve(config.show.cover)
+        target = inside(config.publish_dir, source.name)
+        if not source.is_file():
+            raise PublishError("show.cover not found", path=source)
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            write_atomic(target, source.read_bytes())
+        return target
+    target = config.publish_dir / feed.COVER_NAME
+    if not target.exists():
+        write_atomic(target, cover.png(seed=config.show.title))
+    return target
+
+
+def build(
+    config: Config,
+    source: Path,
+    *,
+    engine: str | None = None,
+    day: str | None = None,
+    force: bool = False,
+    reporter: Reporter | None = None,
+    cache: SegmentCache | None = None,
+) -> BuildResult:
+    """Build one article into an episode and republish the feed. Idempotent: rerun freely."""
+    reporter = reporter or _Silent()
+    issue = article_mod.read(source)
+    key, digest = episode_key(issue), text_hash(issue)
+    publish = config.publish_dir
+    with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
+        with Catalog(config.catalog_path) as catalog:
+            existing = catalog.by_key(key)
+            if existing and existing.text_hash == digest and not force and (day is None or day == existing.date):
+                feed_path = feed.write(config, catalog.episodes()) if not (publish / feed.FEED_NAME).exists() else publish / feed.FEED_NAME
+                return BuildResult("skipped", existing, publish / existing.audio, feed_path, existing.voice, "unchanged")
+            number = existing.number if existing else catalog.next_number()
+            day = _check_date(day or (existing.date if existing else None))
+            reporter.stage("Reading")
+            the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)
+            voice = the_plan.voice
+            reporter.stage(f"Voice: {voice.description} ({the_plan.reason})")
+            texts = [s.text for s in the_plan.segments]
+            reporter.stage("Synthesizing", total=len(texts))
+            store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
+            audios, stats = store.synthesize(voice, texts, reporter.advance)
+            reporter.stage("Mastering")
+            ensure_cover(config)
+            episode_dir = publish / EPISODES_DIR
+            episode_dir.mkdir(parents=True, exist_ok=True)
+            slug = slugify(issue.title)
+            stem = f"{number:03d}-{slug}"
+            titles = [a.title for a in issue.articles]
+            with tempfile.TemporaryDirectory(prefix=".build-", dir=episode_dir) as tmp:
+                staging = Path(tmp)
+                mp3 = staging / "episode.mp3"
+                mastered = master.master(
+                    the_plan.segments, audios, config.audio, mp3,
+                    jingles=master.jingle_paths(config.audio, config.root), chapter_titles=titles,
+                )
+                cue_list = sidecars.cues(the_plan.segments, mastered.placed)
+                description = sidecars.description(issue)
+                notes = sidecars.show_notes(issue, mastered.chapters)
+                cover_path = ensure_cover(config)
+                tags.write(
+                    mp3,
+                    tags.EpisodeTags(
+                        title=issue.title, show=config.show.title, author=config.show.author, date=day,
+                        number=number, description=description, transcript=sidecars.transcript_text(cue_list),
+                        feed_url=config.feed_url, cover=cover_path.read_bytes(),
+                        cover_mime="image/png" if cover_path.suffix.lower() == ".png" else "image/jpeg",
+                    ),
+                    mastered.chapters,
+                    version=config.audio.id3_version,
+                )
+                audio_bytes = mp3.read_bytes()
+                version = hashlib.sha256(audio_bytes).hexdigest()[:8]
+                names = {
+                    "audio": f"{EPISODES_DIR}/{stem}-{version}.mp3",
+                    "chapters": f"{EPISODES_DIR}/{stem}-{version}.chapters.json",
+                    "vtt": f"{EPISODES_DIR}/{stem}-{version}.vtt",
+                    "srt": f"{EPISODES_DIR}/{stem}-{version}.srt",
+                }
+                (staging / "chapters.json").write_text(sidecars.chapters_json(mastered.chapters, issue.title), encoding="utf-8")
+                (staging / "transcript.vtt").write_text(sidecars.webvtt(cue_list), encoding="utf-8")
+                (staging / "transcript.srt").write_text(sidecars.srt(cue_list), encoding="utf-8")
+                reporter.stage("Publishing")
+                for field_name, staged in (("audio", mp3), ("chapters", staging / "chapters.json"),
+                                           ("vtt", staging / "transcript.vtt"), ("srt", staging / "transcript.srt")):
+                    with open(staged, "rb") as handle:
+                        os.fsync(handle.fileno())
+                    os.replace(staged, inside(publish, names[field_name]))
+            now = _utc_now().isoformat()
+            episode = Episode(
+                key=key,
+                guid=existing.guid if existing else str(uuid.uuid5(uuid.UUID(feed.podcast_guid(config.feed_url)), key)),
+                number=number,
+                title=issue.title,
+                slug=slug,
+                date=day,
+                pub_date=existing.pub_date if existing else (now if day == now[:10] else f"{day}T06:00:00+00:00"),
+                duration_ms=mastered.duration_ms,
+                bytes=len(audio_bytes),
+                engine=voice.engine,
+                voice=voice.identity,
+                text_hash=digest,
+                description=description,
+                notes_html=notes,
+                updated=now,
+                **names,
+            )
+            catalog.upsert(episode)
+            feed_path = feed.write(config, catalog.episodes())
+            if existing:
+                for old in set(existing.files) - set(episode.files):
+                    inside(publish, old).unlink(missing_ok=True)
+            return BuildResult("updated" if existing else "built", episode, publish / episode.audio, feed_path,
+                               voice.description, the_plan.reason, stats)
+
+
+def regenerate_feed(config: Config) -> Path:
+    """``podcast feed``: the feed again from the catalog (e.g. after editing podcast.toml)."""
+    with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
+        with Catalog(config.catalog_path) as catalog:
+            ensure_cover(config)
+            return feed.write(config, catalog.episodes())
+
+
+def list_episodes(config: Config) -> list[Episode]:
+    with Catalog(config.catalog_path) as catalog:
+        return catalog.episodes()
+
+
+def remove(config: Config, ident: str) -> Episode:
+    """Take an episode out of the catalog and the feed, then delete its files."""
+    with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
+        with Catalog(config.catalog_path) as catalog:
+            episode = catalog.find(ident)
+            catalog.remove(episode)
+            feed.write(config, catalog.episodes())
+            for name in episode.files:
+                inside(config.publish_dir, name).unlink(missing_ok=True)
+            return episode

@@ -1,0 +1,174 @@
+"""The catalog: SQLite, one row per published episode, the single source of truth for the feed.
+
+The schema grows by registered migrations (``PRAGMA user_version``), so a show made by an older
+version opens in a newer one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import CatalogError, NotFoundError
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
+
+
+def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    """Register the next schema step; never edit one that has shipped, add another."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def _create_episodes(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE episodes (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,          -- what makes two builds the same episode
+            guid TEXT NOT NULL UNIQUE,
+            number INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            slug TEXT NOT NULL,
+            date TEXT NOT NULL,                -- YYYY-MM-DD, the episode's date
+            pub_date TEXT NOT NULL,            -- ISO 8601 UTC, fixed at first publication
+            duration_ms INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            audio TEXT NOT NULL,               -- file names, relative to the publish folder
+            chapters TEXT,
+            vtt TEXT,
+            srt TEXT,
+            engine TEXT NOT NULL,
+            voice TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            description TEXT NOT NULL,
+            notes_html TEXT NOT NULL,
+            updated TEXT NOT NULL              -- ISO 8601 UTC, last time the row changed
+        )
+        """
+    )
+
+
+@dataclass(frozen=True)
+class Episode:
+    key: str
+    guid: str
+    number: int
+    title: str
+    slug: str
+    date: str
+    pub_date: str
+    duration_ms: int
+    bytes: int
+    audio: str
+    chapters: str | None
+    vtt: str | None
+    srt: str | None
+    engine: str
+    voice: str
+    text_hash: str
+    description: str
+    notes_html: str
+    updated: str
+    id: int | None = None
+
+    @property
+    def files(self) -> list[str]:
+        return [f for f in (self.audio, self.chapters, self.vtt, self.srt) if f]
+
+
+_COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise CatalogError(f"the catalog is unreadable ({err}); restore it from a backup", path=path) from None
+        except OSError as err:
+            raise CatalogError(f"cannot open the catalog: {err.strerror}", path=path) from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise CatalogError(
+                f"the catalog was written by a newer podcast-builder (schema {version}); upgrade", path=self.path
+            )
+        for number in range(version, len(MIGRATIONS)):
+            with self.transaction():
+                MIGRATIONS[number](self.db)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as err:
+            raise CatalogError(f"catalog write failed: {err}", path=self.path) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Catalog":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def _episode(self, row: sqlite3.Row | None) -> Episode | None:
+        return Episode(**dict(row)) if row is not None else None
+
+    def episodes(self, newest_first: bool = True) -> list[Episode]:
+        order = "DESC" if newest_first else "ASC"
+        rows = self.db.execute(f"SELECT * FROM episodes ORDER BY date {order}, number {order}").fetchall()
+        return [Episode(**dict(r)) for r in rows]
+
+    def by_key(self, key: str) -> Episode | None:
+        return self._episode(self.db.execute("SELECT * FROM episodes WHERE key = ?", (key,)).fetchone())
+
+    def find(self, ident: str) -> Episode:
+        """An episode by number, GUID or slug, as a producer types it."""
+        row = None
+        if ident.isdigit():
+            row = self.db.execute("SELECT * FROM episodes WHERE number = ?", (int(ident),)).fetchone()
+        if row is None:
+            row = self.db.execute("SELECT * FROM episodes WHERE guid = ? OR slug = ?", (ident, ident)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no episode {ident!r} in the catalog ('podcast list' shows them)")
+        return Episode(**dict(row))
+
+    def next_number(self) -> int:
+        return (self.db.execute("SELECT MAX(number) FROM episodes").fetchone()[0] or 0) + 1
+
+    def upsert(self, episode: Episode) -> None:
+        placeholders = ", ".join("?" for _ in _COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("key", "guid", "number", "pub_date"))
+        with self.transaction() as db:
+            db.execute(
+                f"INSERT INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
+                f"ON CONFLICT(key) DO UPDATE SET {updates}",
+                [getattr(episode, c) for c in _COLUMNS],
+            )
+
+    def remove(self, episode: Episode) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM episodes WHERE key = ?", (episode.key,))

@@ -1,0 +1,221 @@
+"""The ``podcast`` command: parse, call one library function, turn PodcastError into one line.
+
+Logging and progress bars are configured here only; a progress bar appears only on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import config as config_mod
+from .errors import EXIT_USAGE, PodcastError
+
+log = logging.getLogger("podcast")
+
+
+class _State:
+    def __init__(self, config_path: Path | None, debug: bool) -> None:
+        self.config_path = config_path
+        self.debug = debug
+
+    def config(self) -> config_mod.Config:
+        return config_mod.load(self.config_path)
+
+
+def _setup_logging(verbose: int, quiet: bool, debug: bool) -> None:
+    level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
+    if quiet:
+        level = logging.ERROR
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if not debug else "%(name)s %(levelname)s: %(message)s"))
+    root = logging.getLogger("podcast")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+class _Reporter:
+    """Progress for long work: a bar on a terminal, nothing (or log lines) elsewhere."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty() and not quiet
+        self.bar: Any = None
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        self.close()
+        if name.startswith("Voice:"):
+            if not self.quiet:
+                click.echo(name, err=True)
+            return
+        log.info("%s", name)
+        if total and self.tty:
+            self.bar = click.progressbar(length=total, label=name, file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
+    """Call the library; a PodcastError becomes one line on stderr and its exit code."""
+    state: _State = ctx.obj
+    try:
+        return action()
+    except PodcastError as err:
+        if state.debug:
+            raise
+        click.echo(f"Error: {err}", err=True)
+        ctx.exit(err.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was published.", err=True)
+        ctx.exit(130)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="podcast.toml to use (default: ./podcast.toml).")
+@click.option("-v", "--verbose", count=True, help="Say more (-vv for debug logs).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="podcast-builder")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool, debug: bool) -> None:
+    """Turn French articles and newsletters into podcast episodes and an RSS feed."""
+    _setup_logging(verbose, quiet, debug)
+    ctx.obj = _State(config_path, debug)
+    ctx.meta["quiet"] = quiet
+
+
+@cli.command()
+@click.option("--title", help="The show's title.")
+@click.option("--author", help="The show's author (also the ID3 artist).")
+@click.option("--email", help="The owner's e-mail, for podcast directories.")
+@click.option("--base-url", help="Public URL where the publish folder is served.")
+@click.option("--language", help="Language code of the show (default: fr).")
+@click.option("--force", is_flag=True, help="Overwrite an existing podcast.toml.")
+@click.pass_context
+def init(ctx: click.Context, **options: Any) -> None:
+    """Create podcast.toml for a new show in the current folder."""
+    folder = ctx.obj.config_path.parent if ctx.obj.config_path else Path.cwd()
+    target = _run(ctx, lambda: config_mod.init(folder, **options))
+    click.echo(f"Created {target}")
+
+
+@cli.command()
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option("--engine", help="auto, espeak or gtts (default: the show's voice.engine).")
+@click.option("--date", "day", help="The episode's date, YYYY-MM-DD (default: today).")
+@click.option("--force", is_flag=True, help="Rebuild even if the article did not change.")
+@click.pass_context
+def build(ctx: click.Context, article: Path, engine: str | None, day: str | None, force: bool) -> None:
+    """Build ARTICLE into an episode and republish the feed."""
+    from .build import build as run_build
+
+    quiet = ctx.meta.get("quiet", False)
+    reporter = _Reporter(quiet)
+    started = time.monotonic()
+    try:
+        result = _run(ctx, lambda: run_build(ctx.obj.config(), article, engine=engine, day=day, force=force, reporter=reporter))
+    finally:
+        reporter.close()
+    episode = result.episode
+    minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
+    if result.status == "skipped":
+        click.echo(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
+        return
+    click.echo(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
+    click.echo(f"  duration {minutes}:{seconds:02d}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
+    click.echo(f"  audio {result.audio_path}")
+    click.echo(f"  feed  {result.feed_path}")
+
+
+@cli.command()
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option("--engine", help="auto, espeak or gtts: whose length limit applies.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a stable contract).")
+@click.pass_context
+def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool) -> None:
+    """Show how ARTICLE is read and what the voice will say, without synthesis."""
+    from .build import plan
+
+    the_plan = _run(ctx, lambda: plan(ctx.obj.config(), article, engine=engine))
+    if as_json:
+        click.echo(json.dumps(the_plan.to_dict(), ensure_ascii=False, indent=2))
+        return
+    issue = the_plan.issue
+    click.echo(f"Title:   {issue.title}")
+    if issue.teaser:
+        click.echo(f"Teaser:  {issue.teaser}")
+    for index, art in enumerate(issue.articles, 1):
+        click.echo(f"Article {index}: {art.title}")
+        for section in art.sections:
+            click.echo(f"  - {section.heading or '(lead)'}: {len(section.paragraphs)} paragraph(s)")
+        for link in art.links:
+            click.echo(f"  link: {link}")
+    if issue.credits:
+        click.echo(f"Credits: {issue.credits}")
+    click.echo(f"Voice:   {the_plan.voice.description} ({the_plan.reason})")
+    click.echo(f"Segments ({len(the_plan.segments)}):")
+    for seg in the_plan.segments:
+        where = "-" if seg.article is None else str(seg.article + 1)
+        click.echo(f"  [{where}] {seg.text}")
+
+
+@cli.command("feed")
+@click.pass_context
+def feed_command(ctx: click.Context) -> None:
+    """Regenerate feed.xml from the catalog."""
+    from .build import regenerate_feed
+
+    path = _run(ctx, lambda: regenerate_feed(ctx.obj.config()))
+    click.echo(f"Feed written: {path}")
+
+
+@cli.command("list")
+@click.pass_context
+def list_command(ctx: click.Context) -> None:
+    """List the published episodes, newest first."""
+    from .build import list_episodes
+
+    episodes = _run(ctx, lambda: list_episodes(ctx.obj.config()))
+    if not episodes:
+        click.echo("No episodes yet: 'podcast build ARTICLE' makes one.")
+        return
+    for e in episodes:
+        minutes, seconds = divmod(round(e.duration_ms / 1000), 60)
+        click.echo(f"{e.number:>4}  {e.date}  {minutes:>3}:{seconds:02d}  {e.engine:<7} {e.title}")
+
+
+@cli.command()
+@click.argument("episode")
+@click.pass_context
+def remove(ctx: click.Context, episode: str) -> None:
+    """Remove EPISODE (number, slug or GUID) from the feed and delete its files."""
+    from .build import remove as run_remove
+
+    removed = _run(ctx, lambda: run_remove(ctx.obj.config(), episode))
+    click.echo(f"Removed episode {removed.number}: {removed.title}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="podcast")
+    except PodcastError as err:  # pragma: no cover - raised outside a command (e.g. --debug)
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(err.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

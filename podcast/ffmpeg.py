@@ -1,0 +1,78 @@
+"""The ffmpeg binary shipped by the imageio-ffmpeg wheel, and one way to run it.
+
+Nothing is looked up on PATH: a pip install is all a machine needs.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import subprocess
+from pathlib import Path
+from typing import Sequence
+
+from .errors import AudioError
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def executable() -> str:
+    try:
+        import imageio_ffmpeg
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise AudioError("imageio-ffmpeg is not installed; reinstall podcast-builder") from None
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as err:  # pragma: no cover - wheel without a binary for this platform
+        raise AudioError(f"no ffmpeg binary for this platform: {err}") from None
+
+
+def run(args: Sequence[str | Path], *, input: bytes | None = None, what: str = "ffmpeg") -> subprocess.CompletedProcess[bytes]:
+    """Run ffmpeg quietly; a failure becomes one AudioError line with ffmpeg's own last words."""
+    command = [executable(), "-hide_banner", "-nostdin", "-y", *map(str, args)]
+    log.debug("running %s", " ".join(command))
+    try:
+        done = subprocess.run(command, input=input, capture_output=True, check=False)
+    except OSError as err:
+        raise AudioError(f"cannot run ffmpeg: {err}") from None
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"exit code {done.returncode}"
+        raise AudioError(f"{what} failed: {reason}")
+    return done
+
+
+def decode(source: Path | bytes, rate: int) -> bytes:
+    """Any audio ffmpeg reads (a file, or encoded bytes) -> s16le mono PCM at ``rate``."""
+    if isinstance(source, (bytes, bytearray)):
+        done = run(["-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"], input=bytes(source), what="decoding audio")
+    else:
+        if not Path(source).is_file():
+            raise AudioError("audio file not found", path=source)
+        done = run(["-i", source, "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"], what=f"decoding {source}")
+    return done.stdout
+
+
+_LUFS = re.compile(r"I:\s+(-?[\d.]+|-inf)\s+LUFS")
+_PEAK = re.compile(r"Peak:\s+(-?[\d.]+|-inf)\s+dBFS")
+
+
+def loudness_of_pcm(pcm: bytes, rate: int) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of s16le mono PCM, by ffmpeg's ebur128."""
+    done = run(
+        ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+        input=pcm,
+        what="measuring loudness",
+    )
+    return parse_ebur128(done.stderr.decode("utf-8", "replace"))
+
+
+def parse_ebur128(log_text: str) -> tuple[float, float]:
+    summary = log_text[log_text.rfind("Summary:") :]
+    lufs, peak = _LUFS.search(summary), _PEAK.search(summary)
+    if not lufs or not peak:
+        raise AudioError("could not measure loudness")
+    as_float = lambda text: float("-inf") if text == "-inf" else float(text)  # noqa: E731
+    return as_float(lufs.group(1)), as_float(peak.group(1))

@@ -1,0 +1,66 @@
+"""Speech engines behind one protocol, found by name in a registry and loaded lazily.
+
+Adding an engine is one entry in :data:`ENGINES` and a factory taking the show's VoiceConfig: the
+pipeline never names an engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from ..config import VoiceConfig
+from ..errors import VoiceError
+from .base import Audio, Progress, Voice
+
+__all__ = ["Audio", "Progress", "Voice", "ENGINES", "Choice", "load", "choose"]
+
+log = logging.getLogger(__name__)
+
+
+def _espeak(cfg: VoiceConfig) -> Voice:
+    from .espeak import EspeakVoice
+
+    return EspeakVoice(voice=cfg.espeak_voice, words_per_minute=cfg.espeak_rate, pitch=cfg.espeak_pitch)
+
+
+def _gtts(cfg: VoiceConfig) -> Voice:
+    from .gtts import GttsVoice
+
+    return GttsVoice(tld=cfg.gtts_tld, slow=cfg.gtts_slow, timeout=cfg.gtts_timeout, concurrency=cfg.gtts_concurrency)
+
+
+ENGINES: dict[str, Callable[[VoiceConfig], Voice]] = {"espeak": _espeak, "gtts": _gtts}
+OFFLINE = "espeak"
+ONLINE = "gtts"
+
+
+@dataclass(frozen=True)
+class Choice:
+    voice: Voice
+    reason: str
+
+
+def load(name: str, cfg: VoiceConfig) -> Voice:
+    factory = ENGINES.get(name)
+    if factory is None:
+        raise VoiceError(f"unknown engine {name!r}; choose auto or one of {', '.join(sorted(ENGINES))}")
+    try:
+        return factory(cfg)
+    except VoiceError:
+        raise
+    except (ImportError, OSError) as err:
+        raise VoiceError(f"the {name} engine cannot load: {err}") from None
+
+
+def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0) -> Choice:
+    """The one voice that speaks a whole episode; engines are never mixed within one."""
+    if name != "auto":
+        return Choice(load(name, cfg), f"--engine {name}" if name else "configured")
+    online = load(ONLINE, cfg)
+    problem = online.probe(probe_timeout)  # type: ignore[attr-defined]
+    if problem is None:
+        return Choice(online, "Google Translate answered")
+    return Choice(load(OFFLINE, cfg), f"{problem}; using the offline voice")
