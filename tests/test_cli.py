@@ -1,0 +1,127 @@
+"""The CLI as a producer meets it: exact output, one-line errors, exit codes (click's CliRunner)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from podcast.cli import cli
+
+
+def run(*args: str, cwd: Path | None = None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+    import os
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_init_writes_config_without_prompting(tmp_path: Path) -> None:
+    result = run("init", "--title", "Ma lettre", "--author", "Jeanne", "--email", "j@example.org",
+                 "--base-url", "https://example.org/pod", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Created {tmp_path / 'podcast.toml'}\n"
+    data = tomllib.loads((tmp_path / "podcast.toml").read_text(encoding="utf-8"))
+    assert data["show"]["title"] == "Ma lettre"
+    assert data["show"]["base_url"] == "https://example.org/pod"
+    assert data["show"]["language"] == "fr"
+    assert data["voice"]["engine"] == "auto"
+    assert "{summary}" in data["speech"]["intro"]
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    assert run("init", cwd=tmp_path).exit_code == 0
+    result = run("init", "--title", "Autre", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and "already" in result.output
+    assert "Autre" not in (tmp_path / "podcast.toml").read_text(encoding="utf-8")
+
+
+def test_init_rejects_bad_base_url(tmp_path: Path) -> None:
+    result = run("init", "--base-url", "ftp://nope", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {tmp_path / 'podcast.toml'}: show.base_url must be an http(s) URL"
+    assert not (tmp_path / "podcast.toml").exists()
+
+
+def test_no_config_is_one_line_usage_error(tmp_path: Path) -> None:
+    result = run("list", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert "run 'podcast init' first" in result.output
+
+
+def test_bad_config_value_is_named(show: Path) -> None:
+    path = show / "podcast.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("bitrate = 96", 'bitrate = "fast"'), encoding="utf-8")
+    result = run("--config", str(path), "list")
+    assert result.exit_code == 2
+    assert "audio.bitrate must be int, not str" in result.output
+
+
+def test_unknown_setting_is_refused(show: Path) -> None:
+    path = show / "podcast.toml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n[voice2]\nx = 1\n", encoding="utf-8")
+    result = run("--config", str(path), "feed")
+    assert result.exit_code == 2 and "unknown table [voice2]" in result.output
+
+
+def test_missing_article_is_one_line(show: Path) -> None:
+    result = run("--config", str(show / "podcast.toml"), "build", str(show / "absent.txt"))
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: {show / 'absent.txt'}: no such file"
+    assert not (show / "feed" / "feed.xml").exists()
+
+
+def test_build_list_remove(show: Path, example_path: Path) -> None:
+    config = str(show / "podcast.toml")
+    built = run("--config", config, "build", str(example_path), "--date", "2026-11-20")
+    assert built.exit_code == 0, built.output
+    lines = built.output.splitlines()
+    assert lines[0] == "Voice: espeak-ng fr (offline) (--engine espeak)" or lines[0].startswith("Voice: espeak-ng fr (offline)")
+    assert lines[1] == "Built episode 1: Le Fil Tech : les data centers face à la chaleur de l'été"
+    assert lines[2].startswith("  duration ") and lines[3].startswith("  audio ") and lines[3].endswith(".mp3")
+    mp3 = Path(lines[3].split(maxsplit=1)[1])
+    assert mp3.is_file()
+
+    again = run("--config", config, "build", str(example_path))
+    assert again.exit_code == 0 and again.output.startswith("Unchanged: episode 1 ")
+
+    listed = run("--config", config, "list")
+    assert listed.exit_code == 0
+    assert "2026-11-20" in listed.output and "espeak" in listed.output
+
+    removed = run("--config", config, "remove", "1")
+    assert removed.exit_code == 0
+    assert removed.output == "Removed episode 1: Le Fil Tech : les data centers face à la chaleur de l'été\n"
+    assert not mp3.exists()
+    assert "<item>" not in (show / "feed" / "feed.xml").read_text(encoding="utf-8")
+    assert run("--config", config, "remove", "1").exit_code == 2
+
+
+def test_bad_date_is_usage_error(show: Path, example_path: Path) -> None:
+    result = run("--config", str(show / "podcast.toml"), "build", str(example_path), "--date", "28/11/2026")
+    assert result.exit_code == 2
+    assert "--date must be YYYY-MM-DD" in result.output
+
+
+def test_unknown_engine(show: Path, example_path: Path) -> None:
+    result = run("--config", str(show / "podcast.toml"), "preview", str(example_path), "--engine", "robot")
+    assert result.exit_code == 4
+    assert "unknown engine 'robot'" in result.output
+
+
+def test_python_m_podcast(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "podcast", "--help"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "Turn French articles" in done.stdout
