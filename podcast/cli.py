@@ -15,7 +15,7 @@ from typing import Any, Callable
 import click
 
 from . import config as config_mod
-from .errors import EXIT_USAGE, PodcastError
+from .errors import EXIT_FAILURE, EXIT_USAGE, PodcastError
 
 log = logging.getLogger("podcast")
 
@@ -29,15 +29,41 @@ class _State:
         return config_mod.load(self.config_path)
 
 
-def _setup_logging(verbose: int, quiet: bool, debug: bool) -> None:
+# Lines for the log file only (results and summaries the terminal gets through click.echo).
+_file_log = logging.getLogger("podcast.run")
+
+
+def _setup_logging(verbose: int, quiet: bool, debug: bool, log_file: Path | None = None) -> None:
     level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
     if quiet:
         level = logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if not debug else "%(name)s %(levelname)s: %(message)s"))
     root = logging.getLogger("podcast")
     root.handlers[:] = [handler]
     root.setLevel(level)
+    _file_log.handlers[:] = [logging.NullHandler()]  # no file: no output (not logging's last resort)
+    _file_log.propagate = False
+    if log_file is not None:
+        # Appends, one timestamped line per event, INFO even with --quiet: the record of a cron run.
+        try:
+            file_handler = logging.FileHandler(log_file, mode="a", encoding="utf-8")
+        except OSError as err:
+            raise click.UsageError(f"cannot open the log file {log_file}: {err.strerror}") from None
+        file_handler.setLevel(logging.DEBUG if debug or verbose > 1 else logging.INFO)
+        file_handler.setFormatter(logging.Formatter("%(asctime)s [%(process)d] %(levelname)s %(message)s"))
+        root.handlers.append(file_handler)
+        root.setLevel(min(level, file_handler.level))
+        _file_log.addHandler(file_handler)
+        _file_log.setLevel(logging.INFO)
+
+
+def _say(message: str, *, err: bool = False, quiet: bool = False) -> None:
+    """A result line: on the terminal (unless quiet and not an error) and in the log file."""
+    if err or not quiet:
+        click.echo(message, err=err)
+    _file_log.log(logging.ERROR if err else logging.INFO, "%s", message)
 
 
 class _Reporter:
@@ -77,8 +103,13 @@ def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
     except PodcastError as err:
         if state.debug:
             raise
-        click.echo(f"Error: {err}", err=True)
+        _say(f"Error: {err}", err=True)
         ctx.exit(err.exit_code)
+    except OSError as err:  # the machine refused (disk full, permission): not a bug, one line too
+        if state.debug:
+            raise
+        _say(f"Error: {err.filename + ': ' if err.filename else ''}{err.strerror or err}", err=True)
+        ctx.exit(EXIT_FAILURE)
     except KeyboardInterrupt:
         click.echo("Interrupted; nothing was published.", err=True)
         ctx.exit(130)
@@ -89,11 +120,14 @@ def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
 @click.option("-v", "--verbose", count=True, help="Say more (-vv for debug logs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also append timestamped log lines to this file (for cron and systemd).")
 @click.version_option(package_name="podcast-builder")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool, debug: bool) -> None:
+def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool, debug: bool,
+        log_file: Path | None) -> None:
     """Turn French articles and newsletters into podcast episodes and an RSS feed."""
-    _setup_logging(verbose, quiet, debug)
+    _setup_logging(verbose, quiet, debug, log_file)
     ctx.obj = _State(config_path, debug)
     ctx.meta["quiet"] = quiet
 
@@ -114,31 +148,81 @@ def init(ctx: click.Context, **options: Any) -> None:
 
 
 @cli.command()
-@click.argument("article", type=click.Path(path_type=Path))
+@click.argument("article", type=click.Path(path_type=Path), required=False)
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Build every new or changed *.txt/*.md article in this folder (sorted by name).")
 @click.option("--engine", help="auto, espeak or gtts (default: the show's voice.engine).")
 @click.option("--date", "day", help="The episode's date, YYYY-MM-DD (default: today).")
 @click.option("--force", is_flag=True, help="Rebuild even if the article did not change.")
+@click.option("--lock-wait", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="How long to wait for another build of this show (default: publish.lock_timeout).")
+@click.option("--no-wait", is_flag=True, help="Exit at once (code 3) if another build is running.")
 @click.pass_context
-def build(ctx: click.Context, article: Path, engine: str | None, day: str | None, force: bool) -> None:
-    """Build ARTICLE into an episode and republish the feed."""
+def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: str | None,
+          force: bool, lock_wait: float | None, no_wait: bool) -> None:
+    """Build ARTICLE (or every article of --inbox DIR) into episodes and republish the feed."""
     from .build import build as run_build
+    from .inbox import with_lock_wait
 
+    if (article is None) == (inbox is None):
+        raise click.UsageError("give either ARTICLE or --inbox DIR")
+    if inbox is not None and day is not None:
+        raise click.UsageError("--date applies to one ARTICLE, not to an inbox")
+    if no_wait and lock_wait is not None:
+        raise click.UsageError("--no-wait and --lock-wait exclude each other")
+    wait = 0.0 if no_wait else lock_wait
     quiet = ctx.meta.get("quiet", False)
     reporter = _Reporter(quiet)
+    if inbox is not None:
+        _build_inbox(ctx, inbox, engine, force, wait, reporter)
+        return
     started = time.monotonic()
     try:
-        result = _run(ctx, lambda: run_build(ctx.obj.config(), article, engine=engine, day=day, force=force, reporter=reporter))
+        result = _run(ctx, lambda: run_build(with_lock_wait(ctx.obj.config(), wait), article, engine=engine,
+                                             day=day, force=force, reporter=reporter))
     finally:
         reporter.close()
     episode = result.episode
     minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
     if result.status == "skipped":
-        click.echo(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
+        _say(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
         return
-    click.echo(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
+    _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
     click.echo(f"  duration {minutes}:{seconds:02d}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
     click.echo(f"  audio {result.audio_path}")
     click.echo(f"  feed  {result.feed_path}")
+
+
+def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bool, wait: float | None,
+                 reporter: _Reporter) -> None:
+    """One line per article as it finishes, then the summary; the exit code says how it went."""
+    from .inbox import Item, run, with_lock_wait
+
+    quiet = ctx.meta.get("quiet", False)
+
+    def line(item: Item) -> None:
+        reporter.close()
+        if item.status == "failed":
+            _say(f"failed   {item.name}: {item.reason}", err=True)
+        elif item.status == "not attempted":
+            _say(f"not attempted {item.name}", err=True)
+        elif item.status == "skipped":
+            _say(f"skipped  {item.name}: unchanged (episode {item.result.episode.number})", quiet=quiet)
+        else:
+            episode = item.result.episode
+            minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
+            _say(f"{item.status:<8} {item.name}: episode {episode.number} \"{episode.title}\" "
+                 f"({minutes}:{seconds:02d}, {episode.bytes / 1e6:.1f} MB, {item.seconds:.1f} s)", quiet=quiet)
+
+    _file_log.info("podcast build --inbox %s: start", folder)
+    try:
+        result = _run(ctx, lambda: run(with_lock_wait(ctx.obj.config(), wait), folder, engine=engine, force=force,
+                                       on_item=line, reporter=reporter))
+    finally:
+        reporter.close()
+    code = result.exit_code
+    _say(result.summary(), err=code != 0, quiet=quiet)
+    ctx.exit(code)
 
 
 @cli.command()

@@ -1,0 +1,180 @@
+"""Inbox runs: build every new or changed article of a folder, for a timer with nobody watching.
+
+One bad article must not stop the others, so each file is built on its own and its failure is
+recorded, not raised. Failures that concern the whole show (catalog unreadable, lock held, publish
+folder unwritable) stop the run instead: the remaining files would only fail the same way.
+
+A file maps to an episode exactly as in ``podcast build FILE``: by its issue title (first line).
+Unchanged files are recognised by the catalog's text hash before any synthesis, so a rerun over an
+unchanged inbox only reads and hashes the files. Two files of one run with the same title would
+overwrite each other's episode; the second is refused as bad input.
+
+Only one inbox run per show at a time: ``.podcast/inbox.lock`` is held for the whole run (each
+article still takes the build lock, so a manual ``podcast build`` slips in between two articles).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import article as article_mod
+from .build import BuildResult, Reporter, build, episode_key
+from .config import Config
+from .errors import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    CatalogError,
+    ConfigError,
+    InputError,
+    LockedError,
+    PodcastError,
+    PublishError,
+)
+from .lock import show_lock
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md")
+LOCK_NAME = "inbox.lock"
+# Errors about the show rather than the article: after one of these the run stops.
+SHOW_ERRORS = (CatalogError, ConfigError, LockedError, PublishError)
+
+
+@dataclass(frozen=True)
+class Item:
+    """What happened to one inbox file."""
+
+    path: Path
+    status: str  # "built", "updated", "skipped", "failed" or "not attempted"
+    result: BuildResult | None = None
+    error: PodcastError | None = None
+    seconds: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def reason(self) -> str:
+        """The error without the file name the caller already prints."""
+        if self.error is None:
+            return ""
+        if self.error.path is not None and self.error.path.name == self.path.name:
+            return str(self.error.args[0])
+        return str(self.error)
+
+
+@dataclass
+class InboxResult:
+    folder: Path
+    items: list[Item] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def failures(self) -> list[Item]:
+        return [item for item in self.items if item.status == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed; else the failures' common exit code (2: only bad articles), else 1."""
+        codes = {item.error.exit_code for item in self.failures if item.error is not None}
+        if not codes:
+            return EXIT_OK
+        return codes.pop() if len(codes) == 1 else EXIT_FAILURE
+
+    def summary(self) -> str:
+        parts = [f"{self.count(s)} {s}" for s in ("built", "updated", "skipped", "failed")]
+        if self.count("not attempted"):
+            parts.append(f"{self.count('not attempted')} not attempted")
+        return f"Inbox {self.folder}: {', '.join(parts)} in {self.seconds:.1f} s"
+
+
+def articles(folder: Path) -> list[Path]:
+    """The inbox's article files in a stable order: sorted names, no hidden files, no folders."""
+    if not folder.is_dir():
+        raise InputError("no such inbox folder" if not folder.exists() else "the inbox is not a folder", path=folder)
+    try:
+        entries = list(folder.iterdir())
+    except OSError as err:
+        raise InputError(f"cannot list the inbox: {err.strerror}", path=folder) from None
+    return sorted(
+        (p for p in entries if p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~")) and p.is_file()),
+        key=lambda p: p.name,
+    )
+
+
+def _as_podcast_error(err: OSError, path: Path) -> PodcastError:
+    """A system refusal (disk full, permission) during a build, as one sentence."""
+    where = err.filename or path
+    reason = err.strerror or str(err)
+    if err.errno == errno.ENOSPC:
+        reason = "the disk is full (no space left on device)"
+    return PublishError(f"cannot write {where}: {reason}; the published feed was left as it was")
+
+
+def with_lock_wait(config: Config, seconds: float | None) -> Config:
+    """The show with another lock timeout (``--lock-wait``/``--no-wait``), or unchanged."""
+    if seconds is None:
+        return config
+    if seconds < 0:
+        raise InputError("the lock wait must be 0 or more seconds")
+    return dataclasses.replace(config, publish=dataclasses.replace(config.publish, lock_timeout=float(seconds)))
+
+
+def run(
+    config: Config,
+    folder: Path,
+    *,
+    engine: str | None = None,
+    force: bool = False,
+    on_item: Callable[[Item], None] | None = None,
+    reporter: Reporter | None = None,
+) -> InboxResult:
+    """Build every new or changed article in ``folder``; never raises for one article's failure."""
+    started = time.monotonic()
+    folder = Path(folder)
+    files = articles(folder)
+    result = InboxResult(folder)
+
+    def record(item: Item) -> None:
+        result.items.append(item)
+        # DEBUG only: the caller reports each item (the CLI prints and logs one line per file).
+        log.debug("%s: %s%s", item.name, item.status, f" ({item.error})" if item.error else "")
+        if on_item is not None:
+            on_item(item)
+
+    with show_lock(config.state_dir / LOCK_NAME, config.publish.lock_timeout):
+        log.info("inbox %s: %d article file(s)", folder, len(files))
+        seen: dict[str, Path] = {}
+        for index, path in enumerate(files):
+            begun = time.monotonic()
+            try:
+                key = episode_key(article_mod.read(path))
+                if key in seen:
+                    raise InputError(f"same title as {seen[key].name}: both would be one episode", path=path.name)
+                seen[key] = path
+                built = build(config, path, engine=engine, force=force, reporter=reporter)
+            except PodcastError as err:
+                record(Item(path, "failed", error=err, seconds=time.monotonic() - begun))
+                if isinstance(err, SHOW_ERRORS):
+                    for rest in files[index + 1:]:
+                        record(Item(rest, "not attempted"))
+                    break
+            except OSError as err:
+                record(Item(path, "failed", error=_as_podcast_error(err, path), seconds=time.monotonic() - begun))
+                for rest in files[index + 1:]:
+                    record(Item(rest, "not attempted"))
+                break
+            else:
+                record(Item(path, built.status, result=built, seconds=time.monotonic() - begun))
+    result.seconds = time.monotonic() - started
+    return result
