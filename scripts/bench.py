@@ -1,0 +1,263 @@
+"""Benchmarks: podcast-builder against the least possible pipeline, on this machine, in one run.
+
+The bare pipeline is espeak-ng speaking the whole text to a WAV file (in-process, through the same
+library) and the same ffmpeg encoding it to MP3 at the same bitrate. Every figure is reported as a
+ratio to a baseline measured in the same run, so machines of different speeds compare.
+
+Each build runs `podcast build` in a child process (imports included, as a producer sees it); wall
+time, CPU time (child and its ffmpeg/worker children) and peak memory come from os.wait4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "samples" / "newsletter-ia.txt"
+EXAMPLE = ROOT / "examples" / "lettre-numerique.txt"
+PODCAST = Path(sys.executable).parent / "podcast"
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def measure(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Run a command; its wall time, CPU time (with its children) and peak RSS."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    out, err = process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{err.decode(errors='replace')}{out.decode(errors='replace')}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def best(runs: list[Run]) -> Run:
+    """The fastest of several runs (least disturbed by the machine's other work); peak is the max."""
+    fastest = min(runs, key=lambda r: r.wall)
+    return Run(fastest.wall, fastest.cpu, max(r.peak_mb for r in runs))
+
+
+# --- the bare pipeline ---------------------------------------------------------------------------
+
+BARE = r"""
+import ctypes, sys, wave, espeakng_loader
+lib = ctypes.CDLL(espeakng_loader.get_library_path())
+lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+rate = lib.espeak_Initialize(2, 0, espeakng_loader.get_data_path().encode(), 0)
+chunks = []
+CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+def collect(wav, n, events):
+    if n > 0:
+        chunks.append(ctypes.string_at(wav, n * 2))
+    return 0
+callback = CB(collect)
+lib.espeak_SetSynthCallback(callback)
+lib.espeak_SetVoiceByName(b"fr")
+text = open(sys.argv[1], encoding="utf-8").read().encode()
+lib.espeak_Synth(text, len(text) + 1, 0, 1, 0, 1, None, None)
+lib.espeak_Synchronize()
+with wave.open(sys.argv[2], "wb") as out:
+    out.setnchannels(1); out.setsampwidth(2); out.setframerate(rate); out.writeframes(b"".join(chunks))
+"""
+
+
+def bare_pipeline(text: Path, work: Path, bitrate: int = 96) -> Run:
+    import imageio_ffmpeg
+
+    wav, mp3 = work / "bare.wav", work / "bare.mp3"
+    speak = measure([sys.executable, "-c", BARE, str(text), str(wav)])
+    encode = measure([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav),
+                      "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ar", "44100", "-ac", "1", str(mp3)])
+    return Run(speak.wall + encode.wall, speak.cpu + encode.cpu, max(speak.peak_mb, encode.peak_mb))
+
+
+# --- synthetic articles --------------------------------------------------------------------------
+
+SUBJECTS = ["Le gouvernement", "La start-up nantaise", "Le géant américain", "L'opérateur historique",
+            "La Commission européenne", "Le fabricant de puces", "Un collectif de chercheurs", "La région Occitanie"]
+VERBS = ["annonce", "prépare", "abandonne", "finance", "teste", "reporte", "défend", "critique"]
+OBJECTS = ["un nouveau réseau de fibre", "une plateforme de paiement", "un centre de calcul", "une batterie au sodium",
+           "un satellite d'observation", "une application de santé", "un modèle de langage", "une usine de recyclage"]
+TAILS = ["pour un coût de {n} millions d'euros", "d'ici à {y}", "malgré l'opposition de {n} associations",
+         "avec {n} ingénieurs recrutés", "selon un rapport publié en {y}", "dans {n} villes françaises"]
+
+
+def sentence(rng: random.Random) -> str:
+    tail = rng.choice(TAILS).format(n=rng.randint(2, 950), y=rng.randint(2026, 2040))
+    return f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} {tail}."
+
+
+def synthetic_issue(articles: int, paragraphs: int = 4, seed: int = 7) -> str:
+    """A newsletter in the sample's shape whose sentences almost never repeat (no cache help)."""
+    rng = random.Random(seed)
+    lines = [f"La lettre synthétique numéro {seed}", "Et aussi: des chiffres et des lettres"]
+    for a in range(articles):
+        lines.append(f"Article {a + 1} : {rng.choice(OBJECTS)} en question")
+        for p in range(paragraphs):
+            body = " ".join(sentence(rng) for _ in range(5))
+            lines.append(body if p == 0 else f"Partie {p + 1} – {body}")
+    lines.append("Crédit photos: banc d'essai")
+    return "\n".join(lines) + "\n"
+
+
+# --- builds --------------------------------------------------------------------------------------
+
+class Show:
+    def __init__(self, work: Path, name: str) -> None:
+        self.folder = work / name
+        self.cache = work / f"{name}-cache"
+        self.folder.mkdir(parents=True)
+        subprocess.run([str(PODCAST), "init", "--title", "Banc d'essai"], cwd=self.folder, check=True, capture_output=True)
+        config = self.folder / "podcast.toml"
+        text = config.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
+        config.write_text(text, encoding="utf-8")
+        self.env = dict(os.environ, XDG_CACHE_HOME=str(self.cache))
+
+    def build(self, article: Path, *extra: str) -> Run:
+        return measure([str(PODCAST), "-q", "build", str(article), *extra], env=self.env, cwd=self.folder)
+
+    def reset(self) -> None:
+        """Empty cache, fresh show: a cold build."""
+        shutil.rmtree(self.cache, ignore_errors=True)
+        for name in ("feed", ".podcast"):
+            shutil.rmtree(self.folder / name, ignore_errors=True)
+
+
+def edit_one_paragraph(text: str) -> str:
+    """Change one word in the last body paragraph, as a producer fixing a typo would."""
+    lines = text.splitlines()
+    body = max(range(len(lines)), key=lambda i: len(lines[i]) if i > len(lines) // 2 else 0)
+    lines[body] = re.sub(r"\b(\w{6,})\b", r"\1s", lines[body], count=1)
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the fastest counts)")
+    parser.add_argument("--quick", action="store_true", help="one run each, skip the one-hour episode")
+    parser.add_argument("--update-readme", action="store_true", help="write the results table into README.md")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else args.repeat
+    source = SAMPLE if SAMPLE.is_file() else EXAMPLE
+    rows: list[tuple[str, str, str, str]] = []
+
+    with tempfile.TemporaryDirectory(prefix="podcast-bench-") as tmp:
+        work = Path(tmp)
+        article = work / "article.txt"
+        shutil.copy(source, article)
+
+        bare = best([bare_pipeline(article, work) for _ in range(repeat)])
+        print(f"bare pipeline ({source.name}): {bare.wall:.2f} s wall, {bare.cpu:.2f} s CPU, {bare.peak_mb:.0f} MB")
+
+        show = Show(work, "show")
+        colds = []
+        for _ in range(repeat):
+            show.reset()
+            colds.append(show.build(article))
+        cold = best(colds)
+        unchanged = best([show.build(article) for _ in range(repeat)])
+        edits = []
+        for i in range(repeat):
+            edited = work / f"edited-{i}.txt"
+            edited.write_text(edit_one_paragraph(article.read_text(encoding="utf-8")) + f"\nCrédit photos: essai {i}\n", encoding="utf-8")
+            edits.append(show.build(edited))
+        edit = best(edits)
+
+        one = work / "one.txt"
+        one.write_text(synthetic_issue(1, seed=11), encoding="utf-8")
+        fifty = work / "fifty.txt"
+        fifty.write_text(synthetic_issue(50, seed=12), encoding="utf-8")
+        show.reset()
+        one_run = show.build(one)
+        show.reset()
+        fifty_run = show.build(fifty)
+
+        rows += [
+            ("bare pipeline (espeak-ng to WAV, ffmpeg to MP3)", f"{bare.wall:.2f} s", "1.00x bare", "baseline"),
+            ("cold build (empty cache, fresh show)", f"{cold.wall:.2f} s", f"{cold.wall / bare.wall:.2f}x bare", "<= 1.0x bare"),
+            ("unchanged rebuild (skip)", f"{unchanged.wall:.2f} s", f"{unchanged.wall / bare.wall:.2f}x bare", "<= 0.3 s"),
+            ("one-paragraph edit", f"{edit.wall:.2f} s", f"{edit.wall / cold.wall:.2f}x cold", "<= 0.5x cold"),
+            ("50-article issue", f"{fifty_run.wall:.2f} s", f"{fifty_run.wall / (50 * one_run.wall):.2f}x (50 x one article)", "<= 1.1x"),
+        ]
+        for label, run in (("cold build", cold), ("one-paragraph edit", edit), ("50 articles", fifty_run)):
+            print(f"{label}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, peak {run.peak_mb:.0f} MB")
+
+        if not args.quick:
+            hour = work / "hour.txt"
+            hour.write_text(synthetic_issue(36, paragraphs=5, seed=13), encoding="utf-8")
+            show.reset()
+            hour_run = show.build(hour)
+            duration = _episode_seconds(show.folder)
+            rows.append((f"long episode ({duration / 60:.0f} min): peak memory", f"{hour_run.peak_mb:.0f} MB",
+                         f"{hour_run.wall:.1f} s wall", "<= 300 MB for one hour"))
+
+    gtts_row = _gtts_row(args.quick)
+    if gtts_row:
+        rows.append(gtts_row)
+    table = _table(rows)
+    print()
+    print(table)
+    if args.update_readme:
+        _update_readme(table)
+
+
+def _episode_seconds(show: Path) -> float:
+    from mutagen.mp3 import MP3
+
+    mp3 = next((show / "feed" / "episodes").glob("*.mp3"))
+    return MP3(mp3).info.length
+
+
+def _gtts_row(quick: bool) -> tuple[str, str, str, str] | None:
+    """gTTS against the local fake endpoint with injected latency (scripts/bench-gtts), if present."""
+    script = ROOT / "scripts" / "bench-gtts"
+    if not script.exists():
+        return None
+    done = subprocess.run([sys.executable, str(script), "--latency", "0.3"] + (["--quick"] if quick else []),
+                          capture_output=True, text=True, check=False)
+    match = re.search(r"ratio[^\d]*([\d.]+)", done.stdout)
+    if done.returncode != 0 or not match:
+        print(f"bench-gtts failed:\n{done.stdout}{done.stderr}")
+        return None
+    return ("gTTS, 300 ms latency per request (fake endpoint)", "", f"{float(match.group(1)):.2f}x sequential gTTS", "<= 0.35x")
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> str:
+    lines = ["| measure | time or size | ratio | target |", "| --- | --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    return "\n".join(lines)
+
+
+def _update_readme(table: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    block = f"{README_START}\n{table}\n{README_END}"
+    if README_START in text:
+        text = re.sub(re.escape(README_START) + r".*?" + re.escape(README_END), lambda _: block, text, flags=re.S)
+    else:
+        text += f"\n{block}\n"
+    readme.write_text(text, encoding="utf-8")
+    print("README.md updated")
+
+
+if __name__ == "__main__":
+    main()
