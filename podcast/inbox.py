@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import article as article_mod
-from .build import BuildResult, Reporter, build, episode_key
+from .build import BuildResult, Reporter, build, episode_key, regenerate_feed
 from .config import Config
 from .errors import (
     EXIT_FAILURE,
@@ -130,6 +130,15 @@ def with_lock_wait(config: Config, seconds: float | None) -> Config:
     return dataclasses.replace(config, publish=dataclasses.replace(config.publish, lock_timeout=float(seconds)))
 
 
+def _repair_feed(config: Config) -> None:
+    """The feed again from the catalog (a no-op when identical): a build killed between the catalog
+    commit and the feed write left an older feed that a skipped rebuild would never refresh."""
+    try:
+        regenerate_feed(config)
+    except PodcastError as err:
+        log.warning("could not refresh the feed from the catalog: %s", err)
+
+
 def run(
     config: Config,
     folder: Path,
@@ -176,5 +185,7 @@ def run(
                 break
             else:
                 record(Item(path, built.status, result=built, seconds=time.monotonic() - begun))
+        if result.count("skipped") and not result.count("not attempted"):
+            _repair_feed(config)
     result.seconds = time.monotonic() - started
     return result
