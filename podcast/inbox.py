@@ -130,6 +130,23 @@ def with_lock_wait(config: Config, seconds: float | None) -> Config:
     return dataclasses.replace(config, publish=dataclasses.replace(config.publish, lock_timeout=float(seconds)))
 
 
+def _unreadable_or_ambiguous(files: list[Path]) -> dict[Path, InputError]:
+    """Files refused before anything is built: unreadable ones, and every file whose title another
+    file of the inbox shares (which one should the episode be? neither, until a producer decides)."""
+    refused: dict[Path, InputError] = {}
+    by_key: dict[str, list[Path]] = {}
+    for path in files:
+        try:
+            by_key.setdefault(episode_key(article_mod.read(path)), []).append(path)
+        except InputError as err:
+            refused[path] = err
+    for paths in by_key.values():
+        for path in paths if len(paths) > 1 else ():
+            others = ", ".join(p.name for p in paths if p != path)
+            refused[path] = InputError(f"same title as {others}: both would be one episode", path=path.name)
+    return refused
+
+
 def _repair_feed(config: Config) -> None:
     """The feed again from the catalog (a no-op when identical): a build killed between the catalog
     commit and the feed write left an older feed that a skipped rebuild would never refresh."""
@@ -163,14 +180,12 @@ def run(
 
     with show_lock(config.state_dir / LOCK_NAME, config.publish.lock_timeout):
         log.info("inbox %s: %d article file(s)", folder, len(files))
-        seen: dict[str, Path] = {}
+        refused = _unreadable_or_ambiguous(files)
         for index, path in enumerate(files):
             begun = time.monotonic()
             try:
-                key = episode_key(article_mod.read(path))
-                if key in seen:
-                    raise InputError(f"same title as {seen[key].name}: both would be one episode", path=path.name)
-                seen[key] = path
+                if path in refused:
+                    raise refused[path]
                 built = build(config, path, engine=engine, force=force, reporter=reporter)
             except PodcastError as err:
                 record(Item(path, "failed", error=err, seconds=time.monotonic() - begun))

@@ -1,0 +1,180 @@
+"""Inbox runs on real French articles: new, unchanged, changed and broken files, through the CLI.
+
+One show is built once for the module (three short articles); the tests after it reuse it in order.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from podcast import config as config_mod
+from podcast.cli import cli
+from podcast.errors import InputError, VoiceError
+from podcast.inbox import InboxResult, Item, articles
+
+ARTICLES = {
+    "01-marche.txt": "Le marché du samedi\n\n"
+                     "Les producteurs de la vallée reviennent sur la place de l'église avec les premières fraises.\n\n"
+                     "Les prix restent sages malgré une saison tardive.\n",
+    "02-bibliotheque.md": "# La bibliothèque rouvre\n\n"
+                          "Après six mois de travaux, la médiathèque accueille de nouveau les lecteurs dès lundi.\n",
+    "03-velo.txt": "Une piste cyclable vers la gare\n\n"
+                   "La commune trace deux kilomètres de piste protégée le long du canal.\n",
+}
+BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
+
+
+def write_show(folder: Path) -> Path:
+    """A fresh show with the offline voice."""
+    config_mod.init(folder, title="La Gazette du Canal", author="Rédaction", email="redaction@example.org",
+                    base_url="https://podcast.example.org/gazette/")
+    toml = folder / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
+    return toml
+
+
+def invoke(toml: Path, *args: str) -> object:
+    return CliRunner().invoke(cli, ["--config", str(toml), *args], catch_exceptions=False)
+
+
+def check_feed(config: config_mod.Config) -> feedparser.FeedParserDict:
+    """The published feed parses and every enclosure is present with its exact length."""
+    parsed = feedparser.parse((config.publish_dir / "feed.xml").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    for entry in parsed.entries:
+        enclosure = entry.enclosures[0]
+        file = config.publish_dir / enclosure.href.removeprefix(config.base_url)
+        assert file.is_file(), enclosure.href
+        assert int(enclosure.length) == file.stat().st_size
+    return parsed
+
+
+@pytest.fixture(scope="module")
+def inbox_show(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("inbox-show")
+    toml = write_show(folder / "show")
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    for name, text in ARTICLES.items():
+        (inbox / name).write_text(text, encoding="utf-8")
+    (inbox / "04-photo.txt").write_bytes(BINARY)  # a broken article: binary data
+    (inbox / "05-vide.md").write_text("  \n\n", encoding="utf-8")  # a broken article: empty
+    (inbox / ".brouillon.txt").write_text("Brouillon\n\nPas encore prêt.\n", encoding="utf-8")  # hidden: ignored
+    (inbox / "notes.pdf").write_bytes(b"%PDF-1.4")  # not an article type: ignored
+    (inbox / "archives").mkdir()  # folders are ignored
+    first = invoke(toml, "build", "--inbox", str(inbox))
+    return toml, inbox, first
+
+
+def test_first_run_builds_good_articles_and_reports_bad_ones(inbox_show) -> None:
+    toml, inbox, result = inbox_show
+    assert result.exit_code == 2, result.output  # only bad input failed
+    lines = [line for line in result.output.splitlines() if not line.startswith("Voice:")]
+    assert [line.split()[0:2] for line in lines[:5]] == [
+        ["built", "01-marche.txt:"], ["built", "02-bibliotheque.md:"], ["built", "03-velo.txt:"],
+        ["failed", "04-photo.txt:"], ["failed", "05-vide.md:"],
+    ]
+    assert lines[3] == "failed   04-photo.txt: the article is not text (binary data)"
+    assert lines[4] == "failed   05-vide.md: the article is empty"
+    assert re.fullmatch(rf"Inbox {re.escape(str(inbox))}: 3 built, 0 updated, 0 skipped, 2 failed in \d+\.\d s", lines[5])
+    assert len(lines) == 6
+    config = config_mod.load(toml)
+    parsed = check_feed(config)
+    # Sorted names give episode numbers in that order.
+    by_number = {int(e.itunes_episode): e.title for e in parsed.entries}
+    assert by_number == {1: "Le marché du samedi", 2: "La bibliothèque rouvre", 3: "Une piste cyclable vers la gare"}
+
+
+def test_rerun_over_unchanged_inbox_synthesizes_nothing(inbox_show, monkeypatch) -> None:
+    toml, inbox, _ = inbox_show
+    config = config_mod.load(toml)
+    feed_before = (config.publish_dir / "feed.xml").read_bytes()
+
+    def no_synthesis(*args, **kwargs):
+        raise AssertionError("an unchanged article was synthesized")
+
+    monkeypatch.setattr("podcast.voices.cache.SegmentCache.synthesize", no_synthesis)
+    (inbox / "04-photo.txt").unlink()
+    (inbox / "05-vide.md").unlink()
+    result = invoke(toml, "build", "--inbox", str(inbox))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "skipped  01-marche.txt: unchanged (episode 1)",
+        "skipped  02-bibliotheque.md: unchanged (episode 2)",
+        "skipped  03-velo.txt: unchanged (episode 3)",
+    ]
+    assert ": 0 built, 0 updated, 3 skipped, 0 failed in " in result.output
+    assert (config.publish_dir / "feed.xml").read_bytes() == feed_before
+
+
+def test_changed_article_is_updated_in_place(inbox_show) -> None:
+    toml, inbox, _ = inbox_show
+    config = config_mod.load(toml)
+    guids = {e.title: e.id for e in check_feed(config).entries}
+    velo = inbox / "03-velo.txt"
+    velo.write_text(ARTICLES["03-velo.txt"] + "\nLes travaux commencent en septembre.\n", encoding="utf-8")
+    result = invoke(toml, "-q", "build", "--inbox", str(inbox))
+    assert result.exit_code == 0
+    assert result.output == ""  # --quiet and nothing failed: cron sends no mail
+    parsed = check_feed(config)
+    assert {e.title: e.id for e in parsed.entries} == guids  # same GUIDs: no duplicate for subscribers
+    assert len(parsed.entries) == 3
+
+
+def test_same_title_twice_is_refused_without_stopping_others(inbox_show) -> None:
+    toml, inbox, _ = inbox_show
+    (inbox / "00-doublon.txt").write_text("Le marché du samedi\n\nUn autre texte sous le même titre.\n", encoding="utf-8")
+    try:
+        result = invoke(toml, "build", "--inbox", str(inbox))
+    finally:
+        (inbox / "00-doublon.txt").unlink()
+    assert result.exit_code == 2
+    assert "failed   00-doublon.txt: same title as 01-marche.txt: both would be one episode" in result.output
+    assert "failed   01-marche.txt: same title as 00-doublon.txt: both would be one episode" in result.output
+    assert "0 updated, 2 skipped, 2 failed" in result.output  # neither replaced episode 1
+
+
+def test_log_file_appends_timestamped_lines(inbox_show, tmp_path: Path) -> None:
+    toml, inbox, _ = inbox_show
+    log = tmp_path / "cron.log"
+    for _ in range(2):
+        result = invoke(toml, "-q", "--log-file", str(log), "build", "--inbox", str(inbox))
+        assert result.exit_code == 0
+    lines = log.read_text(encoding="utf-8").splitlines()
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[\d+\] "
+    assert all(re.match(stamp, line) for line in lines), lines
+    summaries = [line for line in lines if "Inbox " in line]
+    assert len(summaries) == 2 and all(re.search(r"INFO Inbox .*: 0 built, 0 updated, 3 skipped, 0 failed in ", s) for s in summaries)
+
+
+def test_no_progress_bar_or_colour_off_a_terminal(inbox_show) -> None:
+    toml, inbox, _ = inbox_show
+    (inbox / "03-velo.txt").write_text(ARTICLES["03-velo.txt"], encoding="utf-8")
+    result = invoke(toml, "-v", "build", "--inbox", str(inbox))
+    assert result.exit_code == 0
+    assert "\r" not in result.output and "\x1b[" not in result.output and "[#" not in result.output
+    assert "updated  03-velo.txt: episode 3" in result.output
+
+
+def test_articles_are_listed_in_name_order(tmp_path: Path) -> None:
+    for name in ("b.md", "A.txt", "a.TXT", "c.pdf", ".x.txt", "~y.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert [p.name for p in articles(tmp_path)] == ["A.txt", "a.TXT", "b.md"]
+    with pytest.raises(InputError, match="no such inbox folder"):
+        articles(tmp_path / "absent")
+
+
+@pytest.mark.parametrize(
+    ("errors", "code"),
+    [((), 0), ((InputError("x"),), 2), ((InputError("x"), InputError("y")), 2),
+     ((VoiceError("x"),), 4), ((InputError("x"), VoiceError("y")), 1)],
+)
+def test_exit_code_is_the_failures_common_code(errors, code) -> None:
+    result = InboxResult(Path("inbox"), [Item(Path("ok.txt"), "skipped")])
+    result.items += [Item(Path(f"{i}.txt"), "failed", error=e) for i, e in enumerate(errors)]
+    assert result.exit_code == code
