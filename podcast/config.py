@@ -48,8 +48,12 @@ class VoiceConfig:
     espeak_pitch: int = 50  # 0-100
     gtts_tld: str = "fr"
     gtts_slow: bool = False
-    gtts_timeout: float = 10.0
-    gtts_concurrency: int = 4
+    gtts_timeout: float = 10.0  # seconds, each request
+    gtts_concurrency: int = 4  # requests in flight at once
+    gtts_rate: float = 10.0  # requests started per second at most (politeness); 0: unpaced
+    gtts_retries: int = 4  # retries after 429, 5xx, timeouts, connection errors (exponential backoff)
+    gtts_deadline: float = 25.0  # seconds before an unreachable Google aborts the build
+    gtts_endpoint: str = ""  # empty: https://translate.google.<gtts_tld>; a mirror or test server otherwise
     lexicon: str = ""  # path to a show lexicon (TOML), relative to podcast.toml
 
 
@@ -73,9 +77,14 @@ class AudioConfig:
     pause_heading: float = 1.0
     pause_article: float = 0.8
     fade: float = 0.01
-    jingle_intro: str = ""  # empty: the jingles shipped with podcast-builder
+    jingle_intro: str = ""  # empty: the jingles shipped with podcast-builder; any format ffmpeg reads
     jingle_transition: str = ""
     jingle_outro: str = ""
+    jingle_level: float = 0.0  # LU relative to the voice (0: jingles as loud as the voice)
+    pause_jingle: float = 0.3  # seconds of silence after a jingle, before speech
+    music_bed: str = ""  # optional music under the spoken intro, ducked
+    music_bed_level: float = -20.0  # LU relative to the voice
+    mp3_quality: int = 5  # LAME -q (0 best and slowest .. 9 fastest); 5 measured best for speed
 
 
 @dataclass(frozen=True)
@@ -177,13 +186,24 @@ def validate(config: Config, path: Path | None = None) -> Config:
         raise ConfigError("audio.loudness must be between -30 and -10 LUFS", path=path)
     if not -9.0 <= audio.true_peak <= 0.0:
         raise ConfigError("audio.true_peak must be between -9 and 0 dBTP", path=path)
-    for name in ("pause_phrase", "pause_sentence", "pause_paragraph", "pause_heading", "pause_article", "fade"):
+    if not 0 <= audio.mp3_quality <= 9:
+        raise ConfigError("audio.mp3_quality must be between 0 (best) and 9 (fastest)", path=path)
+    if not -30.0 <= audio.jingle_level <= 10.0 or not -40.0 <= audio.music_bed_level <= 0.0:
+        raise ConfigError("audio.jingle_level must be -30..10 LU and audio.music_bed_level -40..0 LU", path=path)
+    for name in ("pause_phrase", "pause_sentence", "pause_paragraph", "pause_heading", "pause_article",
+                 "pause_jingle", "fade"):
         if not 0.0 <= getattr(audio, name) <= 10.0:
             raise ConfigError(f"audio.{name} must be between 0 and 10 seconds", path=path)
     if config.publish.keep < 0:
         raise ConfigError("publish.keep must be 0 (all) or a positive number", path=path)
     if not 1 <= voice.gtts_concurrency <= 16:
         raise ConfigError("voice.gtts_concurrency must be between 1 and 16", path=path)
+    if not 0.1 <= voice.gtts_timeout <= 120 or not 0.1 <= voice.gtts_deadline <= 600:
+        raise ConfigError("voice.gtts_timeout and voice.gtts_deadline must be between 0.1 and 120/600 seconds", path=path)
+    if not 0 <= voice.gtts_retries <= 10 or voice.gtts_rate < 0:
+        raise ConfigError("voice.gtts_retries must be 0-10 and voice.gtts_rate not negative", path=path)
+    if voice.gtts_endpoint and not re.match(r"^https?://[^\s/]+/?$", voice.gtts_endpoint):
+        raise ConfigError("voice.gtts_endpoint must be a base URL such as https://translate.google.fr", path=path)
     for name in ("intro", "outro", "transition"):
         _check_template(getattr(config.speech, name), f"speech.{name}", path)
     return config

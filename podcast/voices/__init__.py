@@ -29,7 +29,11 @@ def _espeak(cfg: VoiceConfig) -> Voice:
 def _gtts(cfg: VoiceConfig) -> Voice:
     from .gtts import GttsVoice
 
-    return GttsVoice(tld=cfg.gtts_tld, slow=cfg.gtts_slow, timeout=cfg.gtts_timeout, concurrency=cfg.gtts_concurrency)
+    return GttsVoice(
+        tld=cfg.gtts_tld, slow=cfg.gtts_slow, timeout=cfg.gtts_timeout, concurrency=cfg.gtts_concurrency,
+        requests_per_second=cfg.gtts_rate, retries=cfg.gtts_retries, deadline=cfg.gtts_deadline,
+        endpoint=cfg.gtts_endpoint,
+    )
 
 
 ENGINES: dict[str, Callable[[VoiceConfig], Voice]] = {"espeak": _espeak, "gtts": _gtts}
@@ -56,11 +60,21 @@ def load(name: str, cfg: VoiceConfig) -> Voice:
 
 
 def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0) -> Choice:
-    """The one voice that speaks a whole episode; engines are never mixed within one."""
+    """The one voice that speaks a whole episode; engines are never mixed within one.
+
+    ``auto`` asks Google once, for at most ``probe_timeout`` seconds, before any synthesis: the
+    answer holds for the whole episode, and a gTTS failure later aborts the build rather than
+    letting the offline voice finish the episode.
+    """
     if name != "auto":
-        return Choice(load(name, cfg), f"--engine {name}" if name else "configured")
+        return Choice(load(name, cfg), f"engine {name} requested")
     online = load(ONLINE, cfg)
     problem = online.probe(probe_timeout)  # type: ignore[attr-defined]
     if problem is None:
-        return Choice(online, "Google Translate answered")
-    return Choice(load(OFFLINE, cfg), f"{problem}; using the offline voice")
+        return Choice(online, f"auto: {online.host} answered")  # type: ignore[attr-defined]
+    log.info("auto: %s", problem)
+    try:
+        offline = load(OFFLINE, cfg)
+    except VoiceError as err:
+        raise VoiceError(f"no voice can speak: {problem}, and {err}") from None
+    return Choice(offline, f"auto: {problem}, so the offline voice")

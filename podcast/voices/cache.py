@@ -7,22 +7,35 @@ to a temporary name and renamed, so builds running at once never see half a segm
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .base import Audio, Progress, Voice
 
+if TYPE_CHECKING:
+    from ..config import Config
+
 SUFFIX = ".pcm"
+
+log = logging.getLogger(__name__)
 
 
 def default_folder() -> Path:
+    """The user's cache folder (platformdirs: ``$XDG_CACHE_HOME/podcast-builder/segments`` on Linux)."""
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("podcast-builder", appauthor=False)) / "segments"
+
+
+def for_config(config: "Config | None") -> "SegmentCache":
+    """The cache a show uses: ``cache.folder`` from podcast.toml, else the user's cache folder."""
+    if config is not None and config.cache.folder:
+        return SegmentCache(config.resolve(config.cache.folder))
+    return SegmentCache()
 
 
 def key(identity: str, text: str) -> str:
@@ -44,24 +57,29 @@ class SegmentCache:
 
     def get(self, digest: str) -> bytes | None:
         try:
-            return self.path(digest).read_bytes()
+            pcm = self.path(digest).read_bytes()
         except OSError:
             return None
+        return pcm if len(pcm) % 2 == 0 else None  # 16-bit samples: an odd size is damage, not audio
 
     def put(self, digest: str, pcm: bytes) -> None:
+        """Write under a temporary name in the same folder, then rename: readers see all or nothing."""
         target = self.path(digest)
+        tmp: str | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=SUFFIX)
             with os.fdopen(fd, "wb") as out:
                 out.write(pcm)
             os.replace(tmp, target)
-        except OSError:
+        except OSError as err:
             # A cache that cannot be written only costs speed, never a build.
-            try:
-                os.unlink(tmp)  # type: ignore[possibly-undefined]
-            except (OSError, NameError):
-                pass
+            log.warning("cannot write the speech cache in %s: %s", self.folder, err)
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
 
     def synthesize(self, voice: Voice, texts: Sequence[str], progress: Progress | None = None) -> tuple[list[Audio], CacheStats]:
         """Every text's audio, synthesizing only what the cache does not hold."""
@@ -89,11 +107,29 @@ class SegmentCache:
         count = size = 0
         if self.folder.is_dir():
             for path in self.folder.rglob(f"*{SUFFIX}"):
+                if path.name.startswith(".tmp-"):
+                    continue
+                try:
+                    size += path.stat().st_size
+                except OSError:
+                    continue  # removed by a concurrent clear
                 count += 1
-                size += path.stat().st_size
         return count, size
 
     def clear(self) -> int:
-        count, _ = self.info()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        """Delete every cached segment; returns how many. A build running meanwhile only loses speed."""
+        count = 0
+        if self.folder.is_dir():
+            for path in self.folder.rglob(f"*{SUFFIX}"):
+                try:
+                    path.unlink()
+                    count += 0 if path.name.startswith(".tmp-") else 1
+                except OSError:
+                    pass
+            for sub in self.folder.iterdir():
+                if sub.is_dir():
+                    try:
+                        sub.rmdir()
+                    except OSError:
+                        pass  # a concurrent build just wrote into it
         return count
