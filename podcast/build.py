@@ -202,6 +202,7 @@ def build(
                 mastered = master.master(
                     the_plan.segments, audios, config.audio, mp3,
                     jingles=master.jingle_paths(config.audio, config.root), chapter_titles=titles,
+                    music_bed=master.music_bed_path(config.audio, config.root),
                 )
                 cue_list = sidecars.cues(the_plan.segments, mastered.placed)
                 description = sidecars.description(issue)

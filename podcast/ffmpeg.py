@@ -44,14 +44,15 @@ def run(args: Sequence[str | Path], *, input: bytes | None = None, what: str = "
     return done
 
 
-def decode(source: Path | bytes, rate: int) -> bytes:
-    """Any audio ffmpeg reads (a file, or encoded bytes) -> s16le mono PCM at ``rate``."""
+def decode(source: Path | bytes, rate: int, *, sample_format: str = "s16le") -> bytes:
+    """Any audio ffmpeg reads (a file, or encoded bytes) -> mono PCM at ``rate`` (s16le or f32le)."""
+    tail = ["-f", sample_format, "-ac", "1", "-ar", str(rate), "pipe:1"]
     if isinstance(source, (bytes, bytearray)):
-        done = run(["-i", "pipe:0", "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"], input=bytes(source), what="decoding audio")
+        done = run(["-i", "pipe:0", *tail], input=bytes(source), what="decoding audio")
     else:
         if not Path(source).is_file():
             raise AudioError("audio file not found", path=source)
-        done = run(["-i", source, "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"], what=f"decoding {source}")
+        done = run(["-i", source, *tail], what=f"decoding {source}")
     return done.stdout
 
 
@@ -61,9 +62,18 @@ _PEAK = re.compile(r"Peak:\s+(-?[\d.]+|-inf)\s+dBFS")
 
 def loudness_of_pcm(pcm: bytes, rate: int) -> tuple[float, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) of s16le mono PCM, by ffmpeg's ebur128."""
+    return loudness(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"], input=pcm)
+
+
+def loudness(input_args: Sequence[str | Path], *, input: bytes | None = None) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of one input, streamed through ebur128.
+
+    ``input_args`` are ffmpeg's input options ending with ``-i SOURCE``; a file is read as it
+    goes, so measuring a two-hour track needs no more memory than a short one.
+    """
     done = run(
-        ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
-        input=pcm,
+        [*input_args, "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
+        input=input,
         what="measuring loudness",
     )
     return parse_ebur128(done.stderr.decode("utf-8", "replace"))

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TRCK, USLT, WFED,
-    CTOCFlags, Encoding, PictureType,
+    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TIT2, TLAN, TPE1, TRCK, USLT, WFED,
+    CTOCFlags, Encoding, Frame, PictureType,
 )
 from mutagen import MutagenError
 
@@ -36,27 +36,33 @@ class EpisodeTags:
     cover_mime: str = "image/png"
 
 
-# field -> frame factory; None values are left out.
-FRAMES: dict[str, Callable[[EpisodeTags], object]] = {
-    "title": lambda t: TIT2(encoding=Encoding.UTF16, text=t.title),
-    "author": lambda t: TPE1(encoding=Encoding.UTF16, text=t.author),
-    "show": lambda t: TALB(encoding=Encoding.UTF16, text=t.show),
-    "genre": lambda t: TCON(encoding=Encoding.LATIN1, text=t.genre),
-    "date": lambda t: TDRC(encoding=Encoding.LATIN1, text=t.date),  # saved as TYER+TDAT in v2.3
-    "number": lambda t: TRCK(encoding=Encoding.LATIN1, text=str(t.number)),
-    "language": lambda t: TLAN(encoding=Encoding.LATIN1, text=t.language),
-    "description": lambda t: COMM(encoding=Encoding.UTF16, lang=t.language, desc="", text=t.description),
-    "transcript": lambda t: USLT(encoding=Encoding.UTF16, lang=t.language, desc="transcript", text=t.transcript),
-    "feed_url": lambda t: WFED(url=t.feed_url),
-    "podcast": lambda t: PCST(value=1),
-    "cover": lambda t: t.cover
-    and APIC(encoding=Encoding.LATIN1, mime=t.cover_mime, type=PictureType.COVER_FRONT, desc="", data=t.cover),
+_T, _U = Encoding.LATIN1, Encoding.UTF16  # UTF-16 with BOM: readable by ID3v2.3 and v2.4 readers
+
+# The one table: ID3 frame -> how it is made from the episode's fields. Empty values are left out.
+# TDRC is written as TYER + TDAT in ID3v2.3; PCST, WFED and TDES are Apple's podcast frames.
+FRAMES: dict[str, Callable[[EpisodeTags], Frame | None]] = {
+    "TIT2": lambda t: TIT2(encoding=_U, text=t.title),
+    "TPE1": lambda t: TPE1(encoding=_U, text=t.author),
+    "TALB": lambda t: TALB(encoding=_U, text=t.show),
+    "TDRC": lambda t: TDRC(encoding=_T, text=t.date),
+    "TCON": lambda t: TCON(encoding=_T, text=t.genre),
+    "TRCK": lambda t: TRCK(encoding=_T, text=str(t.number)),
+    "TLAN": lambda t: TLAN(encoding=_T, text=t.language),
+    "COMM": lambda t: COMM(encoding=_U, lang=t.language, desc="", text=t.description) if t.description else None,
+    "TDES": lambda t: TDES(encoding=_U, text=t.description) if t.description else None,
+    "USLT": lambda t: USLT(encoding=_U, lang=t.language, desc="transcript", text=t.transcript) if t.transcript else None,
+    "PCST": lambda t: PCST(value=1),
+    "WFED": lambda t: WFED(url=t.feed_url) if t.feed_url else None,
+    "APIC": lambda t: APIC(encoding=_T, mime=t.cover_mime, type=PictureType.COVER_FRONT, desc="", data=t.cover)
+    if t.cover else None,
 }
 
 
-def chapter_frames(chapters: Sequence[Chapter]) -> list[object]:
-    ids = [f"chp{i}" for i in range(len(chapters))]
-    frames: list[object] = [
+def chapter_frames(chapters: Sequence[Chapter]) -> list[CHAP | CTOC]:
+    """The table of contents, then one CHAP per chapter in time order, times in milliseconds."""
+    ordered = sorted(chapters, key=lambda c: c.start_ms)
+    ids = [f"chp{i:03d}" for i in range(len(ordered))]
+    frames: list[CHAP | CTOC] = [
         CTOC(
             element_id="toc",
             flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
@@ -64,7 +70,7 @@ def chapter_frames(chapters: Sequence[Chapter]) -> list[object]:
             sub_frames=[TIT2(encoding=Encoding.UTF16, text="Chapitres")],
         )
     ]
-    for cid, chapter in zip(ids, chapters):
+    for cid, chapter in zip(ids, ordered):
         frames.append(
             CHAP(
                 element_id=cid,
@@ -78,15 +84,35 @@ def chapter_frames(chapters: Sequence[Chapter]) -> list[object]:
     return frames
 
 
+class _ChapteredID3(ID3):
+    """mutagen orders frames by size, so CHAP frames would land shuffled, and ffprobe and many
+    players list chapters in file order. Write every other frame as mutagen does, then the
+    CTOC and the CHAP frames in the order given."""
+
+    def __init__(self, chapters: Sequence[CHAP | CTOC]) -> None:
+        super().__init__()
+        self._chapters = list(chapters)
+
+    def _write(self, config):  # type: ignore[no-untyped-def]
+        from mutagen.id3._tags import save_frame  # the same encoder mutagen uses for every frame
+
+        head = super()._write(config)
+        return head + bytearray().join(save_frame(frame, config=config) for frame in self._chapters)
+
+
+def build_tags(tags: EpisodeTags) -> list[Frame]:
+    """The frames of the table, in its order; empty fields are left out."""
+    return [frame for frame in (factory(tags) for factory in FRAMES.values()) if frame]
+
+
 def write(path: Path, tags: EpisodeTags, chapters: Sequence[Chapter], version: int = 3) -> None:
+    """Replace the MP3's ID3 tag; nothing time-dependent is written (reproducible builds)."""
     try:
-        id3 = ID3()
-        for factory in FRAMES.values():
-            frame = factory(tags)
-            if frame:
-                id3.add(frame)
-        for frame in chapter_frames(chapters):
+        id3 = _ChapteredID3(chapter_frames(chapters))
+        for frame in build_tags(tags):
             id3.add(frame)
+        if version == 3:
+            id3.update_to_v23()  # TDRC becomes TYER + TDAT; mutagen leaves this to the caller
         id3.save(path, v2_version=version, v1=0, padding=lambda info: 0)
     except (MutagenError, OSError) as err:
         raise PublishError(f"cannot write ID3 tags: {err}", path=path) from None
