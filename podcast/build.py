@@ -8,8 +8,12 @@ killed at any moment leaves the previous feed valid with every file it lists pre
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
+import re
+import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -25,7 +29,7 @@ from . import cover, feed, master, segment, sidecars, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
-from .errors import InputError, PodcastError, PublishError
+from .errors import ConfigError, InputError, PodcastError, PublishError
 from .fsutil import inside, slugify, write_atomic
 from .lock import show_lock
 from .voices.cache import CacheStats, SegmentCache
@@ -146,16 +150,58 @@ def ensure_cover(config: Config) -> Path:
     """The show's cover in the publish folder: its own file, or a generated one for a new show."""
     if config.show.cover:
         source = config.resolve(config.show.cover)
-        target = inside(config.publish_dir, source.name)
         if not source.is_file():
-            raise PublishError("show.cover not found", path=source)
-        if not target.exists() or target.read_bytes() != source.read_bytes():
-            write_atomic(target, source.read_bytes())
+            raise ConfigError("show.cover not found", path=source)
+        if source.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            # feedgen silently drops an itunes:image whose URL does not end in .png or .jpg.
+            raise ConfigError("show.cover must be a .png, .jpg or .jpeg file", path=source)
+        data = source.read_bytes()
+        reason = cover.problem(data)
+        if reason:
+            raise ConfigError(reason, path=source)
+        target = inside(config.publish_dir, feed.cover_name(config))
+        if not target.exists() or target.read_bytes() != data:
+            write_atomic(target, data)
         return target
     target = config.publish_dir / feed.COVER_NAME
     if not target.exists():
         write_atomic(target, cover.png(seed=config.show.title))
     return target
+
+
+KILL_ENV = "PODCAST_TEST_KILL_AT"
+STAGES = ("staged", "renamed", "cataloged", "fed")
+_LEFTOVER = re.compile(r"^\d{3,}-[a-z0-9-]+-[0-9a-f]{8}\.(mp3|chapters\.json|vtt|srt)$")
+
+
+def _checkpoint(stage: str) -> None:
+    """Test hook: ``PODCAST_TEST_KILL_AT=<stage>`` SIGKILLs this process here (tests/test_publish.py)."""
+    if os.environ.get(KILL_ENV) == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _recover(config: Config, catalog: Catalog) -> None:
+    """Repair what a killed build left (called under the lock): the feed matches the catalog again,
+    then staging folders, temporary files and episode files nothing refers to are deleted."""
+    publish = config.publish_dir
+    if not publish.is_dir():
+        return
+    episodes = catalog.episodes()
+    if episodes or (publish / feed.FEED_NAME).exists():
+        feed.write(config, episodes, catalog.changed())
+    referenced = {name for e in episodes for name in e.files}
+    for folder in (publish, publish / EPISODES_DIR):
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            name = path.name
+            if path.is_dir() and name.startswith(".build-"):
+                shutil.rmtree(path, ignore_errors=True)
+            elif name.startswith(".") and name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+            elif folder.name == EPISODES_DIR and _LEFTOVER.match(name) and f"{EPISODES_DIR}/{name}" not in referenced:
+                log.info("removing %s: no episode refers to it (left by an interrupted build)", name)
+                path.unlink(missing_ok=True)
 
 
 def build(
@@ -175,9 +221,10 @@ def build(
     publish = config.publish_dir
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
         with Catalog(config.catalog_path) as catalog:
+            _recover(config, catalog)
             existing = catalog.by_key(key)
             if existing and existing.text_hash == digest and not force and (day is None or day == existing.date):
-                feed_path = feed.write(config, catalog.episodes()) if not (publish / feed.FEED_NAME).exists() else publish / feed.FEED_NAME
+                feed_path = feed.write(config, catalog.episodes(), catalog.changed())
                 return BuildResult("skipped", existing, publish / existing.audio, feed_path, existing.voice, "unchanged")
             number = existing.number if existing else catalog.next_number()
             day = _check_date(day or (existing.date if existing else None))
@@ -231,11 +278,13 @@ def build(
                 (staging / "transcript.vtt").write_text(sidecars.webvtt(cue_list), encoding="utf-8")
                 (staging / "transcript.srt").write_text(sidecars.srt(cue_list), encoding="utf-8")
                 reporter.stage("Publishing")
+                _checkpoint("staged")
                 for field_name, staged in (("audio", mp3), ("chapters", staging / "chapters.json"),
                                            ("vtt", staging / "transcript.vtt"), ("srt", staging / "transcript.srt")):
                     with open(staged, "rb") as handle:
                         os.fsync(handle.fileno())
                     os.replace(staged, inside(publish, names[field_name]))
+            _checkpoint("renamed")
             now = _utc_now().isoformat()
             episode = Episode(
                 key=key,
@@ -253,10 +302,13 @@ def build(
                 description=description,
                 notes_html=notes,
                 updated=now,
+                marks=json.dumps([[c.start_ms, c.title] for c in mastered.chapters], ensure_ascii=False),
                 **names,
             )
             catalog.upsert(episode)
-            feed_path = feed.write(config, catalog.episodes())
+            _checkpoint("cataloged")
+            feed_path = feed.write(config, catalog.episodes(), catalog.changed())
+            _checkpoint("fed")
             if existing:
                 for old in set(existing.files) - set(episode.files):
                     inside(publish, old).unlink(missing_ok=True)
@@ -269,7 +321,8 @@ def regenerate_feed(config: Config) -> Path:
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
         with Catalog(config.catalog_path) as catalog:
             ensure_cover(config)
-            return feed.write(config, catalog.episodes())
+            _recover(config, catalog)
+            return feed.write(config, catalog.episodes(), catalog.changed())
 
 
 def list_episodes(config: Config) -> list[Episode]:
@@ -281,9 +334,10 @@ def remove(config: Config, ident: str) -> Episode:
     """Take an episode out of the catalog and the feed, then delete its files."""
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
         with Catalog(config.catalog_path) as catalog:
+            _recover(config, catalog)
             episode = catalog.find(ident)
-            catalog.remove(episode)
-            feed.write(config, catalog.episodes())
+            catalog.remove(episode, _utc_now().isoformat())
+            feed.write(config, catalog.episodes(), catalog.changed())
             for name in episode.files:
                 inside(config.publish_dir, name).unlink(missing_ok=True)
             return episode

@@ -53,6 +53,16 @@ def _create_episodes(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def _add_marks_and_meta(db: sqlite3.Connection) -> None:
+    """Chapter marks (for inline Podlove chapters) and the time the catalog last changed."""
+    db.execute("ALTER TABLE episodes ADD COLUMN marks TEXT NOT NULL DEFAULT '[]'")  # JSON [[start_ms, title]]
+    db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        "INSERT INTO meta (name, value) SELECT 'changed', MAX(updated) FROM episodes HAVING MAX(updated) IS NOT NULL"
+    )
+
+
 @dataclass(frozen=True)
 class Episode:
     key: str
@@ -74,6 +84,7 @@ class Episode:
     description: str
     notes_html: str
     updated: str
+    marks: str = "[]"  # JSON list of [start_ms, title]: the chapters, for the feed's inline copy
     id: int | None = None
 
     @property
@@ -159,7 +170,19 @@ class Catalog:
     def next_number(self) -> int:
         return (self.db.execute("SELECT MAX(number) FROM episodes").fetchone()[0] or 0) + 1
 
+    def changed(self) -> str | None:
+        """When an episode was last added, updated or removed (ISO 8601 UTC): the feed's lastBuildDate."""
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'changed'").fetchone()
+        return row[0] if row else None
+
+    def _touch(self, db: sqlite3.Connection, when: str) -> None:
+        db.execute(
+            "INSERT INTO meta (name, value) VALUES ('changed', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (when,),
+        )
+
     def upsert(self, episode: Episode) -> None:
+        """Insert or update by key; GUID, number and first publication date never change."""
         placeholders = ", ".join("?" for _ in _COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("key", "guid", "number", "pub_date"))
         with self.transaction() as db:
@@ -168,7 +191,9 @@ class Catalog:
                 f"ON CONFLICT(key) DO UPDATE SET {updates}",
                 [getattr(episode, c) for c in _COLUMNS],
             )
+            self._touch(db, episode.updated)
 
-    def remove(self, episode: Episode) -> None:
+    def remove(self, episode: Episode, when: str) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM episodes WHERE key = ?", (episode.key,))
+            self._touch(db, when)

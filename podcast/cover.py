@@ -18,35 +18,73 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png(size: int = SIZE, seed: str = "") -> bytes:
-    """A deterministic cover; ``seed`` (the show title) shifts the hue so shows differ."""
+    """A deterministic cover; ``seed`` (the show title) shifts the hue so shows differ.
+
+    Rings are drawn row by row as exact annulus spans (inner and outer radius), so their
+    thickness is even all round; a row costs a few slice assignments, not a loop over pixels.
+    """
     hue = (sum(seed.encode()) % 360) / 360 if seed else 0.58
-    top = _hsv(hue, 0.55, 0.35)
-    bottom = _hsv((hue + 0.08) % 1, 0.75, 0.85)
-    cx, cy = size * 0.5, size * 0.56
+    top = _hsv(hue, 0.55, 0.30)
+    bottom = _hsv((hue + 0.08) % 1, 0.70, 0.80)
+    cx, cy = size * 0.5, size * 0.5
+    unit = size / 14
+    rings = [(unit * (1.9 + 1.25 * k), size / 110 * (1.6 - 0.25 * k), 250 - 28 * k) for k in range(4)]
     rows = []
-    ring = size / 14
     for y in range(size):
         t = y / (size - 1)
-        base = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom))
-        row = bytearray(base * size)
-        dy = y - cy
-        for k in (1, 2, 3, 4):
-            r = ring * k * 1.6
-            if abs(dy) <= r + 6:
-                half = math.sqrt(max(0.0, r * r - dy * dy))
-                light = 255 - 30 * k
-                for x in (int(cx - half), int(cx + half)):
-                    for dx in range(-5, 6):
-                        px = x + dx
-                        if 0 <= px < size:
-                            row[3 * px : 3 * px + 3] = bytes((light, light, light))
-        if abs(dy) <= ring:
-            half = int(math.sqrt(ring * ring - dy * dy))
-            start, end = int(cx - half), int(cx + half)
-            row[3 * start : 3 * end] = bytes((250, 250, 245)) * (end - start)
+        row = bytearray(bytes(round(a + (b - a) * t) for a, b in zip(top, bottom)) * size)
+        dy = y + 0.5 - cy
+        for radius, half_width, light in rings:
+            _span(row, cx, dy, radius - half_width, radius + half_width, (light, light, min(255, light + 5)), size)
+        _span(row, cx, dy, -1.0, unit, (250, 250, 245), size)
         rows.append(b"\x00" + bytes(row))
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + _chunk(b"IEND", b"")
+
+
+def _span(row: bytearray, cx: float, dy: float, inner: float, outer: float, rgb: tuple[int, int, int], size: int) -> None:
+    """Paint the pixels of this row whose distance to the centre lies in [inner, outer]."""
+    if abs(dy) > outer:
+        return
+    x_out = math.sqrt(outer * outer - dy * dy)
+    x_in = math.sqrt(inner * inner - dy * dy) if inner > abs(dy) else 0.0
+    colour = bytes(rgb)
+    for start, end in ((cx - x_out, cx - x_in), (cx + x_in, cx + x_out)):
+        a, b = max(0, round(start)), min(size, round(end))
+        if b > a:
+            row[3 * a : 3 * b] = colour * (b - a)
+
+
+def dimensions(data: bytes) -> tuple[str, int, int]:
+    """(mime, width, height) of a PNG or JPEG, read from its header; ValueError for anything else."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return "image/png", width, height
+    if data[:2] == b"\xff\xd8":
+        pos = 2
+        while pos + 9 <= len(data):
+            if data[pos] != 0xFF:
+                break
+            marker = data[pos + 1]
+            length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
+                return "image/jpeg", width, height
+            pos += 2 + length
+    raise ValueError("not a PNG or JPEG image")
+
+
+def problem(data: bytes) -> str | None:
+    """Why Apple would refuse this cover (square JPEG or PNG, 1400 to 3000 px), or None."""
+    try:
+        _mime, width, height = dimensions(data)
+    except ValueError as err:
+        return str(err)
+    if width != height:
+        return f"the cover must be square, not {width}x{height}"
+    if not 1400 <= width <= 3000:
+        return f"the cover must be 1400 to 3000 px wide, not {width}"
+    return None
 
 
 def _hsv(h: float, s: float, v: float) -> tuple[int, int, int]:

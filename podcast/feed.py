@@ -2,12 +2,22 @@
 
 feedgen writes the RSS and the iTunes tags; :class:`PodcastIndexExtension` adds what feedgen does
 not know (``podcast:*`` tags, and ``itunes:explicit`` as Apple now documents it: true/false).
-Nothing depends on the clock: the same catalog gives the same bytes.
+Nothing depends on the clock: the same catalog gives the same bytes, and ``lastBuildDate`` is the
+time the catalog last changed.
+
+gPodder's ``podcastparser`` only maps the namespace's old GitHub URI to ``podcast:``, so it does
+not see ``podcast:chapters`` or ``podcast:transcript`` under the current URI. Declaring both URIs
+and writing every tag twice would hand spec-following clients (which must treat the two URIs as
+one) a duplicate ``podcast:chapters``, a single-count tag. Instead each item also carries its
+chapters inline as Podlove Simple Chapters (``psc:``), a separate standard that podcastparser,
+gPodder and AntennaPod read; transcripts stay ``podcast:transcript`` only (VTT and SRT).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,20 +29,38 @@ from feedgen.util import xml_elem
 
 from .catalog import Episode
 from .config import Config
-from .fsutil import write_atomic
+from .fsutil import slugify, write_atomic
 
 log = logging.getLogger(__name__)
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+PSC_NS = "http://podlove.org/simple-chapters"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 FEED_NAME = "feed.xml"
 COVER_NAME = "cover.png"
+
+# XML 1.0 forbids most C0 controls; C1 controls and non-characters are legal but break readers.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """Text safe for an XML document: control characters dropped (escaping is lxml's job)."""
+    return _NOT_XML.sub("", text)
+
+
+def cover_name(config: Config) -> str:
+    """The cover's file name in the publish folder: a slug of the show's own file, or the default."""
+    if not config.show.cover:
+        return COVER_NAME
+    own = Path(config.show.cover)
+    return slugify(own.stem) + own.suffix.lower()
 
 
 def podcast_guid(feed_url: str) -> str:
     """podcast:guid: UUIDv5 of the feed URL without scheme and trailing slashes (the namespace's rule)."""
     bare = feed_url.split("://", 1)[-1].rstrip("/")
-    return str(uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), bare))
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
 class PodcastIndexExtension(BaseExtension):
@@ -43,7 +71,7 @@ class PodcastIndexExtension(BaseExtension):
         self.explicit: bool = False
 
     def extend_ns(self) -> dict[str, str]:
-        return {"podcast": PODCAST_NS}
+        return {"podcast": PODCAST_NS, "psc": PSC_NS}
 
     def extend_rss(self, rss_feed):  # type: ignore[no-untyped-def]
         channel = rss_feed[0]
@@ -63,6 +91,15 @@ class PodcastIndexExtension(BaseExtension):
 class _ItemExtras:
     chapters: str | None = None
     transcripts: list[tuple[str, str]] = field(default_factory=list)  # (url, mime)
+    marks: list[tuple[int, str]] = field(default_factory=list)  # (start_ms, title)
+
+
+def _npt(ms: int) -> str:
+    """Podlove normal play time: HH:MM:SS.mmm."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
 
 
 class PodcastIndexEntryExtension(BaseEntryExtension):
@@ -76,33 +113,52 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
             xml_elem(f"{{{PODCAST_NS}}}chapters", entry).attrib.update(
                 {"url": self.extras.chapters, "type": "application/json+chapters"}
             )
+        if self.extras.marks:
+            inline = xml_elem(f"{{{PSC_NS}}}chapters", entry)
+            inline.attrib["version"] = "1.2"
+            for start_ms, title in self.extras.marks:
+                xml_elem(f"{{{PSC_NS}}}chapter", inline).attrib.update({"start": _npt(start_ms), "title": title})
         return entry
 
 
-def _hms(ms: int) -> str:
-    return str(round(ms / 1000))
+def _marks(episode: Episode) -> list[tuple[int, str]]:
+    try:
+        raw = json.loads(episode.marks or "[]")
+        return [(int(start), clean(str(title))) for start, title in raw]
+    except (ValueError, TypeError):
+        log.warning("episode %s: unreadable chapter marks in the catalog; feed lists no inline chapters", episode.number)
+        return []
 
 
-def render(config: Config, episodes: Sequence[Episode]) -> bytes:
-    """The RSS document for these episodes (newest first)."""
+def _rfc2822_source(iso: str) -> str:
+    # feedgen parses ISO 8601 with dateutil and prints RFC 2822; a bare date gets a fixed hour.
+    return iso if "T" in iso else f"{iso}T06:00:00+00:00"
+
+
+def render(config: Config, episodes: Sequence[Episode], changed: str | None = None) -> bytes:
+    """The RSS document for these episodes (newest first). ``changed``: the catalog's last change."""
     show = config.show
     base = config.base_url
+    title = clean(show.title).strip() or "Podcast"
+    description = clean(show.description or show.title).strip() or title
+    author = clean(show.author).strip() or title
+    email = clean(show.email)
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension, atom=False)
-    fg.title(show.title)
-    fg.description(show.description or show.title)
-    fg.link(href=base, rel="alternate")
+    fg.title(title)
+    fg.description(description)
     fg.link(href=config.feed_url, rel="self")
+    fg.link(href=base, rel="alternate")  # feedgen's RSS <link> is the last one given
     fg.language(show.language)
-    fg.author({"name": show.author, "email": show.email})
+    fg.author({"name": author, "email": email})
     fg.generator("podcast-builder")
-    cover = show.cover and Path(show.cover).name or COVER_NAME
-    fg.image(url=base + cover, title=show.title, link=base)
+    cover = cover_name(config)
+    fg.image(url=base + cover, title=title, link=base)
     fg.podcast.itunes_image(base + cover)
-    fg.podcast.itunes_author(show.author)
-    fg.podcast.itunes_owner(name=show.author, email=show.email)
-    fg.podcast.itunes_summary(show.description or show.title)
+    fg.podcast.itunes_author(author)
+    fg.podcast.itunes_owner(name=author, email=email)
+    fg.podcast.itunes_summary(description)
     fg.podcast.itunes_type("episodic")
     if show.subcategory:
         fg.podcast.itunes_category(show.category, show.subcategory)
@@ -110,21 +166,23 @@ def render(config: Config, episodes: Sequence[Episode]) -> bytes:
         fg.podcast.itunes_category(show.category)
     fg.podcastindex.guid = podcast_guid(config.feed_url)
     fg.podcastindex.locked = show.locked
-    fg.podcastindex.owner_email = show.email
+    fg.podcastindex.owner_email = email
     fg.podcastindex.explicit = show.explicit
-    if episodes:
-        fg.lastBuildDate(max(e.updated for e in episodes))
+    stamp = changed or max((e.updated for e in episodes), default=None)
+    if stamp:
+        fg.lastBuildDate(_rfc2822_source(stamp))
     # feedgen prepends each new entry; add the oldest first so the newest is on top.
     for episode in reversed(list(episodes)):
         entry = fg.add_entry()
         entry.guid(episode.guid, permalink=False)
-        entry.title(episode.title)
-        entry.description(episode.description)
-        entry.content(episode.notes_html, type="CDATA")
-        entry.pubDate(episode.pub_date)
+        entry.title(clean(episode.title).strip() or f"Épisode {episode.number}")
+        entry.description(clean(episode.description))
+        # html.escape in the notes already turns "]]>" into "]]&gt;", so CDATA cannot be cut short.
+        entry.content(clean(episode.notes_html).replace("]]>", "]]&gt;"), type="CDATA")
+        entry.pubDate(_rfc2822_source(episode.pub_date))
         entry.enclosure(base + episode.audio, str(episode.bytes), "audio/mpeg")
         entry.link(href=base + episode.audio)
-        entry.podcast.itunes_duration(_hms(episode.duration_ms))
+        entry.podcast.itunes_duration(str(round(episode.duration_ms / 1000)))
         entry.podcast.itunes_episode(episode.number)
         entry.podcast.itunes_episode_type("full")
         extras = entry.podcastindex.extras
@@ -134,13 +192,24 @@ def render(config: Config, episodes: Sequence[Episode]) -> bytes:
             extras.transcripts.append((base + episode.vtt, "text/vtt"))
         if episode.srt:
             extras.transcripts.append((base + episode.srt, "application/x-subrip"))
+        extras.marks = _marks(episode)
     return fg.rss_str(pretty=True)
 
 
-def write(config: Config, episodes: Sequence[Episode]) -> Path:
-    """Regenerate feed.xml in the publish folder, atomically (readers see the old or the new one)."""
-    target = config.publish_dir / FEED_NAME
+def listed(config: Config, episodes: Sequence[Episode]) -> list[Episode]:
+    """The episodes the feed shows: the newest ``publish.keep`` (all when 0)."""
     keep = config.publish.keep
-    listed = list(episodes)[:keep] if keep else list(episodes)
-    write_atomic(target, render(config, listed))
+    return list(episodes)[:keep] if keep else list(episodes)
+
+
+def write(config: Config, episodes: Sequence[Episode], changed: str | None = None) -> Path:
+    """Regenerate feed.xml atomically (readers see the old or the new one); untouched if identical."""
+    target = config.publish_dir / FEED_NAME
+    data = render(config, listed(config, episodes), changed)
+    try:
+        if target.read_bytes() == data:
+            return target
+    except OSError:
+        pass
+    write_atomic(target, data)
     return target
