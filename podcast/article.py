@@ -64,36 +64,51 @@ class Issue:
 
 # --- input hygiene -------------------------------------------------------------------------------
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[ \t\u00a0\u202f\u2007\u2009\u200a\u3000]+")
+_SPACES = re.compile(r"[ \t\u00a0\u202f\u2007\u2009\u200a\u2002-\u2006\u2008\u205f\u3000]+")
+_LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"}
 
 
 def decode(data: bytes, *, name: str = "<input>") -> tuple[str, list[str]]:
-    """Bytes -> text: UTF-8 (BOM or not), else Windows French (cp1252) with a warning."""
+    """Bytes -> text: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows French (cp1252) with a
+    warning. Empty, whitespace-only and binary input is an :class:`InputError`."""
     warnings: list[str] = []
     if not data.strip():
         raise InputError("the article is empty", path=name)
-    if b"\x00" in data[:8192]:
-        raise InputError("the article is not text (binary data)", path=name)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Notepad's "Unicode"
         try:
-            text = data.decode("cp1252")
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise InputError("the article is neither UTF-8 nor Windows-1252 text", path=name) from None
-        warnings.append(f"{name}: not UTF-8, read as Windows-1252 (cp1252)")
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t")
+            raise InputError("the article is not valid UTF-16 text", path=name) from None
+    elif b"\x00" in data[:8192]:
+        raise InputError("the article is not text (binary data)", path=name)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise InputError("the article is neither UTF-8 nor Windows-1252 text", path=name) from None
+            warnings.append(f"{name}: not UTF-8, read as Windows-1252 (cp1252)")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\x0b\x0c\x85")
     if controls > max(8, len(text) // 100):
         raise InputError("the article is not text (control characters)", path=name)
+    if not text.strip():
+        raise InputError("the article is empty", path=name)
     return text, warnings
+
+
+def _kept(ch: str) -> bool:
+    """Control (Cc) and invisible format (Cf: zero-width, BOM, soft hyphen, bidi marks) characters go."""
+    return ch == "\n" or ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf")
 
 
 def clean(text: str) -> str:
     """Unicode NFC, one kind of line end and of space, no control or zero-width characters."""
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    for old, new in _LINE_BREAKS.items():
+        text = text.replace(old, new)
+    text = "".join(ch for ch in text if _kept(ch))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
 
@@ -110,34 +125,58 @@ def read(path: Path | str) -> Issue:
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", path=path) from None
     text, warnings = decode(data, name=str(path))
+    issue = parse(text, name=str(path))
+    warnings.extend(issue.warnings)
     for warning in warnings:
         log.warning(warning)
-    issue = parse(text, name=str(path))
     return Issue(issue.title, issue.articles, issue.teaser, issue.credits, tuple(warnings))
 
 
 # --- structure -----------------------------------------------------------------------------------
 
+_UPPER = "A-ZÀ-ÖØ-ÞŒ"
 _TEASER = re.compile(r"^Et aussi\s*:\s*(?P<text>.+)$", re.IGNORECASE)
-_LINKS = re.compile(r"^Pour aller plus loin\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
-_CREDITS = re.compile(r"^Cr[ée]dits?(?: photos?)?\s*:\s*(?P<text>.+)$", re.IGNORECASE)
-_BULLET = re.compile(r"^[–—\-•*]\s+(?P<text>.+)$")
-_INTERTITLE = re.compile(r"^(?P<heading>[\w\d«“][^–—.!?:;]{0,59}?)\s+[–—]\s+(?P<text>\S.*)$")
+_LINKS = re.compile(
+    r"^(?:Pour aller plus loin|Pour en savoir plus|(?:À|A) lire aussi|Lire aussi)\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_CREDITS = re.compile(
+    r"^(?:Cr[ée]dits?(?: (?:photos?|images?|illustrations?))?|Photos?|Illustrations?)\s*:\s*(?P<text>.+)$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^(?:[–—\-•*·▪]|\d{1,2}[.)])\s+(?P<text>.+)$")
+_INTERTITLE = re.compile(
+    rf"^(?P<heading>[{_UPPER}0-9«“\"](?:[^–—.!?:;]|(?<=[A-Z])\.){{0,59}}?[?!]?)\s+[–—-]\s+(?P<text>[{_UPPER}0-9«“\"(].*)$"
+)
+_TITLE_START = re.compile(rf"^[{_UPPER}0-9«“\"'‘(]")
 _FINAL_PUNCT = tuple(".!?…:;,»”\"")
 _MAX_TITLE = 160
+_MARKDOWN = re.compile(r"^#{1,6}\s|^\s*[-*+]\s+\[[^\]]+\]\(|\[[^\]]+\]\((?:https?://|mailto:|/)", re.MULTILINE)
 
 
 def _is_title(line: str, following: str | None) -> bool:
-    """A short line without final punctuation, followed by a body paragraph."""
+    """A short line starting with a capital, without final punctuation, followed by a paragraph."""
     if following is None or len(line) > _MAX_TITLE or line.endswith(_FINAL_PUNCT):
         return False
-    if _BULLET.match(line) or _INTERTITLE.match(line) or _special(line):
+    if not _TITLE_START.match(line) or _BULLET.match(line) or _INTERTITLE.match(line) or _special(line):
+        return False
+    if _special(following) or _BULLET.match(following):
         return False
     return not following.endswith(tuple("»”\"")) or len(following) > len(line)
 
 
+def is_links_header(line: str) -> bool:
+    """ "Pour aller plus loin:" and its kin: the lines after it are links, not spoken."""
+    return bool(_LINKS.match(line))
+
+
 def _special(line: str) -> bool:
     return bool(_TEASER.match(line) or _LINKS.match(line) or _CREDITS.match(line))
+
+
+def _sentence(text: str) -> str:
+    """A list item read as a sentence: it gets a final period when it has no punctuation."""
+    return text if text.endswith(_FINAL_PUNCT) else text + "."
 
 
 class _ArticleBuilder:
@@ -165,24 +204,41 @@ def parse(text: str, *, name: str = "<input>") -> Issue:
     text = clean(text)
     if not text:
         raise InputError("the article is empty", path=name)
-    lines = [line for line in text.split("\n") if line]
-    if any(line.startswith("#") for line in lines[:3]) or any(line.startswith("## ") for line in lines):
+    if _MARKDOWN.search(text):
         from .markdown import to_plain
 
-        lines = [line for line in to_plain(text).split("\n") if line]
+        text = to_plain(text)
+    lines = [line for line in text.split("\n") if line]
+    if not lines:
+        raise InputError("the article is empty", path=name)
     return _parse_lines(lines, name)
 
 
+def _derived_title(first: str) -> str:
+    """A title for a text that has none: its first words, cut at a word boundary."""
+    sentence = re.split(r"(?<=[.!?…])\s", first, maxsplit=1)[0].rstrip(" .!?…:;,")
+    if len(sentence) <= 80:
+        return sentence
+    return sentence[:80].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def _parse_lines(lines: list[str], name: str) -> Issue:
-    issue_title = lines[0]
-    rest = lines[1:]
+    warnings: list[str] = []
+    if lines[0].endswith(_FINAL_PUNCT) or len(lines[0]) > _MAX_TITLE or _BULLET.match(lines[0]):
+        # No title line at all: the whole text is one article, named after its first words.
+        issue_title = _derived_title(lines[0])
+        warnings.append(f"{name}: no title line; using {issue_title!r}")
+        rest = lines
+        articles = [_ArticleBuilder(issue_title)]
+    else:
+        issue_title, rest = lines[0], lines[1:]
+        articles = []
+        # A lone article: its first line is followed directly by a body paragraph.
+        if rest and not _special(rest[0]) and not _is_title(rest[0], rest[1] if len(rest) > 1 else None):
+            articles.append(_ArticleBuilder(issue_title))
     teaser: str | None = None
     credits: list[str] = []
-    articles: list[_ArticleBuilder] = []
     in_links = False
-    # A lone article: its first line is followed directly by a body paragraph.
-    if rest and not _special(rest[0]) and not _is_title(rest[0], rest[1] if len(rest) > 1 else None):
-        articles.append(_ArticleBuilder(issue_title))
     for index, line in enumerate(rest):
         following = rest[index + 1] if index + 1 < len(rest) else None
         if (m := _TEASER.match(line)) and not articles:
@@ -205,7 +261,8 @@ def _parse_lines(lines: list[str], name: str) -> Issue:
             in_links = False
             if not articles:
                 articles.append(_ArticleBuilder(issue_title))
-            articles[-1].paragraph(line)
+            bullet = _BULLET.match(line)
+            articles[-1].paragraph(_sentence(bullet.group("text")) if bullet else line)
     built = tuple(a.build() for a in articles if a.sections)
     if not built:
         raise InputError("no article text found (a title line must be followed by paragraphs)", path=name)
@@ -214,4 +271,5 @@ def _parse_lines(lines: list[str], name: str) -> Issue:
         articles=built,
         teaser=teaser,
         credits=" ".join(credits) if credits else None,
+        warnings=tuple(warnings),
     )

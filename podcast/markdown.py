@@ -1,73 +1,116 @@
 """Markdown -> the plain one-line-per-paragraph shape that :mod:`podcast.article` reads.
 
-``#`` is the title, ``##`` opens a section (spoken as a heading), list items become sentences,
-emphasis and code marks are dropped and links keep only their text.
+The first ``#`` heading is the issue's title and any later ``#`` heading an article's title;
+``##`` and deeper open a section (spoken as a heading); list items become one sentence each (and
+links under "Pour aller plus loin" keep their address for the show notes); emphasis and code marks
+are dropped, links keep only their text, images, code blocks and HTML tags are not spoken.
 """
 
 from __future__ import annotations
 
 import re
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_AUTOLINK = re.compile(r"<(https?://[^>]+)>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>]+)>")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|(?<!\w)_|`)(?=\S)(.+?)(?<=\S)\1")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 
 
-def inline(text: str) -> str:
-    """Links reduced to their text, emphasis and code marks dropped."""
-    text = _LINK.sub(r"\1", text)
+def inline(text: str, *, keep_urls: bool = False) -> str:
+    """Links reduced to their text (``text (url)`` with ``keep_urls``), emphasis and code marks
+    dropped, images and HTML tags removed."""
+    text = _IMAGE.sub("", text)
+    if keep_urls:
+        text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) else m.group(1), text)
+    else:
+        text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
+    text = _TAG.sub("", text)
     previous = None
     while previous != text:
         previous, text = text, _EMPHASIS.sub(r"\2", text)
-    return text.strip()
+    return " ".join(text.split())
 
 
 def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", "…", ":", ";")) else text + "."
+    return text if text.endswith((".", "!", "?", "…", ":", ";", "»", "”", '"')) else text + "."
 
 
 def to_plain(text: str) -> str:
+    """Markdown text -> plain text in the shape described in the README ("Writing articles")."""
+    from .article import is_links_header
+
     out: list[str] = []
     paragraph: list[str] = []
     pending_heading: str | None = None
-    title_seen = False
+    in_links = False
+    in_code = False
+
+    def emit(line: str) -> None:
+        nonlocal pending_heading
+        if pending_heading:
+            line = f"{pending_heading} – {line}"
+            pending_heading = None
+        out.append(line)
 
     def flush() -> None:
-        nonlocal pending_heading
-        if not paragraph:
-            return
-        body = " ".join(paragraph)
-        paragraph.clear()
-        if pending_heading:
-            body = f"{pending_heading} – {body}"
-            pending_heading = None
-        out.append(body)
+        if paragraph:
+            emit(" ".join(paragraph))
+            paragraph.clear()
 
     for raw in text.split("\n"):
+        if _FENCE.match(raw):
+            flush()
+            in_code = not in_code
+            continue
         line = raw.strip()
-        if not line or re.fullmatch(r"[-*_]{3,}", line):
+        if in_code or line.startswith("|"):
+            continue  # code and tables are not read aloud
+        if not line or _RULE.match(line):
             flush()
             continue
         if m := _HEADING.match(line):
             flush()
-            level, heading = len(m.group(1)), inline(m.group(2))
-            if level == 1 and not title_seen:
-                out.append(heading)
-                title_seen = True
-            else:
-                if pending_heading:
-                    out.append(_sentence(pending_heading))
-                pending_heading = heading.rstrip(" .:")
+            in_links = False
+            level, heading = len(m.group(1)), inline(m.group(2)).rstrip(" .:")
+            if pending_heading:
+                out.append(_sentence(pending_heading))
+                pending_heading = None
+            if level == 1:
+                out.append(heading)  # the issue title, then article titles
+            elif heading:
+                pending_heading = heading
             continue
         if m := _ITEM.match(line):
             flush()
-            paragraph.append(_sentence(inline(m.group(1))))
+            item = inline(m.group(1), keep_urls=in_links)
+            if not item:
+                continue
+            if in_links:
+                out.append(f"– {item}")
+            elif pending_heading:
+                emit(_sentence(item))
+            else:
+                out.append(f"– {_sentence(item)}")
             continue
         if line.startswith(">"):
-            line = line.lstrip("> ")
-        paragraph.append(inline(line))
+            line = line.lstrip("> ").strip()
+        line = inline(line)
+        if not line:
+            continue
+        if not paragraph and is_links_header(line):
+            flush()
+            out.append(line)
+            in_links = True
+            continue
+        in_links = False
+        paragraph.append(line)
     flush()
+    if pending_heading:
+        out.append(_sentence(pending_heading))
     return "\n".join(out)

@@ -47,23 +47,35 @@ class Segment:
 
 # --- sentences -----------------------------------------------------------------------------------
 
+# A period after these is not the end of a sentence: they precede a name, a number or a year.
+# ("etc.", "min.", "hab." are left out on purpose: before a capital they usually end a sentence.)
 ABBREVIATIONS = (
     "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Me", "Mgr", "St", "Ste",
-    "av", "bd", "cf", "etc", "ex", "env", "hab", "min", "max", "no", "n°", "p", "pp", "vol",
-    "chap", "éd", "fig", "tél", "Cie", "Jr", "Sr", "vs", "art", "coll", "dir", "janv", "févr",
-    "avr", "juil", "sept", "oct", "nov", "déc",
+    "av", "apr", "bd", "cf", "ex", "env", "no", "n°", "p", "pp", "vol", "chap", "éd", "fig",
+    "tél", "Cie", "Jr", "Sr", "vs", "art", "dir", "janv", "févr", "avr", "juil", "sept", "oct",
+    "nov", "déc",
 )
 _ABBREV = "|".join(sorted((re.escape(a) for a in ABBREVIATIONS), key=len, reverse=True))
+_SENTENCE_END = re.compile(
+    r"(?P<stop>[.!?…]+)(?P<close>(?:\s?[»”\"')\]])*)(?P<space>\s+)"
+    r"(?=[«“\"(\[]?\s*[A-ZÀ-ÖØ-ÞŒ0-9])"
+)
+
+
 def split_sentences(paragraph: str) -> list[str]:
-    """French sentence split; never loses or reorders a character other than the spaces between."""
+    """French sentence split; never loses or reorders a character other than the spaces between.
+
+    A sentence ends at . ! ? or … (with its closing quotes or brackets, « » included) followed by
+    a capital or a digit; not after a title or abbreviation (M. Durand, n°, p. 12) nor after a
+    single capital (U.S., J. K. Rowling). Decimal commas and points ("3,5", "3.5") never end one.
+    """
     sentences: list[str] = []
     start = 0
-    for match in re.finditer(r"([.!?…]+)([»”\"')\]]*)(\s+)(?=[«“\"(\[]?\s*[A-ZÀ-ÖØ-ÞŒ0-9])", paragraph):
-        end = match.end(2)
-        before = paragraph[start : match.start(1)]
-        if match.group(1) == "." and _ends_with_abbreviation(before):
+    for match in _SENTENCE_END.finditer(paragraph):
+        before = paragraph[start : match.start("stop")]
+        if match.group("stop") == "." and _ends_with_abbreviation(before):
             continue
-        sentences.append(paragraph[start:end].strip())
+        sentences.append(paragraph[start : match.end("close")].strip())
         start = match.end()
     tail = paragraph[start:].strip()
     if tail:
@@ -81,38 +93,101 @@ def _ends_with_abbreviation(before: str) -> bool:
 
 # --- length limits -------------------------------------------------------------------------------
 
-_CUTS = (
-    re.compile(r"[;:]\s"),
-    re.compile(r"\s[–—]\s"),
-    re.compile(r",\s(?!\d)"),
-    re.compile(r"\s"),
+# Cost of cutting at a space, by what surrounds it (lower is better).
+_CLAUSE, _DASH, _COMMA, _BRACKET, _CONJUNCTION, _SPACE, _WEAK = 0.0, 0.1, 0.2, 0.3, 0.45, 0.6, 0.9
+_CONJUNCTIONS = frozenset(
+    "et ou mais qui que qu’ qu' dont où car donc puis lorsque quand alors afin pour avec sans "
+    "selon dans sur par comme si tandis parce malgré après avant depuis".split()
 )
+_CLINGING = frozenset(  # a piece should not end with these: they belong to what follows
+    "le la les l’ l' un une des du de d’ d' au aux à en ce cet cette ces son sa ses leur leurs mon "
+    "ma mes ton ta tes notre nos votre vos plus très moins".split()
+)
+_NUMBER = re.compile(r"^[-+−]?\d[\d,.]*$")
+_NO_SPACE_BEFORE = tuple(":;!?»”)%€$")
+_NO_SPACE_AFTER = tuple("«“([")
+
+
+def _cut_cost(prev: str, nxt: str) -> float | None:
+    """How good a cut between the words ``prev`` and ``nxt`` is; None where it must not be."""
+    if nxt.startswith(_NO_SPACE_BEFORE) or prev.endswith(_NO_SPACE_AFTER):
+        return None
+    if _NUMBER.match(prev) and re.match(r"^\d{3}\b", nxt):
+        return None  # inside a number written with spaces: "10 000"
+    if len(prev) == 1 and len(nxt.rstrip(".,;:!?")) == 1 and prev.isupper() and nxt[0].isupper():
+        return None  # inside a spelled acronym: "G P T"
+    if prev.endswith((";", ":")):
+        return _CLAUSE
+    if nxt in ("–", "—") or prev in ("–", "—"):
+        return _DASH if nxt in ("–", "—") else _WEAK
+    if prev.endswith(",") and not nxt[:1].isdigit():
+        return _COMMA
+    if prev.endswith((")", "»", "”")) or nxt.startswith(("(", "«", "“")):
+        return _BRACKET
+    if _NUMBER.match(prev) or prev.lower() in _CLINGING:
+        return _WEAK
+    if nxt.lower() in _CONJUNCTIONS:
+        return _CONJUNCTION
+    return _SPACE
+
+
+def _best_cut(text: str, limit: int) -> int | None:
+    """Where to end the first piece: the cheapest allowed space within ``limit``, or None."""
+    pieces = -(-len(text) // limit)
+    target = len(text) / pieces
+    best: tuple[float, int] | None = None
+    fallback: tuple[float, int] | None = None
+    for match in re.finditer(r"\s+", text):
+        position = match.start()
+        if position > limit:
+            break
+        head, tail = text[:position], text[match.end() :]
+        prev, nxt = head.rsplit(None, 1)[-1], tail.split(None, 1)[0]
+        cost = _cut_cost(prev, nxt)
+        balance = 0.5 * abs(position - target) / limit
+        if position < min(15, limit // 3):
+            balance += 1.0  # a tiny piece sounds like a stutter
+        if len(tail) > (pieces - 1) * limit:
+            balance += 0.3  # this cut needs one more piece than necessary
+        if cost is None:
+            candidate = (2.0 + balance, position)
+            fallback = candidate if fallback is None or candidate < fallback else fallback
+            continue
+        candidate = (cost + balance, position)
+        if best is None or candidate < best:
+            best = candidate
+    chosen = best or fallback
+    return chosen[1] if chosen else None
 
 
 def split_length(text: str, limit: int | None) -> list[str]:
     """Cut ``text`` into pieces of at most ``limit`` characters at the best clause boundary.
 
-    Boundaries in order of preference: ``;`` ``:``, a dash, a comma, then a space; never inside a
-    word or a number. A single word longer than the limit is kept whole (engines read it anyway).
+    Boundaries in order of preference: ``;`` ``:``, a dash, a comma, a bracket, before a
+    conjunction, then any space, with pieces of even length; never inside a word or a number (nor
+    between a number and its unit when avoidable). Only spaces are removed, so the words of the
+    pieces are exactly the words of ``text``. A single word longer than the limit is kept whole.
     """
     text = text.strip()
-    if limit is None or len(text) <= limit:
-        return [text] if text else []
-    for pattern in _CUTS:
-        cut = None
-        for match in pattern.finditer(text, 0, limit + 1):
-            # cut after punctuation, before a dash
-            position = match.start() + 1 if text[match.start()] in ";:," else match.start()
-            if 0 < position <= limit and text[:position].strip():
-                cut = position
-        if cut is not None and (pattern is _CUTS[-1] or cut >= limit // 3):
-            head, tail = text[:cut].strip(), text[cut:].strip()
-            return [head, *split_length(tail, limit)]
-    match = re.search(r"\s", text)
-    if match is None:
+    if not text:
+        return []
+    if limit is None:
         return [text]
-    head, tail = text[: match.start()], text[match.start() :].strip()
-    return [head, *split_length(tail, limit)]
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = _best_cut(text, limit)
+        if cut is None:  # the first word alone is longer than the limit
+            match = re.search(r"\s", text)
+            if match is None:
+                break
+            cut = match.start()
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text:
+        pieces.append(text)
+    return pieces
 
 
 # --- issue -> segments ---------------------------------------------------------------------------
