@@ -293,6 +293,57 @@ def remove(ctx: click.Context, episode: str) -> None:
     click.echo(f"Removed episode {removed.number}: {removed.title}")
 
 
+@cli.command()
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; loopback unless you choose otherwise.")
+@click.option("--directory", type=click.Path(path_type=Path, file_okay=False), help="Folder to serve (default: the show's publish folder).")
+@click.pass_context
+def serve(ctx: click.Context, port: int, host: str, directory: Path | None) -> None:
+    """Serve the publish folder over HTTP (feed, episodes, byte ranges) until Ctrl-C."""
+    from .serve import serve as run_serve
+
+    def ready(address: str) -> None:
+        click.echo(f"Serving {folder} at {address} (feed: {address}feed.xml); Ctrl-C stops", err=True)
+
+    config = None if directory else _run(ctx, ctx.obj.config)
+    folder = directory or config.publish_dir
+    _run(ctx, lambda: run_serve(folder, host, port, base_url=config.base_url if config else None, on_ready=ready))
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or empty the cache of synthesized speech."""
+
+
+def _segment_cache(ctx: click.Context) -> Any:
+    """The show's cache (cache.folder in podcast.toml), or the user's when no show is here."""
+    from .voices.cache import for_config
+
+    state: _State = ctx.obj
+    if state.config_path is None and not (Path.cwd() / config_mod.CONFIG_NAME).is_file():
+        return for_config(None)
+    return for_config(_run(ctx, state.config))
+
+
+@cache.command("info")
+@click.pass_context
+def cache_info(ctx: click.Context) -> None:
+    """Show where the speech cache lives and how much it holds."""
+    store = _segment_cache(ctx)
+    count, size = _run(ctx, store.info)
+    click.echo(f"Cache: {store.folder}")
+    click.echo(f"  {count} segment(s), {size / 1e6:.1f} MB")
+
+
+@cache.command("clear")
+@click.pass_context
+def cache_clear(ctx: click.Context) -> None:
+    """Delete every cached segment; the next build synthesizes again."""
+    store = _segment_cache(ctx)
+    removed = _run(ctx, store.clear)
+    click.echo(f"Removed {removed} segment(s) from {store.folder}")
+
+
 def main() -> None:
     try:
         cli(prog_name="podcast")

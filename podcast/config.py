@@ -50,7 +50,7 @@ class VoiceConfig:
     gtts_slow: bool = False
     gtts_timeout: float = 10.0  # seconds, each request
     gtts_concurrency: int = 4  # requests in flight at once
-    gtts_rate: float = 10.0  # requests started per second at most (politeness); 0: unpaced
+    gtts_rate: float = 12.0  # requests started per second at most (politeness); 0: unpaced
     gtts_retries: int = 4  # retries after 429, 5xx, timeouts, connection errors (exponential backoff)
     gtts_deadline: float = 25.0  # seconds before an unreachable Google aborts the build
     gtts_endpoint: str = ""  # empty: https://translate.google.<gtts_tld>; a mirror or test server otherwise

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import email.utils
 import logging
+import os
 import random
 import re
 import threading
@@ -101,7 +102,7 @@ class GttsVoice:
     slow: bool = False
     timeout: float = 10.0  # seconds, for each request (connect and read)
     concurrency: int = 4  # requests in flight at once
-    requests_per_second: float = 10.0  # polite pace across all threads; 0: no pacing
+    requests_per_second: float = 12.0  # polite pace across all threads; 0: no pacing
     retries: int = 4  # further attempts after a 429, 5xx, timeout or connection error
     backoff: float = 0.5  # first retry waits up to this (full jitter), doubling each time
     deadline: float = 25.0  # seconds one text may take, retries included, before the episode is abandoned
@@ -238,8 +239,14 @@ class GttsVoice:
         stop = stop or threading.Event()
         return b"".join(self._send(request, text, pace, stop) for request in self.prepare(text))
 
-    def synthesize_one(self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None) -> Audio:
-        mp3 = self.fetch_mp3(text, pace, stop)
+    def synthesize_one(self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None,
+                       slots: threading.Semaphore | None = None) -> Audio:
+        """One text -> PCM. Only the fetch holds one of the ``slots``: decoding never delays a request."""
+        if slots is None:
+            mp3 = self.fetch_mp3(text, pace, stop)
+        else:
+            with slots:
+                mp3 = self.fetch_mp3(text, pace, stop)
         if not mp3:
             return Audio(b"", self.rate)
         try:
@@ -248,17 +255,23 @@ class GttsVoice:
             raise VoiceError(f"gTTS returned audio ffmpeg cannot read: {err}") from None
 
     def synthesize(self, texts: Sequence[str], progress: Progress | None = None) -> list[Audio]:
-        """Every text on up to ``concurrency`` threads; the first failure stops the others at once."""
+        """Every text with at most ``concurrency`` requests in flight; the first failure stops the others.
+
+        Threads beyond ``concurrency`` only decode MP3 (ffmpeg, one process per segment), so decoding
+        runs alongside the requests instead of between them.
+        """
         pace = _Pace(self.requests_per_second)
         stop = threading.Event()
+        slots = threading.Semaphore(self.concurrency)
 
         def one(text: str) -> Audio:
-            audio = self.synthesize_one(text, pace, stop)
+            audio = self.synthesize_one(text, pace, stop, slots)
             if progress:
                 progress(1)
             return audio
 
-        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="gtts")
+        workers = min(len(texts), self.concurrency + (os.cpu_count() or 1)) or 1
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gtts")
         try:
             futures = [pool.submit(one, text) for text in texts]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
