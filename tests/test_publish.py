@@ -1,0 +1,246 @@
+"""Publishing as a listener's app sees it: idempotent rebuilds, removal, safe file names, builds
+killed with SIGKILL at every stage (and at random moments), and two builds at once.
+
+Kills use the documented hook PODCAST_TEST_KILL_AT=<stage> (podcast.build.STAGES) on a real
+``python -m podcast build`` subprocess, plus unhooked SIGKILLs after seeded random delays.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from podcast import config as config_mod
+from podcast.build import STAGES, build, list_episodes, remove
+from podcast.errors import NotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARTICLE = """{title}
+Les bibliothèques municipales prêtent désormais des outils
+{body}
+Crédit photos: Rédaction de test
+"""
+BODY = "À Rennes, on peut emprunter une perceuse comme un roman. Le service plaît aux habitants."
+OTHER = """Le Petit Journal du quartier : le marché du samedi
+Le marché revient place des Lices
+Les maraîchers reviennent dès sept heures. La mairie promet des places de stationnement.
+"""
+
+
+def write_article(folder: Path, name: str, title: str = "La Lettre Test : les outils se prêtent", body: str = BODY) -> Path:
+    path = folder / name
+    path.write_text(ARTICLE.format(title=title, body=body), encoding="utf-8")
+    return path
+
+
+def new_show(folder: Path) -> config_mod.Config:
+    config_mod.init(folder, title="La Lettre Test", author="Équipe", email="test@example.org",
+                    base_url="https://podcast.example.org/lettre/")
+    toml = folder / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
+    return config_mod.load(toml)
+
+
+def listed_files(config: config_mod.Config) -> dict[str, int | None]:
+    """Every publish-folder file the feed refers to, with the length it announces (if any)."""
+    data = (config.publish_dir / "feed.xml").read_bytes()
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    root = ET.fromstring(data)
+    found: dict[str, int | None] = {}
+    for element in root.iter():
+        for attr in ("url", "href"):
+            value = element.get(attr)
+            if value and value.startswith(config.base_url) and not value.endswith("feed.xml"):
+                length = element.get("length")
+                found[value[len(config.base_url):]] = int(length) if length else None
+    return found
+
+
+def assert_feed_consistent(config: config_mod.Config) -> dict[str, int | None]:
+    files = listed_files(config)
+    assert files, "the feed lists nothing"
+    for name, length in files.items():
+        path = config.publish_dir / name
+        assert path.is_file(), f"feed lists {name}, which is missing"
+        if length is not None:
+            assert path.stat().st_size == length, f"{name}: enclosure length is off"
+    return files
+
+
+def assert_no_leftovers(config: config_mod.Config) -> None:
+    episodes = config.publish_dir / "episodes"
+    referenced = {name for e in list_episodes(config) for name in e.files}
+    on_disk = {f"episodes/{p.name}" for p in episodes.iterdir()}
+    assert on_disk == referenced
+    assert not [p for p in config.publish_dir.rglob(".*") if p.name != ".gitignore"]
+
+
+@pytest.fixture(scope="module")
+def show(tmp_path_factory) -> config_mod.Config:
+    return new_show(tmp_path_factory.mktemp("publish") / "show")
+
+
+def run_build(config: config_mod.Config, article: Path, *extra: str, kill_at: str | None = None) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.pop("PODCAST_TEST_KILL_AT", None)
+    if kill_at:
+        env["PODCAST_TEST_KILL_AT"] = kill_at
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "podcast", "-q", "--config", str(config.root / "podcast.toml"), "build", str(article), *extra],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def test_same_article_is_skipped_then_updated_in_place(show, tmp_path) -> None:
+    article = write_article(tmp_path, "a.txt")
+    first = build(show, article)
+    assert first.status == "built"
+    again = build(show, article)
+    assert (again.status, again.episode.guid) == ("skipped", first.episode.guid)
+
+    article.write_text(ARTICLE.format(title="La Lettre Test : les outils se prêtent",
+                                      body=BODY + " Une grainothèque ouvre aussi."), encoding="utf-8")
+    updated = build(show, article)
+    assert updated.status == "updated"
+    assert (updated.episode.guid, updated.episode.number, updated.episode.pub_date) == (
+        first.episode.guid, first.episode.number, first.episode.pub_date)
+    assert updated.episode.audio != first.episode.audio
+    assert not (show.publish_dir / first.episode.audio).exists()  # the old version is gone
+    forced = build(show, article, force=True)
+    assert (forced.status, forced.episode.guid) == ("updated", first.episode.guid)
+
+    parsed = feedparser.parse((show.publish_dir / "feed.xml").read_bytes())
+    assert [e.id for e in parsed.entries] == [first.episode.guid]
+    assert int(parsed.entries[0].enclosures[0].length) == (show.publish_dir / forced.episode.audio).stat().st_size
+    assert_feed_consistent(show)
+    assert_no_leftovers(show)
+
+
+def test_feed_bytes_do_not_change_when_nothing_changed(show, tmp_path) -> None:
+    article = write_article(tmp_path, "a.txt")
+    build(show, article)
+    before = (show.publish_dir / "feed.xml").read_bytes()
+    time.sleep(1.1)  # a clock-based lastBuildDate would now differ
+    assert build(show, article).status == "skipped"
+    from podcast.build import regenerate_feed
+
+    regenerate_feed(show)
+    assert (show.publish_dir / "feed.xml").read_bytes() == before
+
+
+def test_hostile_titles_make_safe_names_and_a_valid_feed(tmp_path) -> None:
+    config = new_show(tmp_path / "show")
+    hostile = write_article(tmp_path, "h.txt", title='../../etc/passwd <b>&amp; "Salut" 🎙️ l\'été\x07')
+    dots = write_article(tmp_path, "d.txt", title="..")
+    results = [build(config, hostile), build(config, dots)]
+    for result in results:
+        for name in result.episode.files:
+            path = (config.publish_dir / name).resolve()
+            assert path.parent == config.publish_dir / "episodes"
+            assert name.isascii() and len(Path(name).name) <= 100 and "/.." not in name
+    assert results[0].episode.slug == "etc-passwd-b-amp-salut-l-ete"
+    assert results[1].episode.slug == "episode"
+    assert not (tmp_path / "etc").exists()
+    entries = feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries
+    assert entries[1].title.startswith('../../etc/passwd <b>&amp; "Salut" 🎙️')
+    assert_feed_consistent(config)
+
+
+def test_remove_takes_an_episode_out(tmp_path) -> None:
+    config = new_show(tmp_path / "show")
+    kept = build(config, write_article(tmp_path, "a.txt"))
+    other = tmp_path / "o.txt"
+    other.write_text(OTHER, encoding="utf-8")
+    gone = build(config, other)
+    removed = remove(config, str(gone.episode.number))
+    assert removed.guid == gone.episode.guid
+    assert not any((config.publish_dir / name).exists() for name in gone.episode.files)
+    assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [kept.episode.guid]
+    with pytest.raises(NotFoundError):
+        remove(config, str(gone.episode.number))
+    assert_feed_consistent(config)
+    assert_no_leftovers(config)
+
+
+def test_keep_lists_the_newest_and_keeps_older_files(tmp_path) -> None:
+    config = new_show(tmp_path / "show")
+    build(config, write_article(tmp_path, "a.txt"), day="2025-01-01")
+    other = tmp_path / "o.txt"
+    other.write_text(OTHER, encoding="utf-8")
+    newest = build(config, other, day="2025-01-08")
+    toml = config.root / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("keep = 0", "keep = 1"), encoding="utf-8")
+    config = config_mod.load(toml)
+    from podcast.build import regenerate_feed
+
+    regenerate_feed(config)
+    assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [newest.episode.guid]
+    assert len(list_episodes(config)) == 2
+    assert_no_leftovers(config)  # the older episode stays in the catalog and on disk
+
+
+def test_sigkill_at_every_stage_loses_nothing(show, tmp_path) -> None:
+    article = write_article(tmp_path, "a.txt")
+    build(show, article)
+    for round_, stage in enumerate(STAGES):
+        before = assert_feed_consistent(show)
+        write_article(tmp_path, "a.txt", body=f"{BODY} Variante {round_} : {stage}.")
+        killed = run_build(show, article, kill_at=stage)
+        killed.communicate(timeout=120)
+        assert killed.returncode == -signal.SIGKILL, f"the build did not reach stage {stage}"
+        after = assert_feed_consistent(show)  # the old feed, or the new one, each complete
+        if stage != "fed":
+            assert after == before
+        finished = run_build(show, article)
+        _, err = finished.communicate(timeout=120)
+        assert finished.returncode == 0, err.decode()
+        assert_feed_consistent(show)
+        assert_no_leftovers(show)
+        assert len(list_episodes(show)) == 1
+
+
+def test_sigkill_at_random_moments_loses_nothing(show, tmp_path) -> None:
+    article = write_article(tmp_path, "a.txt")
+    build(show, article)
+    rng = random.Random(6)
+    for round_ in range(3):
+        write_article(tmp_path, "a.txt", body=f"{BODY} Tirage {round_}.")
+        victim = run_build(show, article, "--force")
+        time.sleep(rng.uniform(0.3, 2.0))
+        victim.send_signal(signal.SIGKILL)
+        victim.communicate(timeout=120)
+        assert_feed_consistent(show)
+    finished = run_build(show, article)
+    finished.communicate(timeout=120)
+    assert finished.returncode == 0
+    assert_feed_consistent(show)
+    assert_no_leftovers(show)
+
+
+def test_two_builds_at_once_both_land(tmp_path) -> None:
+    config = new_show(tmp_path / "show")
+    first = write_article(tmp_path, "a.txt")
+    second = tmp_path / "o.txt"
+    second.write_text(OTHER, encoding="utf-8")
+    runs = [run_build(config, first), run_build(config, second)]
+    for run in runs:
+        _, err = run.communicate(timeout=180)
+        assert run.returncode == 0, err.decode()
+    episodes = list_episodes(config)
+    assert sorted(e.number for e in episodes) == [1, 2]
+    assert len({e.guid for e in episodes}) == 2
+    assert len(feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries) == 2
+    assert_feed_consistent(config)
+    assert_no_leftovers(config)
