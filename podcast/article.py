@@ -148,6 +148,7 @@ _BULLET = re.compile(r"^(?:[–—\-•*·▪]|\d{1,2}[.)])\s+(?P<text>.+)$")
 _INTERTITLE = re.compile(
     rf"^(?P<heading>[{_UPPER}0-9«“\"](?:[^–—.!?:;]|(?<=[A-Z])\.){{0,59}}?[?!]?)\s+[–—-]\s+(?P<text>[{_UPPER}0-9«“\"(].*)$"
 )
+_EXPLICIT_HEADING = re.compile(r"^#{2,6}\s+(?P<text>.+?)\s*#*$")
 _TITLE_START = re.compile(rf"^[{_UPPER}0-9«“\"'‘(]")
 _FINAL_PUNCT = tuple(".!?…:;,»”\"")
 _MAX_TITLE = 160
@@ -184,10 +185,19 @@ class _ArticleBuilder:
         self.title = title
         self.sections: list[Section] = []
         self.links: list[str] = []
+        self.pending: str | None = None  # a "## heading" waiting for its paragraph
+
+    def heading(self, text: str) -> None:
+        if self.pending is not None:
+            self.sections.append(Section(self.pending, ()))
+        self.pending = text
 
     def paragraph(self, text: str) -> None:
         match = _INTERTITLE.match(text)
-        if match:
+        if self.pending is not None:
+            self.sections.append(Section(self.pending, (text,)))
+            self.pending = None
+        elif match:
             self.sections.append(Section(match.group("heading").strip(), (match.group("text").strip(),)))
         elif self.sections:
             last = self.sections[-1]
@@ -196,6 +206,9 @@ class _ArticleBuilder:
             self.sections.append(Section(None, (text,)))
 
     def build(self) -> Article:
+        if self.pending is not None:
+            self.sections.append(Section(self.pending, ()))
+            self.pending = None
         return Article(self.title, tuple(self.sections), tuple(self.links))
 
 
@@ -254,6 +267,11 @@ def _parse_lines(lines: list[str], name: str) -> Issue:
         elif in_links and (m := _BULLET.match(line)):
             if articles:
                 articles[-1].links.append(m.group("text").strip())
+        elif m := _EXPLICIT_HEADING.match(line):
+            in_links = False
+            if not articles:
+                articles.append(_ArticleBuilder(issue_title))
+            articles[-1].heading(m.group("text").strip())
         elif _is_title(line, following):
             articles.append(_ArticleBuilder(line))
             in_links = False

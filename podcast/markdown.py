@@ -47,20 +47,12 @@ def to_plain(text: str) -> str:
 
     out: list[str] = []
     paragraph: list[str] = []
-    pending_heading: str | None = None
     in_links = False
     in_code = False
 
-    def emit(line: str) -> None:
-        nonlocal pending_heading
-        if pending_heading:
-            line = f"{pending_heading} – {line}"
-            pending_heading = None
-        out.append(line)
-
     def flush() -> None:
         if paragraph:
-            emit(" ".join(paragraph))
+            out.append(" ".join(paragraph))
             paragraph.clear()
 
     for raw in text.split("\n"):
@@ -78,25 +70,17 @@ def to_plain(text: str) -> str:
             flush()
             in_links = False
             level, heading = len(m.group(1)), inline(m.group(2)).rstrip(" .:")
-            if pending_heading:
-                out.append(_sentence(pending_heading))
-                pending_heading = None
             if level == 1:
                 out.append(heading)  # the issue title, then article titles
             elif heading:
-                pending_heading = heading
+                out.append(f"## {heading}")  # a section heading, as article.py reads it
             continue
         if m := _ITEM.match(line):
             flush()
             item = inline(m.group(1), keep_urls=in_links)
             if not item:
                 continue
-            if in_links:
-                out.append(f"– {item}")
-            elif pending_heading:
-                emit(_sentence(item))
-            else:
-                out.append(f"– {_sentence(item)}")
+            out.append(f"– {item}" if in_links else f"– {_sentence(item)}")
             continue
         if line.startswith(">"):
             line = line.lstrip("> ").strip()
@@ -111,6 +95,4 @@ def to_plain(text: str) -> str:
         in_links = False
         paragraph.append(line)
     flush()
-    if pending_heading:
-        out.append(_sentence(pending_heading))
     return "\n".join(out)

@@ -100,7 +100,7 @@ def roman(text: str) -> int | None:
 
 # --- cleanup: what no voice should read ----------------------------------------------------------
 
-_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>«»\"“”]+", re.IGNORECASE)
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)]", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
@@ -226,12 +226,16 @@ def percent(text: str) -> str:
 _AMOUNT = r"\d{1,3}(?: \d{3})+|\d+"
 
 
+def _euros_and_cents(match: re.Match[str]) -> str:
+    euros, cents = match.group(1), match.group(2)
+    said = f"{euros} euro" + ("" if euros in ("0", "1") else "s")
+    return said if cents == "00" else f"{said} {int(cents)}"
+
+
 def currencies(text: str) -> str:
     """Amounts said in French word order: "$100" -> "100 dollars", "2,50 €" -> "2 euros 50",
     "14 Md€" -> "14 milliards d'euros", "3 millions $" -> "3 millions de dollars"."""
-    text = re.sub(
-        rf"\b({_AMOUNT}),(\d\d)\s*€", lambda m: f"{m.group(1)} euro{'' if m.group(1) == '1' else 's'} {m.group(2)}", text
-    )
+    text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
     text = re.sub(r"(\d)\s*(?:Mds|Md|Mrds|Mrd)\s*€", r"\1 milliards d'euros", text)
     text = re.sub(r"(\d)\s*M€", r"\1 millions d'euros", text)
     text = re.sub(r"(\d)\s*k€", r"\1 mille euros", text)

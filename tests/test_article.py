@@ -1,0 +1,177 @@
+"""Reading: input hygiene (encodings, line ends, invisible characters) and the structure rules."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from podcast.article import clean, decode, parse, read
+from podcast.errors import InputError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+
+NEWSLETTER = (
+    "La Lettre du Jeudi : la mer monte\n"
+    "Et aussi: Les trains de nuit reviennent\n"
+    "La mer monte à Saint-Malo\n"
+    "Les digues de Saint-Malo ont été rehaussées de 40 centimètres. Le chantier a duré deux ans.\n"
+    "Un coût élevé – La ville a dépensé 12 millions d’euros. « C’est le prix de la sécurité », dit le maire.\n"
+    "Pour aller plus loin:\n"
+    "– Le rapport du Giec sur les côtes\n"
+    "– Carte des submersions\n"
+    "Les trains de nuit reviennent\n"
+    "La ligne Paris-Nice rouvre cet hiver. Les couchettes ont été rénovées.\n"
+    "Crédit photos: Studio Mer / Agence Sud\n"
+)
+
+
+def test_issue_structure() -> None:
+    issue = parse(NEWSLETTER)
+    assert issue.title == "La Lettre du Jeudi : la mer monte"
+    assert issue.teaser == "Les trains de nuit reviennent"
+    assert [a.title for a in issue.articles] == ["La mer monte à Saint-Malo", "Les trains de nuit reviennent"]
+    first = issue.articles[0]
+    assert [s.heading for s in first.sections] == [None, "Un coût élevé"]
+    assert first.sections[1].text.startswith("La ville a dépensé")
+    assert first.links == ("Le rapport du Giec sur les côtes", "Carte des submersions")
+    assert issue.articles[1].links == ()
+    assert issue.credits == "Studio Mer / Agence Sud"
+    spoken = " ".join(s.text for a in issue.articles for s in a.sections)
+    assert "Giec" not in spoken and "Studio Mer" not in spoken and "Pour aller plus loin" not in spoken
+
+
+def test_sample_newsletter(sample_path: Path) -> None:
+    issue = read(sample_path)
+    assert issue.title == "Les salaires mirobolants de Meta pour débaucher chez OpenAI"
+    assert issue.teaser == "DeepSeek bientôt interdit en Allemagne"
+    assert [a.title for a in issue.articles] == [
+        "Meta recrute chez OpenAI pour son nouveau laboratoire d'IA", "DeepSeek bientôt interdit en Allemagne"]
+    assert [[s.heading for s in a.sections] for a in issue.articles] == [
+        [None, "100 millions de dollars", "Machine publicitaire", "Échec de Llama 4", "Nouvelle architecture"],
+        [None, "Modèle repoussé", "Aussi interdite aux États-Unis"],
+    ]
+    assert [len(a.links) for a in issue.articles] == [2, 2]
+    assert issue.credits == "Unsplash / James Yarema - Unsplash / Brett Jordan"
+    assert issue.warnings == ()
+
+
+def test_lone_article_has_its_title_as_issue_title() -> None:
+    issue = read(FIXTURES / "article-seul.txt")
+    assert issue.title == "Les abeilles sauvages reviennent dans les jardins de Nantes"
+    assert len(issue.articles) == 1 and issue.articles[0].title == issue.title
+    assert len(issue.articles[0].sections[0].paragraphs) == 2 and issue.teaser is None and issue.credits is None
+
+
+def test_text_without_any_title_gets_one_and_a_warning() -> None:
+    issue = parse("Il pleut depuis trois jours sur la Bretagne. Les rivières débordent.\nLes pompiers sont mobilisés.")
+    assert issue.title == "Il pleut depuis trois jours sur la Bretagne"
+    assert issue.articles[0].sections[0].paragraphs[0].startswith("Il pleut depuis")
+    assert issue.warnings and "no title line" in issue.warnings[0]
+
+
+def test_markdown_article() -> None:
+    issue = read(FIXTURES / "lettre.md")
+    assert issue.title == "Le Fil Culture : les bibliothèques ouvrent le dimanche"
+    assert issue.teaser == "Le retour des cinémas de quartier"
+    assert [a.title for a in issue.articles] == ["Les bibliothèques ouvrent le dimanche", "Le retour des cinémas de quartier"]
+    first = issue.articles[0]
+    assert [s.heading for s in first.sections] == [None, "Un public nouveau", "Des moyens comptés"]
+    text = "\n".join(s.text for s in first.sections)
+    assert "**" not in text and "*" not in text and "](" not in text and "Salle de lecture" not in text
+    assert "selon un communiqué officiel." in text
+    assert "des horaires compatibles avec le travail." in first.sections[1].paragraphs
+    assert first.links == (
+        "La carte des bibliothèques ouvertes le dimanche (https://example.org/carte)",
+        "Le rapport sur la lecture publique (https://example.org/rapport)",
+    )
+    assert issue.credits == "Studio Clair"
+
+
+def test_markdown_single_article_with_sections() -> None:
+    issue = parse("# Le vélo en ville\n\nParagraphe **un**.\n\n## Pourquoi maintenant ?\n\nParce que.\n\n## Et demain\n\n- plus de pistes\n- moins de voitures\n")
+    assert issue.title == "Le vélo en ville" and len(issue.articles) == 1
+    assert [(s.heading, s.paragraphs) for s in issue.articles[0].sections] == [
+        (None, ("Paragraphe un.",)),
+        ("Pourquoi maintenant ?", ("Parce que.",)),
+        ("Et demain", ("plus de pistes.", "moins de voitures.")),
+    ]
+
+
+def test_plain_text_rules_edge_cases() -> None:
+    issue = parse(
+        "Lettre\nUn titre\nun paragraphe sans majuscule ni point\nLa suite du texte.\n"
+        "Elle a tout perdu – ou presque.\n- premier point\n- second point\n"
+    )
+    section = issue.articles[0].sections[0]
+    assert issue.articles[0].title == "Un titre" and len(issue.articles) == 1
+    assert section.heading is None
+    assert section.paragraphs == (
+        "un paragraphe sans majuscule ni point", "La suite du texte.", "Elle a tout perdu – ou presque.",
+        "premier point.", "second point.",
+    )
+
+
+def test_typography_fixture() -> None:
+    issue = read(FIXTURES / "typographie.txt")
+    assert issue.title == "Le Fil Éco : l’inflation recule, les prix à la pompe aussi"
+    assert issue.teaser == "Les salariés des U.S. retournent au bureau"
+    sections = issue.articles[0].sections
+    assert [s.heading for s in sections] == [None, "Les carburants en baisse", "Le télétravail aux U.S."]
+    text = "\n".join(s.text for s in sections)
+    assert "\u00a0" not in text and "\u202f" not in text and "\u200b" not in text and "\u2060" not in text
+    assert "1,8 % sur un an !" in text and "« bonne nouvelle, enfin »" in text and "que l’indicateur" in text
+
+
+# --- hygiene -----------------------------------------------------------------------------------
+
+def test_clean_spaces_and_invisible_characters() -> None:
+    assert clean("A\u00a0:\u202fB\u200b\u200dC\u00ad\u2060D\ufeff\r\nE\rF\u2028G\x07") == "A : BCD\nE\nF\nG"
+
+
+def test_cp1252_with_crlf_reads_right_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    text = NEWSLETTER.replace("\n", "\r\n").replace("’", "'")
+    path = tmp_path / "windows.txt"
+    path.write_bytes(text.encode("cp1252"))
+    with caplog.at_level(logging.WARNING, logger="podcast"):
+        issue = read(path)
+    assert issue == parse(NEWSLETTER.replace("’", "'"))
+    assert issue.articles[0].sections[1].heading == "Un coût élevé"
+    assert any("cp1252" in w for w in issue.warnings) and "cp1252" in caplog.text
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_unicode_encodings(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "lettre.txt"
+    path.write_bytes(NEWSLETTER.encode(encoding))
+    issue = read(path)
+    assert issue == parse(NEWSLETTER) and issue.warnings == ()
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "empty"),
+    (b"  \r\n\t \n", "empty"),
+    ("\u00a0\u200b\n\u202f".encode(), "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (bytes(range(1, 32)) * 20, "control characters"),
+    (b"Titre seul", "no article text"),
+])
+def test_refused_input(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message) as caught:
+        read(path)
+    assert caught.value.exit_code == 2 and "\n" not in str(caught.value)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read(tmp_path / "absent.txt")
+    with pytest.raises(InputError, match="folder"):
+        read(tmp_path)
+
+
+def test_decode_prefers_utf8() -> None:
+    assert decode("Émission".encode()) == ("Émission", [])
+    assert decode("Émission".encode("cp1252"))[0] == "Émission"

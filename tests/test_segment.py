@@ -1,0 +1,167 @@
+"""Segmentation: French sentence rules, clause-aware length limits, and that nothing is ever lost."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from podcast.article import Article, Issue, Section, parse
+from podcast.segment import Kind, Pause, Segment, segment_issue, split_length, split_sentences, summary, words
+
+
+@pytest.mark.parametrize("paragraph, expected", [
+    ("Il pleut. Le vent souffle! Vraiment ? Oui.", ["Il pleut.", "Le vent souffle!", "Vraiment ?", "Oui."]),
+    ("M. Durand et Mme Leroy arrivent. Le Dr Morel aussi.", ["M. Durand et Mme Leroy arrivent.", "Le Dr Morel aussi."]),
+    ("Il mesure 3,5 m. Elle mesure 3.5 m.", ["Il mesure 3,5 m.", "Elle mesure 3.5 m."]),
+    ("La loi n° 5, p. 12 du texte. Ensuite.", ["La loi n° 5, p. 12 du texte.", "Ensuite."]),
+    ("Les U.S. Marines débarquent. J. K. Rowling écrit.", ["Les U.S. Marines débarquent.", "J. K. Rowling écrit."]),
+    ("Mais… les loyers montent. Puis… Rien.", ["Mais… les loyers montent.", "Puis…", "Rien."]),
+    ("Il hésite... Puis il part.", ["Il hésite...", "Puis il part."]),
+    ("« Nous partons. » Il a dit : « Vraiment ? » Oui.", ["« Nous partons. »", "Il a dit : « Vraiment ? »", "Oui."]),
+    ("“Aucun talent n’est parti.” Depuis, huit sont partis.", ["“Aucun talent n’est parti.”", "Depuis, huit sont partis."]),
+    ("« Partez ! » a-t-il crié. Ils partent.", ["« Partez ! » a-t-il crié.", "Ils partent."]),
+    ("Apple, Google, etc. Le lendemain, rien.", ["Apple, Google, etc.", "Le lendemain, rien."]),
+    ("En 2024. 2025 sera pire.", ["En 2024.", "2025 sera pire."]),
+    ("Voir (p. 3). Puis la fin (vraiment). Et après.", ["Voir (p. 3).", "Puis la fin (vraiment).", "Et après."]),
+    ("le 12 janv. 2024 il neigeait.", ["le 12 janv. 2024 il neigeait."]),
+    ("Sans point final", ["Sans point final"]),
+])
+def test_split_sentences(paragraph: str, expected: list[str]) -> None:
+    assert split_sentences(paragraph) == expected
+
+
+LONG = (
+    "Certes, l’entreprise a levé plus de 25 milliards de dollars ces derniers mois, avec la promesse de "
+    "récupérer 20 milliards de plus d’ici à la fin de l’année – à condition toutefois de mener un "
+    "changement de structure juridique."
+)
+
+
+def test_split_length_prefers_clause_boundaries() -> None:
+    assert split_length(LONG, 100) == [
+        "Certes, l’entreprise a levé plus de 25 milliards de dollars ces derniers mois,",
+        "avec la promesse de récupérer 20 milliards de plus d’ici à la fin de l’année",
+        "– à condition toutefois de mener un changement de structure juridique.",
+    ]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Elle accuse de lourdes pertes : cinq milliards l’an passé, probablement encore plus cette année, hélas.",
+     ["Elle accuse de lourdes pertes :", "cinq milliards l’an passé, probablement encore plus cette année, hélas."]),
+    ("Depuis, huit chercheurs ont quitté le concepteur de Tchatte G P T pour rejoindre la maison mère de Facebook.",
+     ["Depuis, huit chercheurs ont quitté le concepteur de Tchatte G P T", "pour rejoindre la maison mère de Facebook."]),
+    ("Un texte court.", ["Un texte court."]),
+    ("", []),
+])
+def test_split_length_examples(text: str, expected: list[str]) -> None:
+    assert split_length(text, 100) == expected
+
+
+def test_split_length_never_cuts_a_number_or_an_acronym() -> None:
+    text = "La ville compte exactement 10 000 habitants et la S N C F dessert sa gare depuis longtemps"
+    for limit in range(20, 60):
+        for piece in split_length(text, limit):
+            assert not piece.startswith("000"), (limit, piece)
+            assert not piece.endswith(("S", "N", "C")) and not piece.startswith(("N C", "C F")), (limit, piece)
+
+
+def test_split_length_does_not_end_a_piece_on_an_article() -> None:
+    text = "Le gouvernement a présenté hier soir un plan de rénovation des écoles de la République française"
+    for piece in split_length(text, 60)[:-1]:
+        assert piece.rsplit(" ", 1)[-1] not in ("de", "la", "le", "les", "des", "un")
+
+
+def test_a_word_longer_than_the_limit_stays_whole() -> None:
+    word = "anticonstitutionnellement" * 5
+    assert split_length(f"Un {word} mot", 20) == ["Un", word, "mot"]
+
+
+def test_no_limit_keeps_the_text() -> None:
+    assert split_length(LONG, None) == [LONG]
+
+
+# --- properties: nothing lost, nothing reordered, every piece within the limit -------------------
+
+_WORD = st.one_of(
+    st.text(alphabet="abcdeéèàçôûœABCDÉ’'-", min_size=1, max_size=14),
+    st.sampled_from(["M.", "Mme", "n°", "3,5", "10", "000", "U.S.", "…", "«", "»", "–", ";", ":", ",",
+                     "etc.", "Dr", "(RGPD)", "“cité”", "!", "?", "1er", "%", "€", "G", "P", "T"]),
+    st.text(alphabet="xyz", min_size=90, max_size=130),
+)
+_SEP = st.sampled_from([" ", " ", " ", ", ", ". ", " ; ", " : ", " – ", "! ", "? ", "… ", "  ", "\t"])
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.tuples(_WORD, _SEP), min_size=1, max_size=60))
+    return "".join(word + sep for word, sep in parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=texts(), limit=st.integers(min_value=10, max_value=120))
+def test_property_split_loses_nothing(text: str, limit: int) -> None:
+    pieces = [piece for sentence in split_sentences(text) for piece in split_length(sentence, limit)]
+    assert words(pieces) == text.split()
+    for piece in pieces:
+        assert piece == piece.strip() and piece
+        assert len(piece) <= limit or len(piece.split()) == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(min_size=0, max_size=400), limit=st.integers(min_value=1, max_value=100))
+def test_property_any_unicode_text(text: str, limit: int) -> None:
+    pieces = split_length(" ".join(split_sentences(text)), limit)
+    assert words(pieces) == text.split()
+    assert all(len(p) <= limit or len(p.split()) == 1 for p in pieces)
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=st.lists(texts(), min_size=1, max_size=4))
+def test_property_issue_segments_keep_every_word(body: list[str]) -> None:
+    issue = Issue("Le titre", (Article("Un article", (Section("Un intertitre", tuple(b for b in body if b.strip()) or ("Texte.",)),)),))
+    segments = segment_issue(issue, limit=100)
+    spoken = ["Un article.", "Un intertitre."] + list(issue.articles[0].sections[0].paragraphs)
+    assert words(s.text for s in segments) == words(spoken)
+    assert all(len(s.text) <= 100 or len(s.text.split()) == 1 for s in segments)
+
+
+# --- kinds and pauses --------------------------------------------------------------------------
+
+def test_segments_carry_kind_pause_and_caption() -> None:
+    issue = parse(
+        "La lettre\nUn article\nPremière phrase. Deuxième phrase.\nIntertitre – Troisième phrase.\nAutre article\nFin."
+    )
+    segments = segment_issue(issue, intro="Bonjour.", outro="Au revoir.", limit=100)
+    assert [(s.kind, s.article, s.pause, s.text) for s in segments] == [
+        (Kind.INTRO, None, Pause.ARTICLE, "Bonjour."),
+        (Kind.TITLE, 0, Pause.HEADING, "Un article."),
+        (Kind.TEXT, 0, Pause.SENTENCE, "Première phrase."),
+        (Kind.TEXT, 0, Pause.PARAGRAPH, "Deuxième phrase."),
+        (Kind.HEADING, 0, Pause.HEADING, "Intertitre."),
+        (Kind.TEXT, 0, Pause.ARTICLE, "Troisième phrase."),
+        (Kind.TITLE, 1, Pause.HEADING, "Autre article."),
+        (Kind.TEXT, 1, Pause.ARTICLE, "Fin."),
+        (Kind.OUTRO, None, Pause.PARAGRAPH, "Au revoir."),
+    ]
+    assert len({s.sentence for s in segments}) == len(segments)
+    assert set(Segment.__dataclass_fields__) >= {"text", "kind", "article", "pause", "sentence", "caption"}
+
+
+def test_cut_sentence_shares_caption_and_phrase_pauses() -> None:
+    issue = Issue("T", (Article("A", (Section(None, (LONG,)),)),))
+    segments = [s for s in segment_issue(issue, limit=100) if s.kind is Kind.TEXT]
+    assert len(segments) == 3
+    assert {s.caption for s in segments} == {LONG} and len({s.sentence for s in segments}) == 1
+    assert [s.pause for s in segments] == [Pause.PHRASE, Pause.PHRASE, Pause.ARTICLE]
+
+
+def test_speak_is_applied_before_the_length_limit() -> None:
+    issue = Issue("T", (Article("A", (Section(None, ("Le 1er est là.",)),)),))
+    segments = segment_issue(issue, speak=lambda t: t.replace("1er", "premier"), limit=100)
+    assert segments[-1].text == "Le premier est là." and segments[-1].caption == "Le 1er est là."
+
+
+def test_summary() -> None:
+    issue = parse("Lettre\nUn\nTexte.\nDeux\nTexte.\nTrois\nTexte.")
+    assert summary(issue) == "Un, Deux et Trois"

@@ -1,0 +1,177 @@
+"""Speech normalization: every rule alone, input -> expected; then the lexicon and the whole speaker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podcast.errors import ConfigError
+from podcast.speech import default_lexicon, load_lexicon, speaker
+from podcast.speech import rules
+from podcast.speech.lexicon import Lexicon, parse_lexicon
+
+
+@pytest.mark.parametrize("n, words", [
+    (0, "zéro"), (1, "un"), (17, "dix-sept"), (21, "vingt-et-un"), (71, "soixante-et-onze"),
+    (80, "quatre-vingts"), (81, "quatre-vingt-un"), (91, "quatre-vingt-onze"), (100, "cent"),
+    (200, "deux-cents"), (201, "deux-cent-un"), (1000, "mille"), (2000, "deux-mille"),
+    (80000, "quatre-vingt-mille"), (1_500_000, "un million cinq-cent-mille"),
+])
+def test_cardinal(n: int, words: str) -> None:
+    assert rules.cardinal(n) == words
+
+
+@pytest.mark.parametrize("n, words", [
+    (1, "premier"), (2, "deuxième"), (5, "cinquième"), (9, "neuvième"), (11, "onzième"),
+    (13, "treizième"), (20, "vingtième"), (21, "vingt-et-unième"), (80, "quatre-vingtième"),
+    (100, "centième"), (1000, "millième"),
+])
+def test_ordinal_words(n: int, words: str) -> None:
+    assert rules.ordinal(n) == words
+
+
+@pytest.mark.parametrize("text, value", [("XX", 20), ("XXI", 21), ("XIV", 14), ("IV", 4), ("MCMXC", 1990), ("IIII", None), ("", None)])
+def test_roman(text: str, value: int | None) -> None:
+    assert rules.roman(text) == value
+
+
+CASES = {
+    rules.drop_urls: [
+        ("Lire https://www.lemonde.fr/pixels/article/2024.html ce soir", "Lire lemonde point fr ce soir"),
+        ("(voir www.ademe.fr/guide).", "(voir ademe point fr)."),
+        ("Sans lien.", "Sans lien."),
+    ],
+    rules.drop_emails: [("Écrire à redaction@lefil.fr.", "Écrire à redaction arobase lefil point fr.")],
+    rules.drop_emoji: [
+        ("Bravo 🎉 à tous 👍🏽!", "Bravo à tous!"),
+        ("Il fait 25 °C © AFP, 3 € ✅", "Il fait 25 °C © AFP, 3 €"),
+        ("Drapeau 🇫🇷 français", "Drapeau français"),
+    ],
+    rules.titles: [
+        ("M. Durand et MM. Dupont", "monsieur Durand et messieurs Dupont"),
+        ("Mme Leroy, Mlle Roux, Mmes Petit", "madame Leroy, mademoiselle Roux, mesdames Petit"),
+        ("le Dr Morel et le Pr Bernard", "le docteur Morel et le professeur Bernard"),
+        ("Me Dupont plaide à St-Étienne", "maître Dupont plaide à Saint-Étienne"),
+        ("la loi n° 3 et le N°5, p. 12", "la loi numéro 3 et le numéro 5, page 12"),
+        ("en 52 av. J.-C.", "en 52 avant Jésus-Christ"),
+        ("Le M de Meta. Me voici.", "Le M de Meta. Me voici."),
+    ],
+    rules.ordinals: [
+        ("le 1er juillet, la 1re fois, la 1ère place", "le premier juillet, la première fois, la première place"),
+        ("le 13e arrondissement, le 2ème étage, la 2nde guerre", "le treizième arrondissement, le deuxième étage, la seconde guerre"),
+        ("au XXe siècle puis au XXIe siècle", "au vingtième siècle puis au vingt-et-unième siècle"),
+        ("la Ve République, François Ier", "la cinquième République, François premier"),
+        ("les 3es rencontres", "les troisièmes rencontres"),
+        ("Le rapport, Ce texte, 4e5", "Le rapport, Ce texte, 4e5"),
+        ("la 2e", "la deuxième"),
+    ],
+    rules.regnal_numbers: [("Louis XIV et Benoît XVI", "Louis 14 et Benoît 16"), ("le CAC et la PME", "le CAC et la PME")],
+    rules.times: [
+        ("à 8 h 30, à 8h30, vers 20 h et à 9 h 05", "à 8 heures 30, à 8 heures 30, vers 20 heures et à 9 heures 5"),
+        ("à 1 h du matin, 14 h 00", "à 1 heure du matin, 14 heures"),
+        ("130 km/h", "130 km/h"),
+    ],
+    rules.signs: [("-10 °C, +15 % et –3 points", "moins 10 °C, plus 15 % et moins 3 points"), ("2020-2024, 10 – 20", "2020-2024, 10 – 20")],
+    rules.percent: [("49 % et 3,5%", "49 pour cent et 3,5 pour cent")],
+    rules.currencies: [
+        ("$100 et 100 $", "100 dollars et 100 dollars"),
+        ("2,50 €, 1,65 €, 10 000,00 €", "2 euros 50, 1 euro 65, 10 000 euros"),
+        ("14 Md€, 3 M€, 5 k€", "14 milliards d'euros, 3 millions d'euros, 5 mille euros"),
+        ("3 millions €, $2 milliards, 4 milliards $", "3 millions d'euros, 2 milliards de dollars, 4 milliards de dollars"),
+        ("800 € et 1 €", "800 euros et 1 euro"),
+        ("14 milliards de dollars", "14 milliards de dollars"),
+        ("US$ 5", "5 dollars"),
+    ],
+    rules.units: [("3 Go à 130 km/h, 4,5 GW, 12 kWh, 50 m²", "3 gigaoctets à 130 kilomètres-heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés")],
+    rules.symbols: [("Marks & Spencer", "Marks et Spencer")],
+    rules.spell_acronyms: [
+        ("La PME, l'UE, la SNCF et l’OK", "La P M E, l'U E, la S N C F et l’O K"),
+        ("La NASA, FAIR et l'OTAN", "La NASA, FAIR et l'OTAN"),
+        ("Louis XIV, le XX", "Louis XIV, le XX"),
+        ("UNESCO, Le, A", "UNESCO, Le, A"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "rule, text, expected",
+    [(rule, text, expected) for rule, pairs in CASES.items() for text, expected in pairs],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_rule(rule, text: str, expected: str) -> None:
+    assert rule(text) == expected
+
+
+def test_every_rule_has_cases() -> None:
+    assert set(rules.RULES) <= set(CASES)
+
+
+def test_rules_leave_plain_french_alone() -> None:
+    text = "Il y a deux semaines, Sam Altman se voulait rassurant : « Aucun talent n’est parti. »"
+    for rule in rules.RULES:
+        assert rule(text) == text, rule.__name__
+
+
+# --- lexicon -----------------------------------------------------------------------------------
+
+def test_lexicon_whole_word_and_longest_first() -> None:
+    lex = Lexicon((("IA", "I A"), ("IA générative", "intelligence générative"), ("Meta", "Méta")))
+    assert lex.apply("L'IA générative de Meta, l’IA, l'IAG, Metaverse, IA-compatible") == (
+        "L'intelligence générative de Méta, l’I A, l'IAG, Metaverse, IA-compatible"
+    )
+
+
+def test_lexicon_is_case_aware() -> None:
+    lex = Lexicon((("IA", "I A"), ("chatbot", "tchatte botte")))
+    assert lex.apply("ia, Ia, IA") == "ia, Ia, I A"  # a capitalized entry matches only itself
+    assert lex.apply("Chatbot et chatbot, CHATBOT") == "Tchatte botte et tchatte botte, CHATBOT"
+
+
+def test_show_lexicon_overrides_default(tmp_path: Path) -> None:
+    path = tmp_path / "lexique.toml"
+    path.write_text('[lexicon]\n"Meta" = "Mèta"\n"Le Fil" = "Le Fil info"\n', encoding="utf-8")
+    lex = load_lexicon(path)
+    assert lex.apply("Meta et OpenAI dans Le Fil") == "Mèta et Open A I dans Le Fil info"
+
+
+def test_top_level_lexicon_without_table() -> None:
+    assert parse_lexicon('"Cnil" = "Knil"').apply("la Cnil") == "la Knil"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('"Meta" = 3', "must be a string"),
+    ('"Meta" = ', "invalid lexicon TOML"),
+    ('" Meta" = "x"', "without outer spaces"),
+])
+def test_bad_lexicon_is_a_config_error(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_lexicon(text, "show.toml")
+
+
+def test_missing_lexicon_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read the lexicon"):
+        load_lexicon(tmp_path / "absent.toml")
+
+
+def test_default_lexicon_loads_and_spells_tech_words() -> None:
+    lex = default_lexicon()
+    assert len(lex) >= 20
+    assert lex.apply("ChatGPT d'OpenAI, l’IA et les API aux U.S.") == "Tchatte G P T d'Open A I, l’I A et les A P I aux U S"
+
+
+# --- the whole speaker -------------------------------------------------------------------------
+
+def test_speaker_order_lexicon_before_acronyms(tmp_path: Path) -> None:
+    """The lexicon sees words as written, so a show can keep an acronym the speller would spell."""
+    path = tmp_path / "lex.toml"
+    path.write_text('"CAC" = "cac"\n', encoding="utf-8")
+    speak = speaker(load_lexicon(path))
+    assert speak("Le CAC gagne 2 %, la BCE hésite.") == "Le cac gagne 2 pour cent, la B C E hésite."
+
+
+def test_speaker_full_sentence() -> None:
+    speak = speaker(default_lexicon())
+    assert speak("Le 1er juillet à 8 h 30, M. Durand (OpenAI) a levé $100 millions 🚀 : voir https://x.fr/a.") == (
+        "Le premier juillet à 8 heures 30, monsieur Durand (Open A I) a levé 100 millions de dollars : voir x point fr."
+    )
