@@ -40,6 +40,7 @@ OVERSAMPLE = 4  # the limiter runs at 4x the output rate, so it sees inter-sampl
 # it tames the voice's peaks (espeak's are 18 dB over its loudness) so the limiter barely works.
 COMPRESSOR = "acompressor=threshold=0.2:ratio=3:attack=4:release=120:knee=4"
 COMPRESSOR_MAKEUP = 5.5  # dB: about what the compressor takes off speech at the target loudness
+LAME_VERSION = "3.100"  # the libmp3lame inside imageio-ffmpeg's binary
 JINGLE_FADE_IN = 0.005  # seconds: a custom jingle may start abruptly
 JINGLE_FADE_OUT = 0.05
 
@@ -415,7 +416,11 @@ def _encode(tracks: _Tracks, total: int, level: float, gain: float, ceiling: flo
             "-filter_complex", graph, "-map", "[out]",
             "-c:a", "libmp3lame", "-b:a", f"{cfg.bitrate}k", "-compression_level", str(cfg.mp3_quality),
             "-ar", str(out_rate), "-ac", "1",
+            # The Xing/LAME header carries the frame count and the encoder delay and padding, so
+            # players know the exact duration; readers (mutagen among them) only trust those
+            # fields when the version string names LAME, which is what encodes here.
             "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1",
+            "-metadata:s:a:0", f"encoder=LAME{LAME_VERSION}",
             "-fflags", "+bitexact", "-flags:a", "+bitexact",
             "-f", "mp3", out,
         ],
