@@ -17,12 +17,13 @@ import base64
 import email.utils
 import logging
 import os
+import queue
 import random
 import re
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .. import ffmpeg
@@ -107,8 +108,6 @@ class GttsVoice:
     backoff: float = 0.5  # first retry waits up to this (full jitter), doubling each time
     deadline: float = 25.0  # seconds one text may take, retries included, before the episode is abandoned
     endpoint: str = ""  # base URL replacing https://translate.google.<tld> (tests, mirrors); TLS still verified
-    _local: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
-    _sessions: list = field(default_factory=list, init=False, repr=False, compare=False)
 
     engine = "gtts"
     max_chars = MAX_CHARS
@@ -156,32 +155,23 @@ class GttsVoice:
                 request.url = self.endpoint.rstrip("/") + "/_/TranslateWebserverUi/data/batchexecute"
         return prepared
 
-    def _session(self) -> Any:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            import requests
-            from requests.adapters import HTTPAdapter
+    @staticmethod
+    def _session() -> Any:
+        """A session keeping one connection alive: requests reuse it instead of a handshake each."""
+        import requests
+        from requests.adapters import HTTPAdapter
 
-            session = requests.Session()
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            self._local.session = session
-            self._sessions.append(session)
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         return session
 
-    def close(self) -> None:
-        """Close every connection kept open for reuse."""
-        while self._sessions:
-            self._sessions.pop().close()
-        self._local = threading.local()
-
-    def _send(self, request: Any, text: str, pace: _Pace, stop: threading.Event) -> bytes:
+    def _send(self, request: Any, text: str, pace: _Pace, stop: threading.Event, session: Any) -> bytes:
         """One prepared request -> MP3 bytes, retried within the deadline; VoiceError otherwise."""
         import requests
         from gtts.tts import gTTSError
 
-        session = self._session()
         settings = session.merge_environment_settings(request.url, {}, None, True, None)  # proxies, CA bundle
         if settings.get("verify") is False:  # pragma: no cover - requests never returns False here
             settings["verify"] = True
@@ -233,20 +223,30 @@ class GttsVoice:
             if stop.wait(delay):
                 raise _Abort()
 
-    def fetch_mp3(self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None) -> bytes:
-        """One text -> MP3 bytes: every part gTTS prepares, sent in order on this thread's session."""
+    def fetch_mp3(self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None,
+                  session: Any = None) -> bytes:
+        """One text -> MP3 bytes: every part gTTS prepares, sent in order on one session."""
         pace = pace or _Pace(self.requests_per_second)
         stop = stop or threading.Event()
-        return b"".join(self._send(request, text, pace, stop) for request in self.prepare(text))
+        own = session is None
+        session = session or self._session()
+        try:
+            return b"".join(self._send(request, text, pace, stop, session) for request in self.prepare(text))
+        finally:
+            if own:
+                session.close()
 
     def synthesize_one(self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None,
-                       slots: threading.Semaphore | None = None) -> Audio:
-        """One text -> PCM. Only the fetch holds one of the ``slots``: decoding never delays a request."""
-        if slots is None:
+                       sessions: "queue.Queue[Any] | None" = None) -> Audio:
+        """One text -> PCM. Only the fetch holds one of the ``sessions``: decoding never delays a request."""
+        if sessions is None:
             mp3 = self.fetch_mp3(text, pace, stop)
         else:
-            with slots:
-                mp3 = self.fetch_mp3(text, pace, stop)
+            session = sessions.get()
+            try:
+                mp3 = self.fetch_mp3(text, pace, stop, session)
+            finally:
+                sessions.put(session)
         if not mp3:
             return Audio(b"", self.rate)
         try:
@@ -262,10 +262,14 @@ class GttsVoice:
         """
         pace = _Pace(self.requests_per_second)
         stop = threading.Event()
-        slots = threading.Semaphore(self.concurrency)
+        # ``concurrency`` sessions, each one kept-alive connection: taking one is the right to send.
+        sessions: queue.Queue[Any] = queue.Queue()
+        opened = [self._session() for _ in range(self.concurrency)]
+        for session in opened:
+            sessions.put(session)
 
         def one(text: str) -> Audio:
-            audio = self.synthesize_one(text, pace, stop, slots)
+            audio = self.synthesize_one(text, pace, stop, sessions)
             if progress:
                 progress(1)
             return audio
@@ -286,7 +290,8 @@ class GttsVoice:
         finally:
             stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
-            self.close()
+            for session in opened:
+                session.close()
 
     def probe(self, timeout: float = 3.0) -> str | None:
         """None when Google answers within ``timeout`` seconds (TLS verified), else why not."""
