@@ -1,0 +1,124 @@
+"""The segment cache: content-addressed, atomic, shared by concurrent builds; a one-paragraph edit
+re-synthesizes only that paragraph's segments."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podcast import config as config_mod
+from podcast.build import build, plan
+from podcast.voices.base import Audio
+from podcast.voices.cache import SegmentCache, default_folder, for_config, key
+
+EDITED = "Marseille"  # a word of the example's first body paragraph, replaced by the edit
+
+
+class Counting:
+    """A real voice's protocol with a counter, to see what reaches the engine."""
+
+    engine = "count"
+    max_chars = None
+    rate = 8000
+    identity = "count:v1"
+    description = "counting"
+
+    def __init__(self) -> None:
+        self.spoken: list[str] = []
+
+    def synthesize(self, texts, progress=None):
+        self.spoken.extend(texts)
+        return [Audio(text.encode("utf-8").ljust(len(text) * 2 + 2, b"\0")[: (len(text) + 1) * 2], self.rate) for text in texts]
+
+
+def test_key_depends_on_identity_and_exact_text() -> None:
+    assert key("espeak-ng:fr", "Bonjour.") == key("espeak-ng:fr", "Bonjour.")
+    assert len({key("espeak-ng:fr", "Bonjour."), key("espeak-ng:fr-be", "Bonjour."), key("espeak-ng:fr", "Bonjour !")}) == 3
+
+
+def test_only_missing_texts_reach_the_voice(tmp_path: Path) -> None:
+    store, voice = SegmentCache(tmp_path), Counting()
+    audios, stats = store.synthesize(voice, ["Un.", "Deux.", "Un."])
+    assert voice.spoken == ["Un.", "Deux."] and (stats.hits, stats.misses) == (0, 2)  # a repeat is spoken once
+    again, stats = store.synthesize(voice, ["Deux.", "Trois."])
+    assert voice.spoken[2:] == ["Trois."] and (stats.hits, stats.misses) == (1, 1)
+    assert again[0] == audios[1]
+    assert store.info()[0] == 3
+    assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_damaged_entry_is_a_miss(tmp_path: Path) -> None:
+    store, voice = SegmentCache(tmp_path), Counting()
+    store.synthesize(voice, ["Un."])
+    path = store.path(key(voice.identity, "Un."))
+    path.write_bytes(path.read_bytes()[:-1])  # an odd size cannot be 16-bit PCM
+    _, stats = store.synthesize(voice, ["Un."])
+    assert stats.misses == 1
+
+
+def _writer(folder: str, worker: int) -> None:
+    store = SegmentCache(Path(folder))
+    for round_ in range(200):
+        store.put(key("v", f"t{round_ % 5}"), bytes([worker]) * 20000)
+
+
+def test_concurrent_writers_never_leave_half_a_segment(tmp_path: Path) -> None:
+    processes = [multiprocessing.get_context("spawn").Process(target=_writer, args=(str(tmp_path), n)) for n in (1, 2, 3)]
+    for process in processes:
+        process.start()
+    store = SegmentCache(tmp_path)
+    seen = 0
+    while any(p.is_alive() for p in processes):
+        for n in range(5):
+            data = store.get(key("v", f"t{n}"))
+            if data is not None:
+                seen += 1
+                assert len(data) == 20000 and len(set(data)) == 1  # whole, from one writer
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0
+    assert store.info()[0] == 5 and not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_folder_xdg_and_config_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, show: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_folder() == tmp_path / "xdg" / "podcast-builder" / "segments"
+    assert for_config(config_mod.load(show)).folder == default_folder()
+    toml = show / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('[cache]\nfolder = ""', '[cache]\nfolder = "my-cache"'), encoding="utf-8")
+    assert for_config(config_mod.load(show)).folder == show.resolve() / "my-cache"
+
+
+def test_cli_cache_info_and_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from podcast.cli import cli
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)  # no show here: the user's cache
+    SegmentCache().synthesize(Counting(), ["Un.", "Deux."])
+    runner = CliRunner()
+    info = runner.invoke(cli, ["cache", "info"])
+    assert info.exit_code == 0
+    assert info.output.splitlines() == [f"Cache: {tmp_path / 'xdg' / 'podcast-builder' / 'segments'}", "  2 segment(s), 0.0 MB"]
+    cleared = runner.invoke(cli, ["cache", "clear"])
+    assert cleared.exit_code == 0 and cleared.output.startswith("Removed 2 segment(s)")
+    assert runner.invoke(cli, ["cache", "info"]).output.splitlines()[1] == "  0 segment(s), 0.0 MB"
+
+
+def test_one_paragraph_edit_synthesizes_only_its_segments(show_config, example_path: Path, tmp_path: Path) -> None:
+    original = example_path.read_text(encoding="utf-8")
+    assert original.count(EDITED) == 1
+    article = tmp_path / "lettre.txt"
+    article.write_text(original, encoding="utf-8")
+    store = SegmentCache(tmp_path / "cache")
+    first = build(show_config, article, day="2024-06-03", cache=store)
+    assert first.cache.hits == 0 and first.cache.misses > 10
+
+    article.write_text(original.replace(EDITED, "Toulon"), encoding="utf-8")
+    changed = [s.text for s in plan(show_config, article, day="2024-06-03").segments if "Toulon" in s.text]
+    second = build(show_config, article, day="2024-06-03", cache=store)
+    assert second.status == "updated"
+    assert 1 <= second.cache.misses == len(changed) <= 3
+    assert second.cache.hits == len(plan(show_config, article, day="2024-06-03").segments) - len(changed)
