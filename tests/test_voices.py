@@ -1,0 +1,88 @@
+"""The engine registry, auto's single choice, and the offline voice (espeak-ng) in and across processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podcast import voices
+from podcast.config import VoiceConfig
+from podcast.errors import VoiceError
+from podcast.voices import ENGINES, choose, load
+from podcast.voices.base import Voice
+from podcast.voices.espeak import EspeakVoice
+
+TEXTS = ["Bonjour à toutes et à tous.", "Voici les nouvelles de la semaine.", "Merci de votre écoute."]
+
+
+def test_registry_engines_follow_the_protocol() -> None:
+    assert {"espeak", "gtts"} <= set(ENGINES)
+    for name in ("espeak", "gtts"):
+        voice = load(name, VoiceConfig())
+        assert isinstance(voice, Voice) and voice.engine == name and voice.identity.startswith(name.split("-")[0])
+
+
+def test_unknown_and_broken_engines_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(VoiceError, match="unknown engine 'piper'"):
+        load("piper", VoiceConfig())
+
+    def broken(cfg: VoiceConfig) -> Voice:
+        raise ImportError("No module named 'piper'")
+
+    monkeypatch.setitem(voices.ENGINES, "piper", broken)
+    with pytest.raises(VoiceError, match="the piper engine cannot load: No module named 'piper'"):
+        load("piper", VoiceConfig())
+    assert load("espeak", VoiceConfig()).engine == "espeak"  # the others still work
+
+
+def test_auto_offline_picks_the_offline_voice_and_says_why() -> None:
+    chosen = choose("auto", VoiceConfig(gtts_endpoint="http://127.0.0.1:9"), probe_timeout=3)
+    assert chosen.voice.engine == "espeak"
+    assert chosen.reason.startswith("auto: http://127.0.0.1:9 is unreachable") and "offline voice" in chosen.reason
+    assert choose("gtts", VoiceConfig()).voice.engine == "gtts"  # asked for: no probe, no fallback
+
+
+def test_espeak_voices_options_and_identity() -> None:
+    identities = set()
+    for name in ("fr", "fr-be", "fr-ch"):
+        voice = EspeakVoice(voice=name)
+        audio = voice.synthesize(["Soixante-dix, quatre-vingt-dix."])[0]
+        assert 1.0 < audio.seconds < 6.0 and audio.rate == voice.rate
+        identities.add(voice.identity)
+    assert len(identities) == 3
+    slow = EspeakVoice(words_per_minute=100).synthesize(TEXTS[:1])[0]
+    fast = EspeakVoice(words_per_minute=300).synthesize(TEXTS[:1])[0]
+    assert slow.seconds > 1.8 * fast.seconds
+    with pytest.raises(VoiceError, match="unknown espeak voice"):
+        EspeakVoice(voice="de")
+
+
+def test_espeak_processes_match_in_process() -> None:
+    """Large batches go to one process per core; the audio is the same, in the same order."""
+    texts = [f"{t} Paragraphe {n}." for n in range(40) for t in TEXTS[1:2]]
+    single = EspeakVoice(workers=1).synthesize(texts)
+    done: list[int] = []
+    parallel = EspeakVoice(workers=2).synthesize(texts * 3, done.append)[:40]
+    assert sum(len(t) for t in texts * 3) >= 4000  # really took the process path
+    assert [a.pcm for a in parallel] == [a.pcm for a in single]
+    assert sum(done) == 120
+
+
+def test_cli_build_announces_the_offline_voice(show: Path, example_path: Path) -> None:
+    from podcast.cli import cli
+
+    toml = show / "podcast.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('engine = "espeak"', 'engine = "auto"')
+        .replace('gtts_endpoint = ""', 'gtts_endpoint = "http://127.0.0.1:9"'),
+        encoding="utf-8",
+    )
+    result = CliRunner(mix_stderr=False).invoke(cli, ["--config", str(toml), "build", str(example_path), "--date", "2024-06-03"])
+    assert result.exit_code == 0, result.stderr
+    voice_lines = [line for line in result.stderr.splitlines() if line.startswith("Voice:")]
+    assert voice_lines == ["Voice: espeak-ng fr (offline) (auto: http://127.0.0.1:9 is unreachable "
+                           "([Errno 111] Connection refused), so the offline voice)"]
+    listed = CliRunner().invoke(cli, ["--config", str(toml), "list"])
+    assert " espeak " in listed.output
