@@ -180,6 +180,12 @@ def _checkpoint(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _write_feed(config: Config, catalog: Catalog) -> Path:
+    """feed.xml from the catalog: its episodes, its last change, the show's lifelong podcast:guid."""
+    guid = catalog.show_guid(feed.podcast_guid(config.feed_url))
+    return feed.write(config, catalog.episodes(), catalog.changed(), guid)
+
+
 def _recover(config: Config, catalog: Catalog) -> None:
     """Repair what a killed build left (called under the lock): the feed matches the catalog again,
     then staging folders, temporary files and episode files nothing refers to are deleted."""
@@ -188,7 +194,7 @@ def _recover(config: Config, catalog: Catalog) -> None:
         return
     episodes = catalog.episodes()
     if episodes or (publish / feed.FEED_NAME).exists():
-        feed.write(config, episodes, catalog.changed())
+        _write_feed(config, catalog)
     referenced = {name for e in episodes for name in e.files}
     for folder in (publish, publish / EPISODES_DIR):
         if not folder.is_dir():
@@ -224,7 +230,7 @@ def build(
             _recover(config, catalog)
             existing = catalog.by_key(key)
             if existing and existing.text_hash == digest and not force and (day is None or day == existing.date):
-                feed_path = feed.write(config, catalog.episodes(), catalog.changed())
+                feed_path = _write_feed(config, catalog)
                 return BuildResult("skipped", existing, publish / existing.audio, feed_path, existing.voice, "unchanged")
             number = existing.number if existing else catalog.next_number()
             day = _check_date(day or (existing.date if existing else None))
@@ -288,7 +294,7 @@ def build(
             now = _utc_now().isoformat()
             episode = Episode(
                 key=key,
-                guid=existing.guid if existing else str(uuid.uuid5(uuid.UUID(feed.podcast_guid(config.feed_url)), key)),
+                guid=existing.guid if existing else str(uuid.uuid5(uuid.UUID(catalog.show_guid(feed.podcast_guid(config.feed_url))), key)),
                 number=number,
                 title=issue.title,
                 slug=slug,
@@ -307,7 +313,7 @@ def build(
             )
             catalog.upsert(episode)
             _checkpoint("cataloged")
-            feed_path = feed.write(config, catalog.episodes(), catalog.changed())
+            feed_path = _write_feed(config, catalog)
             _checkpoint("fed")
             if existing:
                 for old in set(existing.files) - set(episode.files):
@@ -322,7 +328,7 @@ def regenerate_feed(config: Config) -> Path:
         with Catalog(config.catalog_path) as catalog:
             ensure_cover(config)
             _recover(config, catalog)
-            return feed.write(config, catalog.episodes(), catalog.changed())
+            return _write_feed(config, catalog)
 
 
 def list_episodes(config: Config) -> list[Episode]:
@@ -337,7 +343,7 @@ def remove(config: Config, ident: str) -> Episode:
             _recover(config, catalog)
             episode = catalog.find(ident)
             catalog.remove(episode, _utc_now().isoformat())
-            feed.write(config, catalog.episodes(), catalog.changed())
+            _write_feed(config, catalog)
             for name in episode.files:
                 inside(config.publish_dir, name).unlink(missing_ok=True)
             return episode

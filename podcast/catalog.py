@@ -175,6 +175,13 @@ class Catalog:
         row = self.db.execute("SELECT value FROM meta WHERE name = 'changed'").fetchone()
         return row[0] if row else None
 
+    def show_guid(self, proposed: str) -> str:
+        """The show's podcast:guid: ``proposed`` the first time, then the stored one for life,
+        even if the feed moves (the namespace's rule: the GUID follows the podcast)."""
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('podcast_guid', ?)", (proposed,))
+            return db.execute("SELECT value FROM meta WHERE name = 'podcast_guid'").fetchone()[0]
+
     def _touch(self, db: sqlite3.Connection, when: str) -> None:
         db.execute(
             "INSERT INTO meta (name, value) VALUES ('changed', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",

@@ -135,8 +135,9 @@ def _rfc2822_source(iso: str) -> str:
     return iso if "T" in iso else f"{iso}T06:00:00+00:00"
 
 
-def render(config: Config, episodes: Sequence[Episode], changed: str | None = None) -> bytes:
-    """The RSS document for these episodes (newest first). ``changed``: the catalog's last change."""
+def render(config: Config, episodes: Sequence[Episode], changed: str | None = None, guid: str | None = None) -> bytes:
+    """The RSS document for these episodes (newest first). ``changed``: the catalog's last change;
+    ``guid``: the show's podcast:guid as the catalog keeps it (default: derived from the feed URL)."""
     show = config.show
     base = config.base_url
     title = clean(show.title).strip() or "Podcast"
@@ -164,7 +165,7 @@ def render(config: Config, episodes: Sequence[Episode], changed: str | None = No
         fg.podcast.itunes_category(show.category, show.subcategory)
     else:
         fg.podcast.itunes_category(show.category)
-    fg.podcastindex.guid = podcast_guid(config.feed_url)
+    fg.podcastindex.guid = guid or podcast_guid(config.feed_url)
     fg.podcastindex.locked = show.locked
     fg.podcastindex.owner_email = email
     fg.podcastindex.explicit = show.explicit
@@ -202,10 +203,10 @@ def listed(config: Config, episodes: Sequence[Episode]) -> list[Episode]:
     return list(episodes)[:keep] if keep else list(episodes)
 
 
-def write(config: Config, episodes: Sequence[Episode], changed: str | None = None) -> Path:
+def write(config: Config, episodes: Sequence[Episode], changed: str | None = None, guid: str | None = None) -> Path:
     """Regenerate feed.xml atomically (readers see the old or the new one); untouched if identical."""
     target = config.publish_dir / FEED_NAME
-    data = render(config, listed(config, episodes), changed)
+    data = render(config, listed(config, episodes), changed, guid)
     try:
         if target.read_bytes() == data:
             return target

@@ -89,3 +89,9 @@ def test_a_second_connection_sees_committed_rows(tmp_path) -> None:
     with Catalog(path) as writer, Catalog(path) as reader:
         writer.upsert(episode(1))
         assert [e.number for e in reader.episodes()] == [1]
+
+
+def test_show_guid_is_assigned_once_for_life(tmp_path) -> None:
+    with Catalog(tmp_path / "c.sqlite") as cat:
+        first = cat.show_guid("917393e3-1b1e-5cef-ace4-edaa54e1f810")
+        assert cat.show_guid("9b024349-ccf0-5f69-a609-6b82873eab3c") == first == "917393e3-1b1e-5cef-ace4-edaa54e1f810"

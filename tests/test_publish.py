@@ -174,6 +174,21 @@ def test_remove_takes_an_episode_out(tmp_path) -> None:
     assert_no_leftovers(config)
 
 
+def test_podcast_guid_survives_a_move_of_the_feed(show, tmp_path) -> None:
+    from podcast import feed
+    from podcast.build import regenerate_feed
+
+    build(show, write_article(tmp_path, "a.txt"))  # the GUID is assigned at first publication
+    original = feed.podcast_guid(show.feed_url)
+    moved = config_mod.Config(root=show.root, show=config_mod.ShowConfig(**{
+        **{f: getattr(show.show, f) for f in show.show.__dataclass_fields__}, "base_url": "https://ailleurs.example.net/"}))
+    regenerate_feed(moved)
+    channel = ET.fromstring((moved.publish_dir / "feed.xml").read_bytes()).find("channel")
+    assert channel.findtext("{https://podcastindex.org/namespace/1.0}guid") == original
+    assert channel.find("{http://www.w3.org/2005/Atom}link").get("href") == "https://ailleurs.example.net/feed.xml"
+    regenerate_feed(show)
+
+
 def test_keep_lists_the_newest_and_keeps_older_files(tmp_path) -> None:
     config = new_show(tmp_path / "show")
     build(config, write_article(tmp_path, "a.txt"), day="2025-01-01")
