@@ -117,7 +117,9 @@ def plan(config: Config, source: Path, *, engine: str | None = None, issue: Issu
          number: int | None = None, day: str | None = None) -> Plan:
     """Read and segment an article for the voice that would speak it."""
     issue = issue or article_mod.read(source)
-    choice = voices.choose(engine or config.voice.engine, config.voice)
+    name = engine or config.voice.engine
+    origin = f"--engine {name}" if engine else f"voice.engine = {name} in podcast.toml"
+    choice = voices.choose(name, config.voice, origin=origin)
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
     if number is None:

@@ -87,3 +87,18 @@ def test_cli_build_announces_the_offline_voice(show: Path, example_path: Path) -
                            "([Errno 111] Connection refused), so the offline voice)"]
     listed = CliRunner().invoke(cli, ["--config", str(toml), "list"])
     assert " espeak " in listed.output
+
+
+def test_announcement_says_where_a_named_engine_came_from(show: Path, example_path: Path) -> None:
+    from podcast.cli import cli
+
+    toml = show / "podcast.toml"
+    assert 'engine = "espeak"' in toml.read_text(encoding="utf-8")
+
+    def voice_line(*extra: str) -> str:
+        result = CliRunner().invoke(cli, ["--config", str(toml), "preview", str(example_path), *extra])
+        assert result.exit_code == 0, result.output
+        return next(line for line in result.output.splitlines() if line.startswith("Voice:"))
+
+    assert voice_line() == "Voice:   espeak-ng fr (offline) (voice.engine = espeak in podcast.toml)"
+    assert voice_line("--engine", "espeak") == "Voice:   espeak-ng fr (offline) (--engine espeak)"

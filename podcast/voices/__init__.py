@@ -59,15 +59,16 @@ def load(name: str, cfg: VoiceConfig) -> Voice:
         raise VoiceError(f"the {name} engine cannot load: {err}") from None
 
 
-def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0) -> Choice:
+def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0, origin: str = "") -> Choice:
     """The one voice that speaks a whole episode; engines are never mixed within one.
 
-    ``auto`` asks Google once, for at most ``probe_timeout`` seconds, before any synthesis: the
-    answer holds for the whole episode, and a gTTS failure later aborts the build rather than
-    letting the offline voice finish the episode.
+    ``origin`` says where a named engine came from (``--engine espeak``, the show's podcast.toml),
+    so the announcement gives the producer the real reason. ``auto`` asks Google once, for at most
+    ``probe_timeout`` seconds, before any synthesis: the answer holds for the whole episode, and a
+    gTTS failure later aborts the build rather than letting the offline voice finish the episode.
     """
     if name != "auto":
-        return Choice(load(name, cfg), f"engine {name} requested")
+        return Choice(load(name, cfg), origin or f"engine {name} asked for")
     online = load(ONLINE, cfg)
     problem = online.probe(probe_timeout)  # type: ignore[attr-defined]
     if problem is None:
