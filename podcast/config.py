@@ -196,6 +196,10 @@ def validate(config: Config, path: Path | None = None) -> Config:
             raise ConfigError(f"audio.{name} must be between 0 and 10 seconds", path=path)
     if config.publish.keep < 0:
         raise ConfigError("publish.keep must be 0 (all) or a positive number", path=path)
+    from .voices import ENGINES, names  # the registry is the one list of engines; it imports this module
+
+    if voice.engine != "auto" and voice.engine not in ENGINES:
+        raise ConfigError(f"voice.engine must be {names()}, not {voice.engine!r}", path=path)
     if not 1 <= voice.gtts_concurrency <= 16:
         raise ConfigError("voice.gtts_concurrency must be between 1 and 16", path=path)
     if not 0.1 <= voice.gtts_timeout <= 120 or not 0.1 <= voice.gtts_deadline <= 600:

@@ -115,7 +115,7 @@ def test_bad_date_is_usage_error(show: Path, example_path: Path) -> None:
 
 def test_unknown_engine(show: Path, example_path: Path) -> None:
     result = run("--config", str(show / "podcast.toml"), "preview", str(example_path), "--engine", "robot")
-    assert result.exit_code == 4
+    assert result.exit_code == 2  # a usage mistake, not a voice that cannot speak (4)
     assert "unknown engine 'robot'" in result.output
 
 

@@ -6,6 +6,7 @@ the installed ``.venv/bin/podcast`` and of ``scripts/podcast-cron``.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -113,11 +114,26 @@ def test_second_inbox_run_waits_then_lands(built, tmp_path: Path) -> None:
     assert "0 built, 0 updated, 1 skipped, 0 failed" in result.stdout
 
 
-def test_voice_failure_is_4(built) -> None:
+def test_unknown_engine_is_2(built) -> None:
     toml, article = built
     result = run(toml, "build", "--force", "--engine", "nope", str(article))
-    assert result.exit_code == 4
+    assert result.exit_code == 2
     assert result.stderr == "Error: unknown engine 'nope'; choose auto or one of espeak, gtts\n"
+
+
+def test_voice_failure_is_4(built, tmp_path: Path) -> None:
+    """An engine that exists but cannot speak: gTTS chosen, its server refusing connections."""
+    toml, article = built
+    text = toml.read_text(encoding="utf-8")
+    for key, value in (("gtts_endpoint", '"http://127.0.0.1:9"'), ("gtts_retries", "0"), ("gtts_deadline", "2.0")):
+        text = re.sub(rf"^{key} = .*$", f"{key} = {value}", text, flags=re.M)
+    unreachable = toml.with_name("unreachable.toml")
+    unreachable.write_text(text, encoding="utf-8")
+    result = run(unreachable, "build", "--force", "--engine", "gtts", str(article))
+    assert result.exit_code == 4, result.output
+    announced, error = result.stderr.splitlines()
+    assert announced.endswith("(--engine gtts)")
+    assert error.startswith("Error: gTTS gave up: http://127.0.0.1:9 is unreachable")
 
 
 def test_build_failure_is_1(built, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from podcast import voices
 from podcast.config import VoiceConfig
 from podcast.errors import VoiceError
-from podcast.voices import ENGINES, choose, load
+from podcast.voices import ENGINES, UnknownEngine, choose, load
 from podcast.voices.base import Voice
 from podcast.voices.espeak import EspeakVoice
 
@@ -25,8 +25,9 @@ def test_registry_engines_follow_the_protocol() -> None:
 
 
 def test_unknown_and_broken_engines_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(VoiceError, match="unknown engine 'piper'"):
+    with pytest.raises(UnknownEngine, match="unknown engine 'piper'") as caught:
         load("piper", VoiceConfig())
+    assert caught.value.exit_code == 2 and not isinstance(caught.value, VoiceError)
 
     def broken(cfg: VoiceConfig) -> Voice:
         raise ImportError("No module named 'piper'")
@@ -102,3 +103,17 @@ def test_announcement_says_where_a_named_engine_came_from(show: Path, example_pa
 
     assert voice_line() == "Voice:   espeak-ng fr (offline) (voice.engine = espeak in podcast.toml)"
     assert voice_line("--engine", "espeak") == "Voice:   espeak-ng fr (offline) (--engine espeak)"
+
+
+def test_unknown_engine_in_podcast_toml_fails_at_load(show: Path, example_path: Path) -> None:
+    from podcast import config as config_mod
+    from podcast.cli import cli
+    from podcast.errors import ConfigError
+
+    toml = show / "podcast.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "espeak"', 'engine = "robot"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="voice.engine must be auto or one of espeak, gtts, not 'robot'"):
+        config_mod.load(toml)
+    result = CliRunner(mix_stderr=False).invoke(cli, ["--config", str(toml), "preview", str(example_path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {toml}: voice.engine must be auto or one of espeak, gtts, not 'robot'\n"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..config import VoiceConfig
-from ..errors import VoiceError
+from ..errors import ConfigError, VoiceError
 from .base import Audio, Progress, Voice
 
-__all__ = ["Audio", "Progress", "Voice", "ENGINES", "Choice", "load", "choose"]
+__all__ = ["Audio", "Progress", "Voice", "ENGINES", "Choice", "UnknownEngine", "load", "choose", "names"]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,15 @@ OFFLINE = "espeak"
 ONLINE = "gtts"
 
 
+class UnknownEngine(ConfigError):
+    """No engine answers to this name: the producer's mistake (exit 2), not a voice that fails (exit 4)."""
+
+
+def names() -> str:
+    """What voice.engine and --engine accept, for messages."""
+    return f"auto or one of {', '.join(sorted(ENGINES))}"
+
+
 @dataclass(frozen=True)
 class Choice:
     voice: Voice
@@ -50,7 +59,7 @@ class Choice:
 def load(name: str, cfg: VoiceConfig) -> Voice:
     factory = ENGINES.get(name)
     if factory is None:
-        raise VoiceError(f"unknown engine {name!r}; choose auto or one of {', '.join(sorted(ENGINES))}")
+        raise UnknownEngine(f"unknown engine {name!r}; choose {names()}")
     try:
         return factory(cfg)
     except VoiceError:
