@@ -241,10 +241,10 @@ def build(
             voice = the_plan.voice
             reporter.stage(f"Voice: {voice.description} ({the_plan.reason})")
             texts = [s.text for s in the_plan.segments]
-            reporter.stage("Synthesizing", total=len(texts))
+            reporter.stage("Synthesizing and mastering", total=len(texts))
             store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
-            audios, stats = store.synthesize(voice, texts, reporter.advance)
-            reporter.stage("Mastering")
+            # A stream: segments are spoken in batches while earlier chunks are being encoded.
+            audios, stats = store.synthesize(voice, texts, reporter.advance, stream=True)
             ensure_cover(config)
             episode_dir = publish / EPISODES_DIR
             episode_dir.mkdir(parents=True, exist_ok=True)
@@ -257,7 +257,7 @@ def build(
                 mastered = master.master(
                     the_plan.segments, audios, config.audio, mp3,
                     jingles=master.jingle_paths(config.audio, config.root), chapter_titles=titles,
-                    music_bed=master.music_bed_path(config.audio, config.root),
+                    music_bed=master.music_bed_path(config.audio, config.root), store=store,
                 )
                 cue_list = sidecars.cues(the_plan.segments, mastered.placed)
                 description = sidecars.description(issue)

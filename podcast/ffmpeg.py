@@ -65,24 +65,23 @@ def loudness_of_pcm(pcm: bytes, rate: int) -> tuple[float, float]:
     return loudness(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"], input=pcm)
 
 
-def loudness(input_args: Sequence[str | Path], *, input: bytes | None = None) -> tuple[float, float]:
+def loudness(input_args: Sequence[str | Path], *, input: bytes | None = None, peak: bool = True) -> tuple[float, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) of one input, streamed through ebur128.
 
     ``input_args`` are ffmpeg's input options ending with ``-i SOURCE``; a file is read as it
-    goes, so measuring a two-hour track needs no more memory than a short one.
+    goes, so measuring a two-hour track needs no more memory than a short one. Without ``peak``
+    (the oversampled true-peak meter costs as much as the loudness), the peak is NaN.
     """
-    done = run(
-        [*input_args, "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"],
-        input=input,
-        what="measuring loudness",
-    )
-    return parse_ebur128(done.stderr.decode("utf-8", "replace"))
+    meter = "ebur128=peak=true:framelog=quiet" if peak else "ebur128=framelog=quiet"
+    done = run([*input_args, "-af", meter, "-f", "null", "-"], input=input, what="measuring loudness")
+    return parse_ebur128(done.stderr.decode("utf-8", "replace"), peak=peak)
 
 
-def parse_ebur128(log_text: str) -> tuple[float, float]:
+def parse_ebur128(log_text: str, *, peak: bool = True) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) from ebur128's summary; the peak is NaN unless metered."""
     summary = log_text[log_text.rfind("Summary:") :]
-    lufs, peak = _LUFS.search(summary), _PEAK.search(summary)
-    if not lufs or not peak:
+    lufs, peak_match = _LUFS.search(summary), _PEAK.search(summary)
+    if not lufs or (peak and not peak_match):
         raise AudioError("could not measure loudness")
     as_float = lambda text: float("-inf") if text == "-inf" else float(text)  # noqa: E731
-    return as_float(lufs.group(1)), as_float(peak.group(1))
+    return as_float(lufs.group(1)), as_float(peak_match.group(1)) if peak_match else float("nan")

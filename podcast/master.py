@@ -1,28 +1,39 @@
 """Segments' audio + jingles -> one mastered episode MP3, and where everything landed in it.
 
-Assembly is one linear pass: each segment is trimmed, faded and written at its place in a speech
-track on disk, while jingles (and the optional music bed) are written at theirs in a music track.
-Neither track is ever held whole in memory, so a two-hour episode costs what a two-minute one does.
-One ffmpeg call then mixes the two, applies the loudness gain, limits true peaks (oversampled) and
-encodes the MP3; the result is measured with ffmpeg's EBU R128 meter and, if it misses the target,
-re-encoded with a corrected gain. Every position is counted in samples, so chapter marks and
-transcript cues are exact to the millisecond.
+The episode is cut into chunks at article boundaries, where there is always silence: the intro
+jingle with the spoken intro, then a transition jingle with each article (the outro jingle closes
+the last). Each chunk is assembled in one linear pass on disk (speech trimmed, faded and placed
+with its pauses; jingles and the music bed on a music track), then mastered alone, so its sound
+depends on nothing but its own content:
+
+- stage A (one ffmpeg run) brings the voice to the target, compresses it, mixes the music and
+  measures the mix's integrated loudness (EBU R128) on the way out;
+- stage B (one ffmpeg run) applies the correcting gain, limits peaks and encodes the MP3.
+
+Every chunk lands at the target, so the whole does too; no pass is ever repeated. Chunks are
+encoded at once on every core and cached by content, so a one-paragraph edit re-encodes one
+chunk. Their MP3 frame streams are then joined under one Xing/LAME header (:mod:`podcast.mp3`).
+Every position is counted in samples, so chapter marks and transcript cues are exact to the
+millisecond.
 """
 
 from __future__ import annotations
 
 import array
 import functools
+import hashlib
 import logging
 import math
+import os
 import sys
 import tempfile
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO, Iterable, Iterator, Protocol, Sequence
 
-from . import ffmpeg
+from . import ffmpeg, mp3
 from .config import AudioConfig
 from .errors import AudioError
 from .segment import Kind, Pause, Segment
@@ -32,17 +43,29 @@ log = logging.getLogger(__name__)
 
 JINGLES = ("intro", "transition", "outro")
 SILENCE_THRESHOLD = 48  # |sample| below this, at a segment's edges, is silence to trim
-LOUDNESS_TOLERANCE = 0.3  # LU: re-encode when the measured MP3 is further than this from target
-PEAK_MARGIN = 0.1  # dB kept under the true-peak ceiling, for the decoder's rounding
-MAX_PASSES = 5
-OVERSAMPLE = 4  # the limiter runs at 4x the output rate, so it sees inter-sample peaks
 # Speech reaches the compressor already at the target loudness, so it acts alike on every engine:
 # it tames the voice's peaks (espeak's are 18 dB over its loudness) so the limiter barely works.
 COMPRESSOR = "acompressor=threshold=0.2:ratio=3:attack=4:release=120:knee=4"
 COMPRESSOR_MAKEUP = 5.5  # dB: about what the compressor takes off speech at the target loudness
+# The limiter runs at the output rate with its ceiling this far under the true-peak target: speech
+# resampled from <= 24 kHz has little energy near Nyquist, so inter-sample overs and the MP3
+# codec's overshoot stay well inside this (measured on loud, quiet and clipped voices: tests).
+PEAK_HEADROOM = 0.5
+# LAME takes this much off the integrated loudness of speech whatever the bitrate (measured with
+# ebur128 before and after encoding, 48-128 kbit/s, -q 2 and 7: 0.4 LU), so stage B adds it back.
+CODEC_LOSS = 0.4
+LIMITER = "alimiter=limit={limit:.5f}:level=disabled:attack=2:release=60:asc=1:latency=1"
 LAME_VERSION = "3.100"  # the libmp3lame inside imageio-ffmpeg's binary
 JINGLE_FADE_IN = 0.005  # seconds: a custom jingle may start abruptly
 JINGLE_FADE_OUT = 0.05
+CHUNK_FORMAT = "chunk-v1"  # bump when mastering changes sound, so cached chunks are not reused
+
+
+class ChunkStore(Protocol):
+    """Where encoded chunks are kept between builds (:class:`podcast.voices.cache.SegmentCache`)."""
+
+    def get_chunk(self, digest: str) -> Path | None: ...
+    def put_chunk(self, digest: str, path: Path) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -68,10 +91,8 @@ class Mastered:
     duration_ms: int
     placed: tuple[Placed, ...]
     chapters: tuple[Chapter, ...]
-    loudness_gain_db: float
-    lufs: float = float("nan")  # integrated loudness of the final MP3, as ebur128 measured it
-    true_peak: float = float("nan")  # dBTP of the final MP3
-    passes: int = 1
+    chunks: int = 1  # how many chunks the episode was cut into
+    reused: int = 0  # of which taken, already encoded, from the chunk store
 
 
 def shipped_jingle(name: str) -> Path:
@@ -142,11 +163,13 @@ def _db_to_linear(db: float) -> float:
 # --- jingles and music bed -----------------------------------------------------------------------
 
 @functools.cache
-def _music(path: Path, mtime: float, size: int, rate: int) -> tuple[bytes, float]:
-    """Decoded float PCM and its integrated loudness; cached per file version."""
-    pcm = ffmpeg.decode(path, rate, sample_format="f32le")
-    lufs, _ = ffmpeg.loudness(["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"], input=pcm)
-    return pcm, lufs
+def _music(path: Path, mtime: float, size: int, rate: int, loudness: float) -> tuple[bytes, str]:
+    """Float PCM at ``rate`` brought to ``loudness`` LUFS, and its digest; cached per file version."""
+    lufs, _ = ffmpeg.loudness(["-i", path, "-ac", "1", "-ar", str(rate)], peak=False)
+    gain = 0.0 if math.isinf(lufs) else loudness - lufs
+    pcm = ffmpeg.run(["-i", path, "-af", f"volume={gain:.4f}dB", "-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"],
+                     what=f"decoding {path}").stdout
+    return pcm, hashlib.sha256(pcm).hexdigest()
 
 
 def music(path: Path, rate: int, loudness: float, *, fade_in: float, fade_out: float) -> array.array:
@@ -154,16 +177,14 @@ def music(path: Path, rate: int, loudness: float, *, fade_in: float, fade_out: f
     if not path.is_file():
         raise AudioError("audio file not found", path=path)
     stat = path.stat()
-    pcm, lufs = _music(path, stat.st_mtime, stat.st_size, rate)
+    pcm, _ = _music(path, stat.st_mtime, stat.st_size, rate, loudness)
     samples = array.array("f", pcm)
     if sys.byteorder == "big":  # pragma: no cover
         samples.byteswap()
     if not samples:
         raise AudioError("audio file has no sound", path=path)
-    gain = 1.0 if math.isinf(lufs) else _db_to_linear(loudness - lufs)
-    out = array.array("f", (x * gain for x in samples))
-    _fade_edges(out, round(fade_in * rate), round(fade_out * rate))
-    return out
+    _fade_edges(samples, round(fade_in * rate), round(fade_out * rate))
+    return samples
 
 
 def _fade_edges(samples: array.array, fade_in: int, fade_out: int) -> None:
@@ -195,35 +216,38 @@ def pause_after(segment: Segment, following: Segment | None, cfg: AudioConfig) -
     return seconds
 
 
-class _Tracks:
-    """The speech track (s16le at the engine's rate) and the music track (f32le at the output
-    rate), written at their positions as we go; gaps are left as holes, which read as silence."""
+class _Chunk:
+    """One chunk's speech track (s16le at the engine's rate) and music track (f32le at the output
+    rate), written at their positions as we go; gaps are holes, which read as silence. Positions
+    are local to the chunk, and everything written is hashed: the digest names the chunk's sound."""
 
-    def __init__(self, folder: Path, rate: int, out_rate: int) -> None:
-        self.rate, self.out_rate = rate, out_rate
-        self.speech_path, self.music_path = folder / "speech.raw", folder / "music.raw"
+    def __init__(self, folder: Path, index: int, rate: int, out_rate: int) -> None:
+        self.index, self.rate, self.out_rate = index, rate, out_rate
+        self.speech_path, self.music_path = folder / f"speech-{index}.raw", folder / f"music-{index}.raw"
         self.speech: BinaryIO = open(self.speech_path, "wb")
         self.music_file: BinaryIO = open(self.music_path, "wb")
         self.clock = 0  # samples at the engine's rate: the one clock everything is placed on
+        self.hash = hashlib.sha256()
 
     def out_sample(self, clock: int) -> int:
         return clock * self.out_rate // self.rate
-
-    def ms(self, clock: int) -> int:
-        return round(clock * 1000 / self.rate)
 
     def speak(self, pcm: bytes) -> tuple[int, int]:
         start = self.clock
         self.speech.seek(start * 2)
         self.speech.write(pcm)
+        self.hash.update(b"s%d:%d:" % (start, len(pcm)))
+        self.hash.update(pcm)
         self.clock += len(pcm) // 2
         return start, self.clock
 
     def play(self, samples: array.array, at: int | None = None) -> tuple[int, int]:
         """Write music at ``at`` (default: now, moving the clock past it)."""
         start = self.clock if at is None else at
+        data = samples.tobytes()
         self.music_file.seek(self.out_sample(start) * 4)
-        self.music_file.write(samples.tobytes())
+        self.music_file.write(data)
+        self.hash.update(b"m%d:%s:" % (start, hashlib.sha256(data).hexdigest().encode()))
         length = math.ceil(len(samples) * self.rate / self.out_rate)
         if at is None:
             self.clock += length
@@ -232,14 +256,24 @@ class _Tracks:
     def wait(self, seconds: float) -> None:
         self.clock += round(seconds * self.rate)
 
-    def close(self) -> int:
-        """Both tracks padded to the episode's length; returns it in output samples."""
+    def close(self, settings: str) -> tuple[int, str]:
+        """Both tracks padded to the chunk's length; returns it in output samples, and the digest."""
         total = self.out_sample(self.clock)
         self.speech.truncate(self.clock * 2)
         self.music_file.truncate(total * 4)
         self.speech.close()
         self.music_file.close()
-        return total
+        self.hash.update(b"end%d:%d:%s" % (self.clock, total, settings.encode()))
+        return total, self.hash.hexdigest()
+
+
+@dataclass
+class _Plan:
+    """Where things are, chunk-locally, while the chunks are still being encoded."""
+
+    placed: list[tuple[int, int, int]] = field(default_factory=list)  # (chunk, start, end) clocks
+    transitions: list[int] = field(default_factory=list)  # chunk each article's chapter starts
+    lengths: list[int] = field(default_factory=list)  # output samples per chunk
 
 
 def master(
@@ -252,11 +286,14 @@ def master(
     chapter_titles: Sequence[str],
     intro_title: str = "Introduction",
     music_bed: Path | None = None,
+    store: ChunkStore | None = None,
+    workers: int = 0,
 ) -> Mastered:
     """Write the episode MP3 to ``out`` and say where each segment and chapter is in it.
 
     ``audios`` is consumed once, in order, so it may be a generator: only one segment's sound is
-    in memory at a time.
+    in memory at a time, and chunks already assembled are encoded while later ones are spoken.
+    ``store`` keeps encoded chunks between builds; ``workers`` (0: one per core) encode at once.
     """
     if not segments:
         raise AudioError("nothing to master: no speech")
@@ -274,158 +311,190 @@ def master(
             loaded[name] = music(jingles[name], out_rate, jingle_level, fade_in=JINGLE_FADE_IN, fade_out=JINGLE_FADE_OUT)
         return loaded[name]
 
-    with tempfile.TemporaryDirectory(prefix="podcast-master-") as tmp:
-        audio_iter = iter(audios)
-        first = next(audio_iter, None)
-        if first is None:
-            raise AudioError("nothing to master: no speech")
-        rate = first.rate
-        tracks = _Tracks(Path(tmp), rate, out_rate)
-        try:
-            placed, transitions, intro_span = _assemble(
-                segments, _chain(first, audio_iter), cfg, tracks, jingle
-            )
-            if music_bed is not None and intro_span is not None:
-                _lay_bed(tracks, music_bed, intro_span, cfg)
-        finally:
-            total = tracks.close()
-        if len(placed) != len(segments):
-            raise AudioError(f"{len(segments)} segments but {len(placed)} sounds to master")
-        speech_lufs, _ = ffmpeg.loudness(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", tracks.speech_path])
-        if math.isinf(speech_lufs):
-            raise AudioError("the voice produced only silence")
-        gain, lufs, peak, passes = _encode_to_target(tracks, total, cfg.loudness - speech_lufs, cfg, out)
+    audio_iter = iter(audios)
+    first = next(audio_iter, None)
+    if first is None:
+        raise AudioError("nothing to master: no speech")
+    rate = first.rate
+    settings = _settings(cfg, rate)
+    with tempfile.TemporaryDirectory(prefix="podcast-master-") as tmp, \
+            ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        folder = Path(tmp)
+        jobs: list[Future[tuple[mp3.Part, bool, bool]]] = []
 
+        def submit(chunk: _Chunk) -> None:
+            total, digest = chunk.close(settings)
+            plan.lengths.append(total)
+            jobs.append(pool.submit(_encode_chunk, chunk, total, digest, cfg, store))
+
+        plan = _Plan()
+        try:
+            _assemble(segments, _chain(first, audio_iter), cfg, folder, rate, jingle, music_bed, plan, submit)
+            parts = [job.result() for job in jobs]
+        finally:
+            for job in jobs:
+                job.cancel()
+        if len(plan.placed) != len(segments):
+            raise AudioError(f"{len(segments)} segments but {len(plan.placed)} sounds to master")
+        if all(silent for _, silent, _ in parts):
+            raise AudioError("the voice produced only silence")
+        with open(out, "wb") as handle:
+            mp3.join([part for part, _, _ in parts], handle, plan.lengths[-1])
+
+    starts = [0]  # output sample where each chunk's sound starts once joined
+    for part, _, _ in parts[:-1]:
+        starts.append(starts[-1] + part.frames * part.samples_per_frame)
+    total = starts[-1] + plan.lengths[-1]
+
+    def ms(chunk: int, clock: int) -> int:
+        num = 1000 * (starts[chunk] * rate + clock * out_rate)
+        den = out_rate * rate
+        return (2 * num + den) // (2 * den)
+
+    placed = [Placed(i, ms(c, a), ms(c, b)) for i, (c, a, b) in enumerate(plan.placed)]
+    transitions = [ms(c, 0) for c in plan.transitions]
     duration_ms = round(total * 1000 / out_rate)
     chapters = _chapters(segments, placed, transitions, duration_ms, chapter_titles, intro_title)
-    return Mastered(out, duration_ms, tuple(placed), chapters, gain, lufs, peak, passes)
+    return Mastered(out, duration_ms, tuple(placed), chapters, len(parts), sum(reused for *_, reused in parts))
 
 
-def _chain(first: Audio, rest: Iterable[Audio]) -> Iterable[Audio]:
+def _chain(first: Audio, rest: Iterable[Audio]) -> Iterator[Audio]:
     yield first
     yield from rest
 
 
-def _assemble(segments, audios, cfg, tracks, jingle):
-    """The one linear pass: intro jingle, speech with pauses, a transition before each article,
-    the outro jingle. Returns where the segments and transitions are, and the spoken intro's span."""
-    fade_len = round(cfg.fade * tracks.rate)
-    placed: list[Placed] = []
-    transitions: list[int] = []  # ms where each article's transition jingle starts
-    intro_span: tuple[int, int] | None = None
-    tracks.play(jingle("intro"))
-    tracks.wait(cfg.pause_jingle)
+def _assemble(segments, audios, cfg, folder, rate, jingle, music_bed, plan, submit) -> None:
+    """The one linear pass: intro jingle, speech with pauses, a new chunk and a transition before
+    each article but the first (the intro jingle opens it when there is no spoken intro), the
+    outro jingle at the end of the last chunk. Each chunk is handed to ``submit`` when complete."""
+    out_rate = cfg.sample_rate
+    chunk = _Chunk(folder, 0, rate, out_rate)
+    fade_len = round(cfg.fade * rate)
+    chunk.play(jingle("intro"))
+    chunk.wait(cfg.pause_jingle)
     previous: int | None = None
     spoke = False
-    intro_start = tracks.clock if segments[0].article is None else None
+    intro_start = chunk.clock if segments[0].article is None else None
     for index, (segment, audio) in enumerate(zip(segments, audios)):
-        if audio.rate != tracks.rate:
+        if audio.rate != rate:
             raise AudioError("segments of one episode come at different sample rates")
         if segment.article is not None and segment.article != previous:
             if spoke:
-                start, _ = tracks.play(jingle("transition"))
-                tracks.wait(cfg.pause_jingle)
-            else:
-                start = 0  # the intro jingle opens the first article
-            transitions.append(tracks.ms(start))
-            if intro_start is not None and intro_span is None:
-                intro_span = (intro_start, start)
+                if chunk.index == 0 and intro_start is not None and music_bed is not None:
+                    _lay_bed(chunk, music_bed, (intro_start, chunk.clock), cfg)
+                submit(chunk)
+                chunk = _Chunk(folder, chunk.index + 1, rate, out_rate)
+                chunk.play(jingle("transition"))
+                chunk.wait(cfg.pause_jingle)
+            plan.transitions.append(chunk.index)
         previous = segment.article
         spoke = True
-        start, end = tracks.speak(fade(trim(audio.pcm), fade_len))
-        placed.append(Placed(index, tracks.ms(start), tracks.ms(end)))
+        start, end = chunk.speak(fade(trim(audio.pcm), fade_len))
+        plan.placed.append((chunk.index, start, end))
         following = segments[index + 1] if index + 1 < len(segments) else None
-        tracks.wait(pause_after(segment, following, cfg))
-    tracks.play(jingle("outro"))
-    return placed, transitions, intro_span
+        chunk.wait(pause_after(segment, following, cfg))
+    chunk.play(jingle("outro"))
+    submit(chunk)
 
 
-def _lay_bed(tracks: _Tracks, path: Path, span: tuple[int, int], cfg: AudioConfig) -> None:
+def _lay_bed(chunk: _Chunk, path: Path, span: tuple[int, int], cfg: AudioConfig) -> None:
     """The music bed under the spoken intro, ducked well below the voice, faded in and out.
 
-    It is written where the music track is silent (between the intro and first transition
-    jingles), so it never has to be mixed in Python."""
+    It is written where the music track is silent (between the intro jingle and the chunk's end),
+    so it never has to be mixed in Python."""
     start, end = span
-    length = tracks.out_sample(end) - tracks.out_sample(start)
+    length = chunk.out_sample(end) - chunk.out_sample(start)
     if length <= 0:
         return
-    loop = music(path, tracks.out_rate, cfg.loudness + cfg.music_bed_level, fade_in=0.0, fade_out=0.0)
+    loop = music(path, chunk.out_rate, cfg.loudness + cfg.music_bed_level, fade_in=0.0, fade_out=0.0)
     bed = array.array("f")
     while len(bed) < length:
         bed.extend(loop[: length - len(bed)])
-    _fade_edges(bed, round(0.5 * tracks.out_rate), round(1.5 * tracks.out_rate))
-    tracks.play(bed, at=start)
+    _fade_edges(bed, round(0.5 * chunk.out_rate), round(1.5 * chunk.out_rate))
+    chunk.play(bed, at=start)
 
 
-def _encode_to_target(tracks: _Tracks, total: int, level: float, cfg: AudioConfig, out: Path):
-    """Encode, measure the MP3 itself, correct and re-encode until loudness and true peak hold.
+# --- mastering one chunk -------------------------------------------------------------------------
 
-    The limiter makes gain and loudness non-linear and the MP3 codec moves peaks a little, so the
-    only honest check is the final file; a couple of passes converge for any engine level."""
-    ceiling = cfg.true_peak - 3 * PEAK_MARGIN
-    gain = COMPRESSOR_MAKEUP
-    lufs = peak = float("nan")
-    tried: list[tuple[float, float]] = []  # (gain, lufs) of earlier passes
-    for passes in range(1, MAX_PASSES + 1):
-        _encode(tracks, total, level, gain, ceiling, cfg, out)
-        lufs, peak = ffmpeg.loudness(["-i", out])
-        log.debug("pass %d: gain %+.2f dB, ceiling %.2f dBFS -> %.2f LUFS, %.2f dBTP", passes, gain, ceiling, lufs, peak)
-        loud_ok = abs(lufs - cfg.loudness) <= LOUDNESS_TOLERANCE
-        peak_ok = peak <= cfg.true_peak - PEAK_MARGIN
-        if loud_ok and peak_ok:
-            break
-        tried.append((gain, lufs))
-        if not peak_ok:
-            ceiling -= peak - (cfg.true_peak - 2 * PEAK_MARGIN)
-            tried.clear()  # a new ceiling is a new curve
-            continue
-        gain = _next_gain(tried, cfg.loudness)
-    else:
-        log.warning("loudness %.1f LUFS, true peak %.1f dBTP after %d passes", lufs, peak, MAX_PASSES)
-    return level + gain, lufs, peak, passes
+def _settings(cfg: AudioConfig, rate: int) -> str:
+    """Everything besides the chunk's samples that changes its encoded bytes."""
+    return "|".join(map(str, (
+        CHUNK_FORMAT, Path(ffmpeg.executable()).name, rate, cfg.sample_rate, cfg.bitrate, cfg.mp3_quality,
+        cfg.loudness, cfg.true_peak, COMPRESSOR, COMPRESSOR_MAKEUP, PEAK_HEADROOM, CODEC_LOSS, LIMITER, LAME_VERSION,
+    )))
 
 
-def _next_gain(tried: list[tuple[float, float]], target: float) -> float:
-    """Secant step on the gain -> loudness curve (flattened by the limiter), plain step at first."""
-    gain, lufs = tried[-1]
-    if len(tried) >= 2:
-        (g0, l0), (g1, l1) = tried[-2], tried[-1]
-        if l1 - l0 > 0.05 and g1 != g0:
-            slope = (l1 - l0) / (g1 - g0)
-            return g1 + min(12.0, (target - l1) / max(slope, 0.1))
-    return gain + (target - lufs)
-
-
-def _encode(tracks: _Tracks, total: int, level: float, gain: float, ceiling: float, cfg: AudioConfig, out: Path) -> None:
-    """``level`` brings the voice to the target before the compressor; ``gain`` is the makeup after it."""
-    out_rate = cfg.sample_rate
-    high = out_rate * OVERSAMPLE
-    limit = min(1.0, max(0.0625, _db_to_linear(ceiling)))
+def _encode_chunk(chunk: _Chunk, total: int, digest: str, cfg: AudioConfig,
+                  store: ChunkStore | None) -> tuple[mp3.Part, bool, bool]:
+    """The chunk's MP3 (from the store, or stages A and B), whether its voice was silent and
+    whether it came from the store."""
+    cached = store.get_chunk(digest) if store is not None else None
+    if cached is not None:
+        try:
+            part = mp3.read_part(cached)
+            if _fits(part, total):
+                _remove(chunk)
+                return part, False, True
+        except (OSError, AudioError):
+            pass  # damaged: encode again
+    rate, out_rate = chunk.rate, cfg.sample_rate
+    speech_lufs, _ = ffmpeg.loudness(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path], peak=False)
+    silent = math.isinf(speech_lufs)
+    level = 0.0 if silent else cfg.loudness - speech_lufs
+    mixed = chunk.speech_path.with_suffix(".mix")
+    limit = min(1.0, max(0.0625, 10 ** ((cfg.true_peak - PEAK_HEADROOM) / 20)))
+    # Stage A: voice to the target, compressed, resampled, mixed with the music; metered on the way.
     graph = (
-        f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={gain:.4f}dB,"
+        f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
         f"aresample={out_rate}:resampler=soxr[s];"
         f"[s][1:a]amix=inputs=2:duration=longest:normalize=0,"
-        f"aresample={high}:resampler=soxr,"
-        f"alimiter=limit={limit:.5f}:level=disabled:attack=2:release=60:asc=1:latency=1,"
-        f"aresample={out_rate}:resampler=soxr,apad=whole_len={total},atrim=end_sample={total}[out]"
+        f"apad=whole_len={total},atrim=end_sample={total},{LIMITER.format(limit=limit)},ebur128=framelog=quiet[out]"
     )
+    done = ffmpeg.run(
+        ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path,
+         "-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", chunk.music_path,
+         "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "-ac", "1", "-ar", str(out_rate), mixed],
+        what="mixing the episode",
+    )
+    lufs, _ = ffmpeg.parse_ebur128(done.stderr.decode("utf-8", "replace"), peak=False)
+    gain = 0.0 if math.isinf(lufs) else cfg.loudness - lufs + CODEC_LOSS
+    log.debug("chunk %d: voice %+.2f dB, mix %.2f LUFS, gain %+.2f dB", chunk.index, level, lufs, gain)
+    # Stage B: the correcting gain, the limiter, the encoder.
+    encoded = chunk.speech_path.with_suffix(".mp3")
     ffmpeg.run(
-        [
-            "-f", "s16le", "-ar", str(tracks.rate), "-ac", "1", "-i", tracks.speech_path,
-            "-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", tracks.music_path,
-            "-filter_complex", graph, "-map", "[out]",
-            "-c:a", "libmp3lame", "-b:a", f"{cfg.bitrate}k", "-compression_level", str(cfg.mp3_quality),
-            "-ar", str(out_rate), "-ac", "1",
-            # The Xing/LAME header carries the frame count and the encoder delay and padding, so
-            # players know the exact duration; readers (mutagen among them) only trust those
-            # fields when the version string names LAME, which is what encodes here.
-            "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1",
-            "-metadata:s:a:0", f"encoder=LAME{LAME_VERSION}",
-            "-fflags", "+bitexact", "-flags:a", "+bitexact",
-            "-f", "mp3", out,
-        ],
+        ["-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", mixed,
+         # (the limiter's look-ahead shifts timestamps, from which the encoder counts its padding)
+         "-af", f"volume={gain:.4f}dB,{LIMITER.format(limit=limit)},apad=whole_len={total},"
+                f"atrim=end_sample={total},asetpts=N/SR/TB",
+         "-c:a", "libmp3lame", "-b:a", f"{cfg.bitrate}k", "-compression_level", str(cfg.mp3_quality),
+         "-ar", str(out_rate), "-ac", "1",
+         # The Info/LAME header carries the frame count and the encoder delay and padding, which
+         # joining needs; readers (mutagen among them) only trust those fields when the version
+         # string names LAME, which is what encodes here.
+         "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1",
+         "-metadata:s:a:0", f"encoder=LAME{LAME_VERSION}",
+         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "mp3", encoded],
         what="encoding the episode",
     )
+    mixed.unlink()
+    _remove(chunk)
+    part = mp3.read_part(encoded)
+    if not _fits(part, total):
+        raise AudioError(f"the encoder made {part.samples} samples of a {total}-sample chunk")
+    if store is not None:
+        store.put_chunk(digest, encoded)
+    return part, silent, False
+
+
+def _fits(part: mp3.Part, total: int) -> bool:
+    """Whether an encoded chunk holds ``total`` samples. ffmpeg's own padding figure is off by a
+    few samples when the last frame it feeds LAME is short, so only the frame count is trusted."""
+    return 0 <= part.frames * part.samples_per_frame - part.delay - total < 4096 and abs(part.samples - total) < part.samples_per_frame
+
+
+def _remove(chunk: _Chunk) -> None:
+    for path in (chunk.speech_path, chunk.music_path):
+        path.unlink(missing_ok=True)
 
 
 def _chapters(

@@ -2,6 +2,11 @@
 
 Key: sha256 of the voice identity (engine, voice, options) and the exact text. Files are written
 to a temporary name and renamed, so builds running at once never see half a segment.
+
+The same folder keeps mastered chunks (``chunks/<sha256>.mp3``, see :mod:`podcast.master`), so a
+one-paragraph edit re-encodes one chunk. Synthesis streams: :meth:`SegmentCache.synthesize` with
+``stream=True`` speaks missing texts in batches of about :data:`BATCH_CHARS` characters and yields
+each segment as its turn comes, so a one-hour episode is never held whole in memory.
 """
 
 from __future__ import annotations
@@ -9,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .base import Audio, Progress, Voice
 
@@ -20,6 +26,9 @@ if TYPE_CHECKING:
     from ..config import Config
 
 SUFFIX = ".pcm"
+CHUNKS = "chunks"
+CHUNK_SUFFIX = ".mp3"
+BATCH_CHARS = 12_000  # about 12 minutes of speech (30 MB at 22 kHz) per call to the voice
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +73,19 @@ class SegmentCache:
 
     def put(self, digest: str, pcm: bytes) -> None:
         """Write under a temporary name in the same folder, then rename: readers see all or nothing."""
-        target = self.path(digest)
+        self._write(self.path(digest), SUFFIX, pcm)
+
+    def _write(self, target: Path, suffix: str, data: bytes | Path) -> None:
         tmp: str | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=SUFFIX)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=suffix)
             with os.fdopen(fd, "wb") as out:
-                out.write(pcm)
+                if isinstance(data, Path):
+                    with open(data, "rb") as source:
+                        shutil.copyfileobj(source, out)
+                else:
+                    out.write(data)
             os.replace(tmp, target)
         except OSError as err:
             # A cache that cannot be written only costs speed, never a build.
@@ -81,26 +96,76 @@ class SegmentCache:
                 except OSError:
                     pass
 
-    def synthesize(self, voice: Voice, texts: Sequence[str], progress: Progress | None = None) -> tuple[list[Audio], CacheStats]:
-        """Every text's audio, synthesizing only what the cache does not hold."""
-        identity = voice.identity
-        digests = [key(identity, text) for text in texts]
-        found: dict[str, bytes] = {}
-        for digest in dict.fromkeys(digests):
-            pcm = self.get(digest)
-            if pcm is not None:
-                found[digest] = pcm
-        missing = [d for d in dict.fromkeys(digests) if d not in found]
-        stats = CacheStats(hits=len(texts) - sum(1 for d in digests if d in missing), misses=len(missing))
+    # --- mastered chunks (podcast.master.ChunkStore) ---
+
+    def chunk_path(self, digest: str) -> Path:
+        return self.folder / CHUNKS / f"{digest}{CHUNK_SUFFIX}"
+
+    def get_chunk(self, digest: str) -> Path | None:
+        path = self.chunk_path(digest)
+        return path if path.is_file() else None
+
+    def put_chunk(self, digest: str, path: Path) -> None:
+        self._write(self.chunk_path(digest), CHUNK_SUFFIX, path)
+
+    # --- synthesis ---
+
+    def _held(self, digest: str) -> bool:
+        try:
+            size = self.path(digest).stat().st_size
+        except OSError:
+            return False
+        return size % 2 == 0  # an odd size is damage: a miss
+
+    def synthesize(self, voice: Voice, texts: Sequence[str], progress: Progress | None = None, *,
+                   stream: bool = False, batch_chars: int = BATCH_CHARS) -> tuple[list[Audio] | Iterator[Audio], CacheStats]:
+        """Every text's audio, synthesizing only what the cache does not hold.
+
+        The stats are known at once (the cache is looked up before any synthesis). With ``stream``
+        the audios come as an iterator, to be consumed once and in order: missing texts are spoken
+        in batches as the iteration reaches them, and held ones are read from disk one by one."""
+        texts = list(texts)
+        digests = [key(voice.identity, text) for text in texts]
+        distinct = list(dict.fromkeys(digests))
+        missing = [d for d in distinct if not self._held(d)]
+        missing_set = set(missing)
+        stats = CacheStats(hits=sum(1 for d in digests if d not in missing_set), misses=len(missing))
         if progress and stats.hits:
             progress(stats.hits)
-        if missing:
-            text_of = dict(zip(digests, texts))
-            audios = voice.synthesize([text_of[d] for d in missing], progress)
-            for digest, audio in zip(missing, audios):
-                found[digest] = audio.pcm
-                self.put(digest, audio.pcm)
-        return [Audio(found[d], voice.rate) for d in digests], stats
+        text_of = dict(zip(digests, texts))
+        batches: list[list[str]] = [[]]
+        size = 0
+        for digest in missing:
+            if batches[-1] and size + len(text_of[digest]) > batch_chars:
+                batches.append([])
+                size = 0
+            batches[-1].append(digest)
+            size += len(text_of[digest])
+        audios = self._stream(voice, digests, text_of, missing_set, [b for b in batches if b], progress)
+        return (audios if stream else list(audios)), stats
+
+    def _stream(self, voice: Voice, digests: list[str], text_of: dict[str, str], missing: set[str],
+                batches: list[list[str]], progress: Progress | None) -> Iterator[Audio]:
+        spoken: set[str] = set()
+        recent: dict[str, bytes] = {}  # the last batch spoken: yielded from memory
+        next_batch = 0
+        for digest in digests:
+            if digest in missing and digest not in spoken:
+                batch = batches[next_batch]
+                next_batch += 1
+                audios = voice.synthesize([text_of[d] for d in batch], progress)
+                recent = {}
+                for d, audio in zip(batch, audios):
+                    recent[d] = audio.pcm
+                    self.put(d, audio.pcm)
+                spoken.update(batch)
+                del audios
+            pcm = recent.get(digest)
+            if pcm is None:
+                pcm = self.get(digest)
+            if pcm is None:  # removed meanwhile (a concurrent clear) or never writable: speak it again
+                pcm = voice.synthesize([text_of[digest]])[0].pcm
+            yield Audio(pcm, voice.rate)
 
     def info(self) -> tuple[int, int]:
         """(number of segments, bytes) held."""
@@ -126,6 +191,8 @@ class SegmentCache:
                     count += 0 if path.name.startswith(".tmp-") else 1
                 except OSError:
                     pass
+            for path in (self.folder / CHUNKS).glob(f"*{CHUNK_SUFFIX}"):
+                path.unlink(missing_ok=True)  # mastered chunks go too; they count as no segment
             for sub in self.folder.iterdir():
                 if sub.is_dir():
                     try:
