@@ -24,6 +24,7 @@ import functools
 import hashlib
 import logging
 import math
+import operator
 import os
 import sys
 import tempfile
@@ -51,6 +52,9 @@ COMPRESSOR_MAKEUP = 5.5  # dB: about what the compressor takes off speech at the
 # resampled from <= 24 kHz has little energy near Nyquist, so inter-sample overs and the MP3
 # codec's overshoot stay well inside this (measured on loud, quiet and clipped voices: tests).
 PEAK_HEADROOM = 0.5
+# Stage A limits this much lower again, so stage B's correcting gain (usually a few tenths of a dB)
+# needs no limiter of its own: the gain is then exactly linear, and one filter pass cheaper.
+GAIN_ROOM = 1.0
 # LAME takes this much off the integrated loudness of speech whatever the bitrate (measured with
 # ebur128 before and after encoding, 48-128 kbit/s, -q 2 and 7: 0.4 LU), so stage B adds it back.
 CODEC_LOSS = 0.4
@@ -58,6 +62,10 @@ LIMITER = "alimiter=limit={limit:.5f}:level=disabled:attack=2:release=60:asc=1:l
 LAME_VERSION = "3.100"  # the libmp3lame inside imageio-ffmpeg's binary
 JINGLE_FADE_IN = 0.005  # seconds: a custom jingle may start abruptly
 JINGLE_FADE_OUT = 0.05
+# An article longer than this (seconds) is cut at its next paragraph. The episode's loudness is
+# then set per 40 s or so of speech: still far longer than any phrase, so no pumping.
+CHUNK_SECONDS = 40
+RMS_TO_LUFS = -0.2  # espeak, measured per chunk against ebur128: within 0.6 dB
 CHUNK_FORMAT = "chunk-v1"  # bump when mastering changes sound, so cached chunks are not reused
 
 
@@ -228,6 +236,7 @@ class _Chunk:
         self.music_file: BinaryIO = open(self.music_path, "wb")
         self.clock = 0  # samples at the engine's rate: the one clock everything is placed on
         self.hash = hashlib.sha256()
+        self.energy, self.counted = 0, 0  # sum of squares over every 4th speech sample, and how many
 
     def out_sample(self, clock: int) -> int:
         return clock * self.out_rate // self.rate
@@ -238,6 +247,9 @@ class _Chunk:
         self.speech.write(pcm)
         self.hash.update(b"s%d:%d:" % (start, len(pcm)))
         self.hash.update(pcm)
+        every4th = _samples(pcm)[::4]
+        self.energy += sum(map(operator.mul, every4th, every4th))
+        self.counted += len(every4th)
         self.clock += len(pcm) // 2
         return start, self.clock
 
@@ -365,8 +377,9 @@ def _chain(first: Audio, rest: Iterable[Audio]) -> Iterator[Audio]:
 
 def _assemble(segments, audios, cfg, folder, rate, jingle, music_bed, plan, submit) -> None:
     """The one linear pass: intro jingle, speech with pauses, a new chunk and a transition before
-    each article but the first (the intro jingle opens it when there is no spoken intro), the
-    outro jingle at the end of the last chunk. Each chunk is handed to ``submit`` when complete."""
+    each article but the first (the intro jingle opens it when there is no spoken intro), a new
+    chunk at a paragraph's end in a long article, the outro jingle at the end of the last chunk.
+    Each chunk is handed to ``submit`` when complete."""
     out_rate = cfg.sample_rate
     chunk = _Chunk(folder, 0, rate, out_rate)
     fade_len = round(cfg.fade * rate)
@@ -393,6 +406,13 @@ def _assemble(segments, audios, cfg, folder, rate, jingle, music_bed, plan, subm
         plan.placed.append((chunk.index, start, end))
         following = segments[index + 1] if index + 1 < len(segments) else None
         chunk.wait(pause_after(segment, following, cfg))
+        if (segment.article is not None and following is not None and following.article == segment.article
+                and chunk.clock >= CHUNK_SECONDS * rate
+                and (segment.pause in (Pause.PARAGRAPH, Pause.HEADING) or following.kind is Kind.HEADING)):
+            # a long article goes on in a new chunk after a paragraph's pause: chunks of about
+            # equal length keep every core busy, and an edit re-encodes less
+            submit(chunk)
+            chunk = _Chunk(folder, chunk.index + 1, rate, out_rate)
     chunk.play(jingle("outro"))
     submit(chunk)
 
@@ -420,7 +440,7 @@ def _settings(cfg: AudioConfig, rate: int) -> str:
     """Everything besides the chunk's samples that changes its encoded bytes."""
     return "|".join(map(str, (
         CHUNK_FORMAT, Path(ffmpeg.executable()).name, rate, cfg.sample_rate, cfg.bitrate, cfg.mp3_quality,
-        cfg.loudness, cfg.true_peak, COMPRESSOR, COMPRESSOR_MAKEUP, PEAK_HEADROOM, CODEC_LOSS, LIMITER, LAME_VERSION,
+        cfg.loudness, cfg.true_peak, COMPRESSOR, COMPRESSOR_MAKEUP, PEAK_HEADROOM, GAIN_ROOM, CODEC_LOSS, RMS_TO_LUFS, CHUNK_SECONDS, LIMITER, LAME_VERSION,
     )))
 
 
@@ -438,12 +458,14 @@ def _encode_chunk(chunk: _Chunk, total: int, digest: str, cfg: AudioConfig,
         except (OSError, AudioError):
             pass  # damaged: encode again
     rate, out_rate = chunk.rate, cfg.sample_rate
-    speech_lufs, _ = ffmpeg.loudness(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path], peak=False)
+    speech_lufs = _speech_loudness(chunk)
     silent = math.isinf(speech_lufs)
     level = 0.0 if silent else cfg.loudness - speech_lufs
     mixed = chunk.speech_path.with_suffix(".mix")
-    limit = min(1.0, max(0.0625, 10 ** ((cfg.true_peak - PEAK_HEADROOM) / 20)))
-    # Stage A: voice to the target, compressed, resampled, mixed with the music; metered on the way.
+    ceiling = cfg.true_peak - PEAK_HEADROOM
+    limit = min(1.0, max(0.0625, 10 ** ((ceiling - GAIN_ROOM) / 20)))
+    # Stage A: voice to the target, compressed, resampled, mixed with the music, limited GAIN_ROOM
+    # under the ceiling; metered on the way out.
     graph = (
         f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
         f"aresample={out_rate}:resampler=soxr[s];"
@@ -459,12 +481,13 @@ def _encode_chunk(chunk: _Chunk, total: int, digest: str, cfg: AudioConfig,
     lufs, _ = ffmpeg.parse_ebur128(done.stderr.decode("utf-8", "replace"), peak=False)
     gain = 0.0 if math.isinf(lufs) else cfg.loudness - lufs + CODEC_LOSS
     log.debug("chunk %d: voice %+.2f dB, mix %.2f LUFS, gain %+.2f dB", chunk.index, level, lufs, gain)
-    # Stage B: the correcting gain, the limiter, the encoder.
+    # Stage B: the correcting gain (a limiter only if it is more than the room left), the encoder.
     encoded = chunk.speech_path.with_suffix(".mp3")
+    again = "" if gain <= GAIN_ROOM else "," + LIMITER.format(limit=10 ** (ceiling / 20))
     ffmpeg.run(
         ["-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", mixed,
          # (the limiter's look-ahead shifts timestamps, from which the encoder counts its padding)
-         "-af", f"volume={gain:.4f}dB,{LIMITER.format(limit=limit)},apad=whole_len={total},"
+         "-af", f"volume={gain:.4f}dB{again},apad=whole_len={total},"
                 f"atrim=end_sample={total},asetpts=N/SR/TB",
          "-c:a", "libmp3lame", "-b:a", f"{cfg.bitrate}k", "-compression_level", str(cfg.mp3_quality),
          "-ar", str(out_rate), "-ac", "1",
@@ -484,6 +507,15 @@ def _encode_chunk(chunk: _Chunk, total: int, digest: str, cfg: AudioConfig,
     if store is not None:
         store.put_chunk(digest, encoded)
     return part, silent, False
+
+
+def _speech_loudness(chunk: _Chunk) -> float:
+    """The voice's loudness, estimated from its mean square (pauses excluded: only segments' own
+    samples count), good to a dB or two: it only sets how hard the compressor works, the mix is
+    measured exactly afterwards. Saves an ffmpeg run per chunk."""
+    if not chunk.energy:
+        return float("-inf")
+    return 10 * math.log10(chunk.energy / chunk.counted / 32768**2) + RMS_TO_LUFS
 
 
 def _fits(part: mp3.Part, total: int) -> bool:
