@@ -38,10 +38,26 @@ def run(args: Sequence[str | Path], *, input: bytes | None = None, what: str = "
     except OSError as err:
         raise AudioError(f"cannot run ffmpeg: {err}") from None
     if done.returncode != 0:
-        lines = [line for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-        reason = lines[-1] if lines else f"exit code {done.returncode}"
-        raise AudioError(f"{what} failed: {reason}")
+        raise AudioError(f"{what} failed: {failure_reason(done.stderr.decode('utf-8', 'replace'), done.returncode)}")
     return done
+
+
+# ffmpeg's last line is often only "Conversion failed!"; the cause a producer can act on (a full
+# disk, a permission) is said earlier, in the words of the operating system.
+_SYSTEM_CAUSES = ("No space left on device", "Permission denied", "Read-only file system", "Disk quota exceeded")
+_GENERIC = ("Conversion failed!", "Error closing file", "Error writing trailer")
+
+
+def failure_reason(stderr: str, returncode: int) -> str:
+    """The most useful line of ffmpeg's complaint."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for cause in _SYSTEM_CAUSES:
+        if any(cause in line for line in lines):
+            return cause.lower()
+    specific = [line for line in lines if not line.startswith(_GENERIC)]
+    if specific:
+        return specific[-1]
+    return lines[-1] if lines else f"exit code {returncode}"
 
 
 def decode(source: Path | bytes, rate: int, *, sample_format: str = "s16le") -> bytes:

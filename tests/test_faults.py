@@ -268,7 +268,8 @@ def test_full_disk_on_a_tiny_tmpfs(show: Path, tmp_path: Path, mounted) -> None:
     _publish_on(show, disk)
     config, before = consistent(show)
     result = cli_run(show, "build", str(show / "port.txt"))
-    one_error_line(result, 1)
+    line = one_error_line(result, 1)
+    assert "no space left on device" in line.lower()  # the cause, never only "Conversion failed!"
     assert consistent(show)[1] == before
 
 

@@ -256,3 +256,14 @@ def test_fade_starts_and_ends_at_zero() -> None:
 def test_generator_input_is_consumed_once(espeak_audio, tmp_path) -> None:
     mastered = run_master((a for a in espeak_audio), tmp_path)
     assert len(mastered.placed) == len(SENTENCES)
+
+
+def test_ffmpeg_failure_names_the_system_cause() -> None:
+    from podcast.ffmpeg import failure_reason
+
+    full = "[mp3 @ 0x1] Error writing trailer: No space left on device\nConversion failed!\n"
+    assert failure_reason(full, 1) == "no space left on device"
+    assert failure_reason("x.flac: Invalid data found when processing input\nConversion failed!\n", 1) == \
+        "x.flac: Invalid data found when processing input"
+    assert failure_reason("Conversion failed!\n", 1) == "Conversion failed!"
+    assert failure_reason("", 187) == "exit code 187"
