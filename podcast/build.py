@@ -240,58 +240,12 @@ def build(
             the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)
             voice = the_plan.voice
             reporter.stage(f"Voice: {voice.description} ({the_plan.reason})")
-            texts = [s.text for s in the_plan.segments]
-            reporter.stage("Synthesizing and mastering", total=len(texts))
             store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
-            # A stream: segments are spoken in batches while earlier chunks are being encoded.
-            audios, stats = store.synthesize(voice, texts, reporter.advance, stream=True)
-            ensure_cover(config)
-            episode_dir = publish / EPISODES_DIR
-            episode_dir.mkdir(parents=True, exist_ok=True)
-            slug = slugify(issue.title)
-            stem = f"{number:03d}-{slug}"
-            titles = [a.title for a in issue.articles]
-            with tempfile.TemporaryDirectory(prefix=".build-", dir=episode_dir) as tmp:
-                staging = Path(tmp)
-                mp3 = staging / "episode.mp3"
-                mastered = master.master(
-                    the_plan.segments, audios, config.audio, mp3,
-                    jingles=master.jingle_paths(config.audio, config.root), chapter_titles=titles,
-                    music_bed=master.music_bed_path(config.audio, config.root), store=store,
-                )
-                cue_list = sidecars.cues(the_plan.segments, mastered.placed)
-                description = sidecars.description(issue)
-                notes = sidecars.show_notes(issue, mastered.chapters)
-                cover_path = ensure_cover(config)
-                tags.write(
-                    mp3,
-                    tags.EpisodeTags(
-                        title=issue.title, show=config.show.title, author=config.show.author, date=day,
-                        number=number, description=description, transcript=sidecars.transcript_text(cue_list),
-                        feed_url=config.feed_url, cover=cover_path.read_bytes(),
-                        cover_mime="image/png" if cover_path.suffix.lower() == ".png" else "image/jpeg",
-                    ),
-                    mastered.chapters,
-                    version=config.audio.id3_version,
-                )
-                audio_bytes = mp3.read_bytes()
-                version = hashlib.sha256(audio_bytes).hexdigest()[:8]
-                names = {
-                    "audio": f"{EPISODES_DIR}/{stem}-{version}.mp3",
-                    "chapters": f"{EPISODES_DIR}/{stem}-{version}.chapters.json",
-                    "vtt": f"{EPISODES_DIR}/{stem}-{version}.vtt",
-                    "srt": f"{EPISODES_DIR}/{stem}-{version}.srt",
-                }
-                (staging / "chapters.json").write_text(sidecars.chapters_json(mastered.chapters, issue.title), encoding="utf-8")
-                (staging / "transcript.vtt").write_text(sidecars.webvtt(cue_list), encoding="utf-8")
-                (staging / "transcript.srt").write_text(sidecars.srt(cue_list), encoding="utf-8")
-                reporter.stage("Publishing")
-                _checkpoint("staged")
-                for field_name, staged in (("audio", mp3), ("chapters", staging / "chapters.json"),
-                                           ("vtt", staging / "transcript.vtt"), ("srt", staging / "transcript.srt")):
-                    with open(staged, "rb") as handle:
-                        os.fsync(handle.fileno())
-                    os.replace(staged, inside(publish, names[field_name]))
+            try:
+                made = _produce(config, issue, the_plan, number, day, reporter, store)
+            except OSError as err:  # a full disk or a refused write: the published files are untouched
+                raise PublishError(f"cannot write the episode: {err.strerror or err}",
+                                   path=err.filename or config.publish_dir) from None
             _checkpoint("renamed")
             now = _utc_now().isoformat()
             episode = Episode(
@@ -299,19 +253,19 @@ def build(
                 guid=existing.guid if existing else str(uuid.uuid5(uuid.UUID(catalog.show_guid(feed.podcast_guid(config.feed_url))), key)),
                 number=number,
                 title=issue.title,
-                slug=slug,
+                slug=slugify(issue.title),
                 date=day,
                 pub_date=existing.pub_date if existing else (now if day == now[:10] else f"{day}T06:00:00+00:00"),
-                duration_ms=mastered.duration_ms,
-                bytes=len(audio_bytes),
+                duration_ms=made.mastered.duration_ms,
+                bytes=made.bytes,
                 engine=voice.engine,
                 voice=voice.identity,
                 text_hash=digest,
-                description=description,
-                notes_html=notes,
+                description=made.description,
+                notes_html=made.notes,
                 updated=now,
-                marks=json.dumps([[c.start_ms, c.title] for c in mastered.chapters], ensure_ascii=False),
-                **names,
+                marks=json.dumps([[c.start_ms, c.title] for c in made.mastered.chapters], ensure_ascii=False),
+                **made.names,
             )
             catalog.upsert(episode)
             _checkpoint("cataloged")
@@ -321,7 +275,74 @@ def build(
                 for old in set(existing.files) - set(episode.files):
                     inside(publish, old).unlink(missing_ok=True)
             return BuildResult("updated" if existing else "built", episode, publish / episode.audio, feed_path,
-                               voice.description, the_plan.reason, stats)
+                               voice.description, the_plan.reason, made.cache)
+
+
+@dataclass(frozen=True)
+class _Produced:
+    """An episode's files, renamed into the publish folder but not yet in the catalog or feed."""
+
+    names: dict[str, str]  # Episode field -> file name relative to the publish folder
+    mastered: master.Mastered
+    bytes: int
+    description: str
+    notes: str
+    cache: CacheStats
+
+
+def _produce(config: Config, issue: Issue, the_plan: Plan, number: int, day: str, reporter: Reporter,
+             store: SegmentCache) -> _Produced:
+    """Speech, mastering, tags and sidecars, staged in ``episodes/.build-*`` then renamed into place
+    under names that carry the audio's hash, so nothing the current feed lists is overwritten."""
+    publish = config.publish_dir
+    texts = [s.text for s in the_plan.segments]
+    reporter.stage("Synthesizing and mastering", total=len(texts))
+    # A stream: segments are spoken in batches while earlier chunks are being encoded.
+    audios, stats = store.synthesize(the_plan.voice, texts, reporter.advance, stream=True)
+    cover_path = ensure_cover(config)
+    episode_dir = publish / EPISODES_DIR
+    episode_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{number:03d}-{slugify(issue.title)}"
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=episode_dir) as tmp:
+        staging = Path(tmp)
+        mp3 = staging / "episode.mp3"
+        mastered = master.master(
+            the_plan.segments, audios, config.audio, mp3,
+            jingles=master.jingle_paths(config.audio, config.root), chapter_titles=[a.title for a in issue.articles],
+            music_bed=master.music_bed_path(config.audio, config.root), store=store,
+        )
+        cue_list = sidecars.cues(the_plan.segments, mastered.placed)
+        description = sidecars.description(issue)
+        tags.write(
+            mp3,
+            tags.EpisodeTags(
+                title=issue.title, show=config.show.title, author=config.show.author, date=day,
+                number=number, description=description, transcript=sidecars.transcript_text(cue_list),
+                feed_url=config.feed_url, cover=cover_path.read_bytes(),
+                cover_mime="image/png" if cover_path.suffix.lower() == ".png" else "image/jpeg",
+            ),
+            mastered.chapters,
+            version=config.audio.id3_version,
+        )
+        audio_bytes = mp3.read_bytes()
+        version = hashlib.sha256(audio_bytes).hexdigest()[:8]
+        staged = {
+            "audio": (mp3, ".mp3"),
+            "chapters": (staging / "chapters.json", ".chapters.json"),
+            "vtt": (staging / "transcript.vtt", ".vtt"),
+            "srt": (staging / "transcript.srt", ".srt"),
+        }
+        staged["chapters"][0].write_text(sidecars.chapters_json(mastered.chapters, issue.title), encoding="utf-8")
+        staged["vtt"][0].write_text(sidecars.webvtt(cue_list), encoding="utf-8")
+        staged["srt"][0].write_text(sidecars.srt(cue_list), encoding="utf-8")
+        names = {field: f"{EPISODES_DIR}/{stem}-{version}{suffix}" for field, (_, suffix) in staged.items()}
+        reporter.stage("Publishing")
+        _checkpoint("staged")
+        for field, (path, _) in staged.items():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(path, inside(publish, names[field]))
+    return _Produced(names, mastered, len(audio_bytes), description, sidecars.show_notes(issue, mastered.chapters), stats)
 
 
 def regenerate_feed(config: Config) -> Path:
