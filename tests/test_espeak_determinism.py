@@ -13,8 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from podcast.voices import espeak
-from podcast.voices.espeak import EspeakVoice, _Library, _speak_batch
+from podcast.voices.espeak import PARALLEL_MIN_CHARS, EspeakVoice, _Library
 
 TARGET = "Bonjour, ceci est une phrase de test pour la voix française."
 OTHERS = [
@@ -76,20 +75,19 @@ def test_without_the_reset_history_does_leak(monkeypatch: pytest.MonkeyPatch) ->
     assert len(outputs) > 1
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_worker_process_matches_in_process(method: str, fresh: dict[str, str]) -> None:
-    _Library.get().speak(OTHERS[3], *SETTINGS)  # a forked worker inherits this process's history
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
-        (pcms,) = pool.map(_speak_batch, [([*OTHERS, TARGET], *SETTINGS)])
-    assert [digest(p) for p in pcms] == [fresh[t] for t in [*OTHERS, TARGET]]
+def test_every_copy_of_the_library_speaks_alike(fresh: dict[str, str]) -> None:
+    """Parallel synthesis speaks on private copies of the library; each is as fresh as the first."""
+    _Library.get().speak(OTHERS[3], *SETTINGS)  # the first copy has a history by now
+    copies = _Library.pool(3)
+    assert len({id(c.lib) for c in copies}) == 3 and len({c.path for c in copies}) == 3
+    for library in copies:
+        assert [digest(library.speak(t, *SETTINGS)) for t in [*OTHERS, TARGET]] == [fresh[t] for t in [*OTHERS, TARGET]]
 
 
-def test_batching_across_processes_does_not_change_a_byte() -> None:
+def test_threads_and_their_share_of_texts_do_not_change_a_byte() -> None:
     texts = [f"{OTHERS[n % 4]} Paragraphe {n}, {TARGET}" for n in range(48)]
-    assert sum(map(len, texts)) >= 4000  # large enough for the process path
+    assert sum(map(len, texts)) >= PARALLEL_MIN_CHARS  # large enough for the parallel path
     single = EspeakVoice(workers=1).synthesize(texts)
     two = EspeakVoice(workers=2).synthesize(texts)
     reversed_three = EspeakVoice(workers=3).synthesize(texts[::-1])[::-1]
     assert [a.pcm for a in two] == [a.pcm for a in single] == [a.pcm for a in reversed_three]
-    batches = espeak._batches(texts, 5)
-    assert len(batches) > 1 and sum(batches, []) == texts

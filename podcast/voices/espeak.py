@@ -1,7 +1,12 @@
 """The offline French voice: the espeak-ng library from the espeakng-loader wheel, through ctypes.
 
-The library keeps global state and is not thread-safe, so one process speaks with one lock held;
-parallel synthesis uses worker processes (see :func:`synthesize`).
+The library keeps global state and is not thread-safe, so each copy of it speaks with one lock held.
+Parallel synthesis loads more copies: the shared library file is copied to a private temporary
+folder once per extra core and each copy is opened on its own (RTLD_LOCAL, another inode), so each
+has its own globals and threads speak at once (ctypes releases the GIL during the call). Worker
+processes were tried first: forking a process whose espeak-ng was initialized, then initializing
+it again in the child, crashed the children now and then under load (segmentation faults inside
+espeak_Synth), and spawning fresh interpreters costs more than the synthesis itself.
 
 Every call starts from the same state, so a text always gives the same samples whatever was spoken
 before it in the process: the synthesis cache is keyed by text, and builds must be reproducible
@@ -17,12 +22,16 @@ for the 64 segments of the sample newsletter; the reset itself costs nothing mea
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import logging
 import os
+import queue
+import shutil
 import struct
+import tempfile
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -32,6 +41,7 @@ from .base import Audio, Progress
 log = logging.getLogger(__name__)
 
 VOICES = ("fr", "fr-be", "fr-ch")
+PARALLEL_MIN_CHARS = 1000  # below this, loading another copy of the library costs more than it saves
 _VOICE_FILES = {"fr": "fr", "fr-be": "fr-BE", "fr-ch": "fr-CH"}
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -107,20 +117,43 @@ def _history_reset(lib: ctypes.CDLL, path: str) -> Callable[[], None] | None:
     return reset
 
 
+def _loader_paths() -> tuple[str, bytes]:
+    try:
+        import espeakng_loader
+
+        return espeakng_loader.get_library_path(), espeakng_loader.get_data_path().encode()
+    except (ImportError, OSError, RuntimeError) as err:
+        raise VoiceError(f"the offline voice cannot load espeak-ng: {err}") from None
+
+
+_COPIES_DIR: str | None = None
+
+
+def _private_copy(source: str, index: int) -> str:
+    """The library file copied to this process's temporary folder (removed at exit)."""
+    global _COPIES_DIR
+    if _COPIES_DIR is None:
+        _COPIES_DIR = tempfile.mkdtemp(prefix="podcast-espeak-")
+        atexit.register(shutil.rmtree, _COPIES_DIR, True)
+    target = os.path.join(_COPIES_DIR, f"libespeak-ng-{index}.so")
+    if not os.path.exists(target):
+        try:
+            shutil.copyfile(source, target)
+        except OSError as err:
+            raise VoiceError(f"cannot copy espeak-ng for parallel synthesis: {err.strerror}") from None
+    return target
+
+
 class _Library:
-    """One initialized espeak-ng per process."""
+    """One initialized copy of espeak-ng; :meth:`get` is the process's first, :meth:`pool` adds more."""
 
     _instance: "_Library | None" = None
+    _copies: "list[_Library]" = []
     _guard = threading.Lock()
 
-    def __init__(self) -> None:
-        try:
-            import espeakng_loader
-
-            self.path = espeakng_loader.get_library_path()
-            self.data = espeakng_loader.get_data_path().encode()
-        except (ImportError, OSError, RuntimeError) as err:
-            raise VoiceError(f"the offline voice cannot load espeak-ng: {err}") from None
+    def __init__(self, path: str | None = None) -> None:
+        source, self.data = _loader_paths()
+        self.path = path or source
         self._chunks: list[bytes] = []
 
         def collect(wav: ctypes._Pointer, count: int, _events: int) -> int:
@@ -174,7 +207,17 @@ class _Library:
         with cls._guard:
             if cls._instance is None or cls._instance.pid != os.getpid():
                 cls._instance = cls()
+                cls._copies = []
             return cls._instance
+
+    @classmethod
+    def pool(cls, count: int) -> "list[_Library]":
+        """``count`` independent copies (the first is :meth:`get`'s), loaded once per process."""
+        first = cls.get()
+        with cls._guard:
+            while len(cls._copies) < count - 1:
+                cls._copies.append(cls(_private_copy(first.path, len(cls._copies) + 1)))
+            return [first, *cls._copies[: count - 1]]
 
     def speak(self, text: str, voice: str, rate: int, pitch: int) -> bytes:
         with self.lock:
@@ -199,10 +242,6 @@ class _Library:
             return b"".join(self._chunks)
 
 
-def _speak_batch(args: tuple[list[str], str, int, int]) -> list[bytes]:
-    texts, voice, rate, pitch = args
-    library = _Library.get()
-    return [library.speak(text, voice, rate, pitch) for text in texts]
 
 
 @dataclass
@@ -239,36 +278,25 @@ class EspeakVoice:
     def synthesize(self, texts: Sequence[str], progress: Progress | None = None) -> list[Audio]:
         texts = list(texts)
         workers = self.workers or os.cpu_count() or 1
-        total = sum(len(t) for t in texts)
-        if workers <= 1 or total < 4000:
+        if workers <= 1 or sum(map(len, texts)) < PARALLEL_MIN_CHARS:
             library = _Library.get()
-            out = []
-            for text in texts:
-                out.append(Audio(library.speak(text, self.voice, self.words_per_minute, self.pitch), self.rate))
-                if progress:
-                    progress(1)
-            return out
-        batches = _batches(texts, workers * 4)
-        results: list[Audio] = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            jobs = [(batch, self.voice, self.words_per_minute, self.pitch) for batch in batches]
-            for batch, pcms in zip(batches, pool.map(_speak_batch, jobs)):
-                results.extend(Audio(pcm, self.rate) for pcm in pcms)
-                if progress:
-                    progress(len(batch))
-        return results
+            return [self._speak(library, text, progress) for text in texts]
+        libraries: queue.SimpleQueue[_Library] = queue.SimpleQueue()
+        for library in _Library.pool(workers):
+            libraries.put(library)
 
+        def speak(text: str) -> Audio:
+            library = libraries.get()  # a copy per thread while it speaks: copies share nothing
+            try:
+                return self._speak(library, text, progress)
+            finally:
+                libraries.put(library)
 
-def _batches(texts: list[str], count: int) -> list[list[str]]:
-    """Contiguous batches of about equal text length, so workers finish together."""
-    total = sum(len(t) for t in texts) or 1
-    target = total / count
-    batches: list[list[str]] = [[]]
-    size = 0
-    for text in texts:
-        if size >= target and batches[-1]:
-            batches.append([])
-            size = 0
-        batches[-1].append(text)
-        size += len(text)
-    return batches
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="espeak") as pool:
+            return list(pool.map(speak, texts))  # in order
+
+    def _speak(self, library: _Library, text: str, progress: Progress | None) -> Audio:
+        audio = Audio(library.speak(text, self.voice, self.words_per_minute, self.pitch), self.rate)
+        if progress:
+            progress(1)
+        return audio
