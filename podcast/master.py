@@ -6,11 +6,12 @@ the last). Each chunk is assembled in one linear pass on disk (speech trimmed, f
 with its pauses; jingles and the music bed on a music track), then mastered alone, so its sound
 depends on nothing but its own content:
 
-- stage A (one ffmpeg run) brings the voice to the target, compresses it, mixes the music and
-  measures the mix's integrated loudness (EBU R128) on the way out;
-- stage B (one ffmpeg run) applies the correcting gain, limits peaks and encodes the MP3.
+one ffmpeg run brings the voice to the target, compresses it, mixes the music, limits peaks,
+applies the gain that usually lands the mix at the target, encodes the MP3 and meters (EBU R128)
+exactly what it encodes. Only a chunk that missed the target by more than REENCODE_ABOVE is encoded
+again, with the measured correction.
 
-Every chunk lands at the target, so the whole does too; no pass is ever repeated. Chunks are
+Every chunk lands at the target, so the whole does too. Chunks are
 encoded at once on every core and cached by content, so a one-paragraph edit re-encodes one
 chunk. Their MP3 frame streams are then joined under one Xing/LAME header (:mod:`podcast.mp3`).
 Every position is counted in samples, so chapter marks and transcript cues are exact to the
@@ -52,12 +53,19 @@ COMPRESSOR_MAKEUP = 5.5  # dB: about what the compressor takes off speech at the
 # resampled from <= 24 kHz has little energy near Nyquist, so inter-sample overs and the MP3
 # codec's overshoot stay well inside this (measured on loud, quiet and clipped voices: tests).
 PEAK_HEADROOM = 0.5
-# Stage A limits this much lower again, so stage B's correcting gain (usually a few tenths of a dB)
-# needs no limiter of its own: the gain is then exactly linear, and one filter pass cheaper.
+# The mix is limited this much lower again, so the final gain (usually a few tenths of a dB) needs
+# no limiter of its own: the gain is then exactly linear, and one filter cheaper.
 GAIN_ROOM = 1.0
 # LAME takes this much off the integrated loudness of speech whatever the bitrate (measured with
-# ebur128 before and after encoding, 48-128 kbit/s, -q 2 and 7: 0.4 LU), so stage B adds it back.
+# ebur128 before and after encoding, 48-128 kbit/s, -q 2 and 7: 0.4 LU), so the gain adds it back.
 CODEC_LOSS = 0.4
+# With the voice brought to the target before the compressor and the makeup after it, the mix
+# lands this far under the target (measured per chunk on the sample and the example: 0.0-0.3 LU):
+# the gain each chunk is encoded with, before anything is measured.
+MIX_BIAS = 0.15
+# A chunk is encoded in one ffmpeg run that meters what it encodes; only when that misses the
+# target by more than this is it encoded again with the measured correction (a second run).
+REENCODE_ABOVE = 0.5
 LIMITER = "alimiter=limit={limit:.5f}:level=disabled:attack=2:release=60:asc=1:latency=1"
 LAME_VERSION = "3.100"  # the libmp3lame inside imageio-ffmpeg's binary
 JINGLE_FADE_IN = 0.005  # seconds: a custom jingle may start abruptly
@@ -66,7 +74,7 @@ JINGLE_FADE_OUT = 0.05
 # then set per 40 s or so of speech: still far longer than any phrase, so no pumping.
 CHUNK_SECONDS = 40
 RMS_TO_LUFS = -0.2  # espeak, measured per chunk against ebur128: within 0.6 dB
-CHUNK_FORMAT = "chunk-v1"  # bump when mastering changes sound, so cached chunks are not reused
+CHUNK_FORMAT = "chunk-v2"  # bump when mastering changes sound, so cached chunks are not reused
 
 
 class ChunkStore(Protocol):
@@ -248,7 +256,7 @@ class _Chunk:
         self.hash.update(b"s%d:%d:" % (start, len(pcm)))
         self.hash.update(pcm)
         # A sparse sample of the energy is enough for the compressor's input level (the mix
-        # itself is metered exactly in stage A) and costs a quarter of a dense one.
+        # itself is metered exactly as it is encoded) and costs a quarter of a dense one.
         sparse = _samples(pcm)[::16]
         self.energy += sum(map(operator.mul, sparse, sparse))
         self.counted += len(sparse)
@@ -444,14 +452,15 @@ def _settings(cfg: AudioConfig, rate: int) -> str:
     """Everything besides the chunk's samples that changes its encoded bytes."""
     return "|".join(map(str, (
         CHUNK_FORMAT, Path(ffmpeg.executable()).name, rate, cfg.sample_rate, cfg.bitrate, cfg.mp3_quality,
-        cfg.loudness, cfg.true_peak, COMPRESSOR, COMPRESSOR_MAKEUP, PEAK_HEADROOM, GAIN_ROOM, CODEC_LOSS, RMS_TO_LUFS, CHUNK_SECONDS, LIMITER, LAME_VERSION,
+        cfg.loudness, cfg.true_peak, COMPRESSOR, COMPRESSOR_MAKEUP, PEAK_HEADROOM, GAIN_ROOM, CODEC_LOSS, MIX_BIAS,
+        REENCODE_ABOVE, RMS_TO_LUFS, CHUNK_SECONDS, LIMITER, LAME_VERSION,
     )))
 
 
 def _encode_chunk(chunk: _Chunk, total: int, digest: str, cfg: AudioConfig,
                   store: ChunkStore | None) -> tuple[mp3.Part, bool, bool]:
-    """The chunk's MP3 (from the store, or stages A and B), whether its voice was silent and
-    whether it came from the store."""
+    """The chunk's MP3 (from the store, or encoded: one ffmpeg run, two when the first misses the
+    target loudness), whether its voice was silent and whether it came from the store."""
     cached = store.get_chunk(digest) if store is not None else None
     if cached is not None:
         try:
@@ -461,38 +470,50 @@ def _encode_chunk(chunk: _Chunk, total: int, digest: str, cfg: AudioConfig,
                 return part, False, True
         except (OSError, AudioError):
             pass  # damaged: encode again
-    rate, out_rate = chunk.rate, cfg.sample_rate
     speech_lufs = _speech_loudness(chunk)
     silent = math.isinf(speech_lufs)
     level = 0.0 if silent else cfg.loudness - speech_lufs
-    mixed = chunk.speech_path.with_suffix(".mix")
+    encoded = chunk.speech_path.with_suffix(".mp3")
+    gain = MIX_BIAS + CODEC_LOSS
+    lufs = _render(chunk, total, level, gain, cfg, encoded)
+    miss = cfg.loudness + CODEC_LOSS - lufs
+    log.debug("chunk %d: voice %+.2f dB, gain %+.2f dB -> %.2f LUFS before encoding", chunk.index, level, gain, lufs)
+    if not math.isinf(lufs) and abs(miss) > REENCODE_ABOVE:
+        gain += miss
+        lufs = _render(chunk, total, level, gain, cfg, encoded)
+        log.debug("chunk %d: encoded again with gain %+.2f dB -> %.2f LUFS", chunk.index, gain, lufs)
+    _remove(chunk)
+    part = mp3.read_part(encoded)
+    if not _fits(part, total):
+        raise AudioError(f"the encoder made {part.samples} samples of a {total}-sample chunk")
+    if store is not None:
+        store.put_chunk(digest, encoded)
+    return part, silent, False
+
+
+def _render(chunk: _Chunk, total: int, level: float, gain: float, cfg: AudioConfig, encoded: Path) -> float:
+    """One ffmpeg run: voice to the target, compressed, resampled, mixed with the music, limited
+    GAIN_ROOM under the ceiling, given ``gain`` (limited again only if the gain exceeds that room),
+    then encoded; the same samples are metered (EBU R128) on their way to the encoder. Returns their
+    integrated loudness."""
+    rate, out_rate = chunk.rate, cfg.sample_rate
     ceiling = cfg.true_peak - PEAK_HEADROOM
     limit = min(1.0, max(0.0625, 10 ** ((ceiling - GAIN_ROOM) / 20)))
-    # Stage A: voice to the target, compressed, resampled, mixed with the music, limited GAIN_ROOM
-    # under the ceiling; metered on the way out.
+    again = "" if gain <= GAIN_ROOM else "," + LIMITER.format(limit=10 ** (ceiling / 20))
     graph = (
         f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
         f"aresample={out_rate}:resampler=soxr[s];"
         f"[s][1:a]amix=inputs=2:duration=longest:normalize=0,"
-        f"apad=whole_len={total},atrim=end_sample={total},{LIMITER.format(limit=limit)},ebur128=framelog=quiet[out]"
+        f"apad=whole_len={total},atrim=end_sample={total},{LIMITER.format(limit=limit)},"
+        f"volume={gain:.4f}dB{again},"
+        # (the limiters' look-ahead shifts timestamps, from which the encoder counts its padding)
+        f"apad=whole_len={total},atrim=end_sample={total},asetpts=N/SR/TB,asplit=2[out][meter];"
+        f"[meter]ebur128=framelog=quiet,anullsink"
     )
     done = ffmpeg.run(
         ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path,
          "-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", chunk.music_path,
-         "-filter_complex", graph, "-map", "[out]", "-f", "f32le", "-ac", "1", "-ar", str(out_rate), mixed],
-        what="mixing the episode",
-    )
-    lufs, _ = ffmpeg.parse_ebur128(done.stderr.decode("utf-8", "replace"), peak=False)
-    gain = 0.0 if math.isinf(lufs) else cfg.loudness - lufs + CODEC_LOSS
-    log.debug("chunk %d: voice %+.2f dB, mix %.2f LUFS, gain %+.2f dB", chunk.index, level, lufs, gain)
-    # Stage B: the correcting gain (a limiter only if it is more than the room left), the encoder.
-    encoded = chunk.speech_path.with_suffix(".mp3")
-    again = "" if gain <= GAIN_ROOM else "," + LIMITER.format(limit=10 ** (ceiling / 20))
-    ffmpeg.run(
-        ["-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", mixed,
-         # (the limiter's look-ahead shifts timestamps, from which the encoder counts its padding)
-         "-af", f"volume={gain:.4f}dB{again},apad=whole_len={total},"
-                f"atrim=end_sample={total},asetpts=N/SR/TB",
+         "-filter_complex", graph, "-map", "[out]",
          "-c:a", "libmp3lame", "-b:a", f"{cfg.bitrate}k", "-compression_level", str(cfg.mp3_quality),
          "-ar", str(out_rate), "-ac", "1",
          # The Info/LAME header carries the frame count and the encoder delay and padding, which
@@ -503,14 +524,8 @@ def _encode_chunk(chunk: _Chunk, total: int, digest: str, cfg: AudioConfig,
          "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "mp3", encoded],
         what="encoding the episode",
     )
-    mixed.unlink()
-    _remove(chunk)
-    part = mp3.read_part(encoded)
-    if not _fits(part, total):
-        raise AudioError(f"the encoder made {part.samples} samples of a {total}-sample chunk")
-    if store is not None:
-        store.put_chunk(digest, encoded)
-    return part, silent, False
+    lufs, _ = ffmpeg.parse_ebur128(done.stderr.decode("utf-8", "replace"), peak=False)
+    return lufs
 
 
 def _speech_loudness(chunk: _Chunk) -> float:
