@@ -200,6 +200,12 @@ def validate(config: Config, path: Path | None = None) -> Config:
 
     if voice.engine != "auto" and voice.engine not in ENGINES:
         raise ConfigError(f"voice.engine must be {names()}, not {voice.engine!r}", path=path)
+    if voice.espeak_voice not in ("fr", "fr-be", "fr-ch"):
+        raise ConfigError("voice.espeak_voice must be fr, fr-be or fr-ch", path=path)
+    if not 80 <= voice.espeak_rate <= 450:
+        raise ConfigError("voice.espeak_rate must be between 80 and 450 words per minute", path=path)
+    if not 0 <= voice.espeak_pitch <= 100:
+        raise ConfigError("voice.espeak_pitch must be between 0 and 100", path=path)
     if not 1 <= voice.gtts_concurrency <= 16:
         raise ConfigError("voice.gtts_concurrency must be between 1 and 16", path=path)
     if not 0.1 <= voice.gtts_timeout <= 120 or not 0.1 <= voice.gtts_deadline <= 600:
