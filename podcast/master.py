@@ -74,7 +74,7 @@ JINGLE_FADE_OUT = 0.05
 # then set per 40 s or so of speech: still far longer than any phrase, so no pumping.
 CHUNK_SECONDS = 40
 RMS_TO_LUFS = -0.2  # espeak, measured per chunk against ebur128: within 0.6 dB
-CHUNK_FORMAT = "chunk-v2"  # bump when mastering changes sound, so cached chunks are not reused
+CHUNK_FORMAT = "chunk-v3"  # bump when mastering changes sound, so cached chunks are not reused
 
 
 class ChunkStore(Protocol):
@@ -242,6 +242,7 @@ class _Chunk:
         self.speech_path, self.music_path = folder / f"speech-{index}.raw", folder / f"music-{index}.raw"
         self.speech: BinaryIO = open(self.speech_path, "wb")
         self.music_file: BinaryIO = open(self.music_path, "wb")
+        self.has_music = False  # most chunks of a long article are speech only: no music to mix
         self.clock = 0  # samples at the engine's rate: the one clock everything is placed on
         self.hash = hashlib.sha256()
         self.energy, self.counted = 0, 0  # sum of squares over every 16th speech sample, and how many
@@ -269,6 +270,7 @@ class _Chunk:
         data = samples.tobytes()
         self.music_file.seek(self.out_sample(start) * 4)
         self.music_file.write(data)
+        self.has_music = True
         self.hash.update(b"m%d:%s:" % (start, hashlib.sha256(data).hexdigest().encode()))
         length = math.ceil(len(samples) * self.rate / self.out_rate)
         if at is None:
@@ -500,10 +502,14 @@ def _render(chunk: _Chunk, total: int, level: float, gain: float, cfg: AudioConf
     ceiling = cfg.true_peak - PEAK_HEADROOM
     limit = min(1.0, max(0.0625, 10 ** ((ceiling - GAIN_ROOM) / 20)))
     again = "" if gain <= GAIN_ROOM else "," + LIMITER.format(limit=10 ** (ceiling / 20))
+    voice = (f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
+             f"aresample={out_rate}:resampler=soxr")
+    inputs = ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path]
+    if chunk.has_music:
+        inputs += ["-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", chunk.music_path]
+        voice += "[s];[s][1:a]amix=inputs=2:duration=longest:normalize=0"
     graph = (
-        f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
-        f"aresample={out_rate}:resampler=soxr[s];"
-        f"[s][1:a]amix=inputs=2:duration=longest:normalize=0,"
+        f"{voice},"
         f"apad=whole_len={total},atrim=end_sample={total},{LIMITER.format(limit=limit)},"
         f"volume={gain:.4f}dB{again},"
         # (the limiters' look-ahead shifts timestamps, from which the encoder counts its padding)
@@ -511,9 +517,7 @@ def _render(chunk: _Chunk, total: int, level: float, gain: float, cfg: AudioConf
         f"[meter]ebur128=framelog=quiet,anullsink"
     )
     done = ffmpeg.run(
-        ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path,
-         "-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", chunk.music_path,
-         "-filter_complex", graph, "-map", "[out]",
+        [*inputs, "-filter_complex", graph, "-map", "[out]",
          "-c:a", "libmp3lame", "-b:a", f"{cfg.bitrate}k", "-compression_level", str(cfg.mp3_quality),
          "-ar", str(out_rate), "-ac", "1",
          # The Info/LAME header carries the frame count and the encoder delay and padding, which
