@@ -224,6 +224,8 @@ def build(
 ) -> BuildResult:
     """Build one article into an episode and republish the feed. Idempotent: rerun freely."""
     reporter = reporter or _Silent()
+    if engine is not None:
+        voices.check(engine)  # a typo is an error even when the article turns out unchanged
     issue = article_mod.read(source)
     key, digest = episode_key(issue), text_hash(issue)
     publish = config.publish_dir

@@ -136,3 +136,11 @@ def test_espeak_settings_are_checked_when_read(show: Path) -> None:
         result = run("--config", str(path), "list")
         assert result.exit_code == 2, (message, result.output)
         assert result.output.count("\n") == 1 and "voice.espeak_" in result.output
+
+
+def test_unknown_engine_is_refused_even_when_unchanged(show: Path, example_path: Path) -> None:
+    config = str(show / "podcast.toml")
+    assert run("--config", config, "build", str(example_path)).exit_code == 0
+    result = run("--config", config, "build", str(example_path), "--engine", "robot")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: unknown engine 'robot'") and result.output.count("\n") == 1

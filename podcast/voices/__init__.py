@@ -15,7 +15,7 @@ from ..config import VoiceConfig
 from ..errors import ConfigError, VoiceError
 from .base import Audio, Progress, Voice
 
-__all__ = ["Audio", "Progress", "Voice", "ENGINES", "Choice", "UnknownEngine", "load", "choose", "names"]
+__all__ = ["Audio", "Progress", "Voice", "ENGINES", "Choice", "UnknownEngine", "check", "load", "choose", "names"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,12 @@ def names() -> str:
 class Choice:
     voice: Voice
     reason: str
+
+
+def check(name: str) -> None:
+    """Refuse an engine name nothing answers to, before any work is done."""
+    if name != "auto" and name not in ENGINES:
+        raise UnknownEngine(f"unknown engine {name!r}; choose {names()}")
 
 
 def load(name: str, cfg: VoiceConfig) -> Voice:
