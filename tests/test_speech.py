@@ -83,7 +83,8 @@ CASES = {
         ("14 milliards de dollars", "14 milliards de dollars"),
         ("US$ 5", "5 dollars"),
     ],
-    rules.units: [("3 Go à 130 km/h, 4,5 GW, 12 kWh, 50 m²", "3 gigaoctets à 130 kilomètres-heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés")],
+    rules.units: [("3 Go à 130 km/h, 4,5 GW, 12 kWh, 50 m²", "3 gigaoctets à 130 kilomètres-heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés"),
+                  ("Il fait 38 °C, soit 100°F", "Il fait 38 degrés Celsius, soit 100 degrés Fahrenheit")],
     rules.symbols: [("Marks & Spencer", "Marks et Spencer")],
     rules.spell_acronyms: [
         ("La PME, l'UE, la SNCF et l’OK", "La P M E, l'U E, la S N C F et l’O K"),

@@ -259,6 +259,7 @@ _UNITS_SAID = {
     "kWh": "kilowattheures", "MWh": "mégawattheures", "GWh": "gigawattheures", "TWh": "térawattheures",
     "kW": "kilowatts", "MW": "mégawatts", "GW": "gigawatts",
     "Ko": "kilooctets", "Mo": "mégaoctets", "Go": "gigaoctets", "To": "téraoctets",
+    "°C": "degrés Celsius", "°F": "degrés Fahrenheit",  # espeak-ng: "degré C"
 }
 _UNIT = re.compile(
     r"(\d)\s?(" + "|".join(re.escape(u) for u in sorted(_UNITS_SAID, key=len, reverse=True)) + r")(?![\w²³])"
