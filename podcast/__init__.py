@@ -4,11 +4,54 @@ The pipeline, one module per stage: :mod:`article` (text -> structure), :mod:`se
 -> spoken segments), :mod:`speech` (what a voice says), :mod:`voices` (engines and cache),
 :mod:`master` (audio), :mod:`tags` (ID3), :mod:`catalog` (SQLite), :mod:`feed` (RSS), and
 :mod:`build`, which runs them in order.
+
+The public API is re-exported here and loaded on first use, so ``import podcast`` (and the CLI's
+start-up) stays cheap::
+
+    import podcast
+    show = podcast.load_config("podcast.toml")
+    result = podcast.build_episode(show, Path("numero-12.txt"))
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .errors import PodcastError
 
-__all__ = ["PodcastError", "__version__"]
 __version__ = "0.1.0"
+
+# name -> (module, attribute): what `from podcast import X` offers.
+_EXPORTS = {
+    "Config": ("config", "Config"),
+    "load_config": ("config", "load"),
+    "init_show": ("config", "init"),
+    "Issue": ("article", "Issue"),
+    "Article": ("article", "Article"),
+    "Section": ("article", "Section"),
+    "read_article": ("article", "read"),
+    "parse_article": ("article", "parse"),
+    "Segment": ("segment", "Segment"),
+    "Plan": ("build", "Plan"),
+    "BuildResult": ("build", "BuildResult"),
+    "plan": ("build", "plan"),
+    "build_episode": ("build", "build"),  # not "build": that is the submodule's name
+    "regenerate_feed": ("build", "regenerate_feed"),
+    "list_episodes": ("build", "list_episodes"),
+    "remove": ("build", "remove"),
+    "build_inbox": ("inbox", "run"),
+    "Episode": ("catalog", "Episode"),
+}
+
+__all__ = ["PodcastError", "__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'podcast' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), attribute)
+    globals()[name] = value
+    return value
