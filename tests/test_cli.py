@@ -86,7 +86,7 @@ def test_build_list_remove(show: Path, example_path: Path) -> None:
     built = run("--config", config, "build", str(example_path), "--date", "2026-11-20")
     assert built.exit_code == 0, built.output
     lines = built.output.splitlines()
-    assert lines[0] == "Voice: espeak-ng fr (offline) (--engine espeak)" or lines[0].startswith("Voice: espeak-ng fr (offline)")
+    assert lines[0] == "Voice: espeak-ng fr (offline) (voice.engine = espeak in podcast.toml)"
     assert lines[1] == "Built episode 1: Le Fil Tech : les data centers face à la chaleur de l'été"
     assert lines[2].startswith("  duration ") and lines[3].startswith("  audio ") and lines[3].endswith(".mp3")
     mp3 = Path(lines[3].split(maxsplit=1)[1])
