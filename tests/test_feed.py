@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
 
@@ -164,10 +165,11 @@ def test_rendering_is_deterministic(show_config, three) -> None:
 
 def test_write_leaves_an_identical_feed_untouched(show_config, three) -> None:
     path = feed.write(show_config, three)
-    before = path.stat().st_mtime_ns
-    path.touch()
-    touched = path.stat().st_mtime_ns
-    assert feed.write(show_config, three) == path and path.stat().st_mtime_ns == touched >= before
+    old = 1_000_000_000 * 10**9  # 2001: a rewrite now could never keep it (touch() could, within a clock tick)
+    os.utime(path, ns=(old, old))
+    inode = path.stat().st_ino
+    assert feed.write(show_config, three) == path
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == (old, inode)  # neither rewritten nor replaced
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
