@@ -76,6 +76,7 @@ def test_chapters_start_on_the_transition_jingle(built, ffmpeg_exe) -> None:
 
     pcm = array.array("h", subprocess.run([ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "s16le", "-"],
                                           capture_output=True, check=True).stdout)
+    assert [c.title for c in mastered.chapters][1:] == ["Un", "Deux", "Trois"]  # the loop below has work to do
     for chapter in mastered.chapters[1:]:
         at = round(chapter.start_ms * 44.1)
         assert max(map(abs, pcm[at - 1500 : at - 100])) < 200
