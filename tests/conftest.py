@@ -45,6 +45,7 @@ def show(tmp_path: Path) -> Path:
     config.init(folder, title="Le Fil Test", author="Équipe Test", email="test@example.org",
                 base_url="https://podcast.example.org/show/")
     text = (folder / "podcast.toml").read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
+    assert 'engine = "espeak"' in text  # a changed template must not leave the show on auto (a network probe)
     (folder / "podcast.toml").write_text(text, encoding="utf-8")
     return folder
 

@@ -19,8 +19,11 @@ def test_importing_the_package_loads_no_stage() -> None:
     assert done.stdout.strip() == "['podcast.errors']"
 
 
-def test_api_builds_an_episode(show, example_path) -> None:
+def test_api_builds_an_episode(show, example_path, ffprobe) -> None:
     config = podcast.load_config(show / "podcast.toml")
     result = podcast.build_episode(config, example_path, day="2026-11-20")
     assert result.status == "built" and result.audio_path.is_file()
+    probed = ffprobe(result.audio_path)  # an independent reader: a real MP3 of the announced length
+    assert probed["streams"][0]["codec_name"] == "mp3"
+    assert abs(float(probed["format"]["duration"]) * 1000 - result.episode.duration_ms) < 100
     assert [e.guid for e in podcast.list_episodes(config)] == [result.episode.guid]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import feedparser
 from click.testing import CliRunner
 
 from podcast.cli import cli
@@ -104,6 +105,8 @@ def test_build_list_remove(show: Path, example_path: Path) -> None:
     assert removed.output == "Removed episode 1: Le Fil Tech : les data centers face à la chaleur de l'été\n"
     assert not mp3.exists()
     assert "<item>" not in (show / "feed" / "feed.xml").read_text(encoding="utf-8")
+    parsed = feedparser.parse((show / "feed" / "feed.xml").read_bytes())  # still a feed, now empty
+    assert not parsed.bozo and parsed.feed.title == "Le Fil Test" and parsed.entries == []
     assert run("--config", config, "remove", "1").exit_code == 2
 
 

@@ -51,6 +51,7 @@ def new_show(root: Path, **audio: object) -> config_mod.Config:
                     base_url="https://podcast.example.org/show/")
     text = (root / "podcast.toml").read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
     text = text.replace('[cache]\nfolder = ""', '[cache]\nfolder = "cache"')
+    assert 'engine = "espeak"' in text and '[cache]\nfolder = "cache"' in text  # or builds would share a cache
     (root / "podcast.toml").write_text(text, encoding="utf-8")
     cfg = config_mod.load(root / "podcast.toml")
     return dataclasses.replace(cfg, audio=dataclasses.replace(cfg.audio, **audio)) if audio else cfg
