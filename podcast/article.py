@@ -7,7 +7,9 @@ from their newsletter tool (one line per paragraph); see the README, "Writing ar
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,11 +115,29 @@ def clean(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes. Opened without blocking and checked before reading: a FIFO would
+    hang an unattended build forever, and /dev/zero would fill the memory."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise InputError("is not a regular file (a pipe, device or socket)", path=path)
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            return handle.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
 def read(path: Path | str) -> Issue:
     """Read and parse an article file; every failure is an :class:`InputError`."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = _read_regular(path)
     except IsADirectoryError:
         raise InputError("is a folder, not an article file", path=path) from None
     except FileNotFoundError:

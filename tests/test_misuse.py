@@ -1,0 +1,57 @@
+"""Realistic producer and cron mistakes found by trying to break the CLI: each one must give one
+line on stderr, the documented exit code, no traceback, and leave the published show untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from podcast.cli import cli
+
+from test_inbox import write_show
+
+BODY = "La commune trace deux kilomètres de piste protégée le long du canal.\n"
+
+
+def run(toml: Path, *args: str):
+    return CliRunner().invoke(cli, ["--config", str(toml), *args])
+
+
+def one_error_line(result, code: int, *fragments: str) -> str:
+    """The result failed with ``code`` and one ``Error:`` line naming every fragment."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
+@pytest.fixture
+def toml(tmp_path: Path) -> Path:
+    return write_show(tmp_path / "show")
+
+
+def test_a_fifo_is_refused_at_once_instead_of_hanging(toml: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "article.txt"
+    os.mkfifo(fifo)
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(run(toml, "preview", str(fifo))), daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    if worker.is_alive():  # unblock the reader so the test process can end
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("reading a FIFO blocked")
+    one_error_line(outcome[0], 2, "not a regular file")
+
+
+def test_a_device_and_a_folder_are_refused(toml: Path, tmp_path: Path) -> None:
+    one_error_line(run(toml, "preview", "/dev/zero"), 2, "/dev/zero", "not a regular file")
+    one_error_line(run(toml, "preview", str(tmp_path)), 2, "is a folder")
