@@ -250,6 +250,8 @@ def parse(text: str, *, name: str = "<input>") -> Issue:
 def _derived_title(first: str) -> str:
     """A title for a text that has none: its first words, cut at a word boundary."""
     sentence = re.split(r"(?<=[.!?…])\s", first, maxsplit=1)[0].rstrip(" .!?…:;,")
+    if not sentence:  # only punctuation: keep it rather than give the feed an empty title
+        return first[:80]
     if len(sentence) <= 80:
         return sentence
     return sentence[:80].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"

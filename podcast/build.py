@@ -138,8 +138,10 @@ def plan(config: Config, source: Path, *, engine: str | None = None, issue: Issu
 
 
 def episode_key(issue: Issue) -> str:
-    """Two builds are the same episode when their issue titles slug alike."""
-    return slugify(issue.title, max_length=120)
+    """Two builds are the same episode when their issue titles slug alike. A title with nothing to
+    slug (emoji, punctuation, another script) is keyed by its hash: "🎉" must not replace "🚀"."""
+    digest = hashlib.sha256(issue.title.encode("utf-8")).hexdigest()[:12]
+    return slugify(issue.title, max_length=120, fallback=f"episode-{digest}")
 
 
 def text_hash(issue: Issue) -> str:

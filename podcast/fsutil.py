@@ -15,13 +15,14 @@ from .errors import PublishError
 SLUG_MAX = 60
 
 
-def slugify(text: str, max_length: int = SLUG_MAX) -> str:
-    """ASCII, lowercase, dashes, bounded: the only thing a file name is ever made of."""
+def slugify(text: str, max_length: int = SLUG_MAX, fallback: str = "episode") -> str:
+    """ASCII, lowercase, dashes, bounded: the only thing a file name is ever made of. ``fallback``
+    when nothing is left (a title of emoji, punctuation or another script)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
-    return slug or "episode"
+    return slug or fallback
 
 
 def inside(folder: Path, name: str) -> Path:

@@ -55,3 +55,22 @@ def test_a_fifo_is_refused_at_once_instead_of_hanging(toml: Path, tmp_path: Path
 def test_a_device_and_a_folder_are_refused(toml: Path, tmp_path: Path) -> None:
     one_error_line(run(toml, "preview", "/dev/zero"), 2, "/dev/zero", "not a regular file")
     one_error_line(run(toml, "preview", str(tmp_path)), 2, "is a folder")
+
+
+def test_titles_with_nothing_to_slug_are_distinct_episodes_with_titles(toml: Path, tmp_path: Path) -> None:
+    """Emoji-only titles used to share the key "episode": the second build replaced the first
+    episode; a title of punctuation became an empty <title>."""
+    import feedparser
+
+    from podcast import config as config_mod
+
+    for name, title in (("a.txt", "🎉🎉"), ("b.txt", "🚀"), ("c.txt", "!!! ??? ...")):
+        (tmp_path / name).write_text(f"{title}\n{BODY}", encoding="utf-8")
+        result = run(toml, "build", str(tmp_path / name))
+        assert result.exit_code == 0 and "Built episode" in result.output, result.output
+    config = config_mod.load(toml)
+    entries = feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries
+    assert sorted(e.title for e in entries) == sorted(["🎉🎉", "🚀", "!!! ??? ..."])
+    assert len({e.id for e in entries}) == 3
+    for name in os.listdir(config.publish_dir / "episodes"):
+        assert name.isascii() and "-episode-" in name, name
