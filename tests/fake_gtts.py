@@ -78,6 +78,7 @@ class FakeGoogle(ThreadingHTTPServer):
     def __init__(self, mp3: bytes, *, certfile: Path | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.mp3 = mp3
+        self.answers: dict[str, bytes] = {}  # text -> its own MP3, where order must be observable
         self.default = "ok"
         self.latency = 0.0
         self.hits: list[Hit] = []
@@ -114,6 +115,7 @@ class FakeGoogle(ThreadingHTTPServer):
             self.default = "ok"
             self.latency = 0.0
             self.max_in_flight = 0
+            self.answers = {}
 
     def __enter__(self) -> "FakeGoogle":
         self._thread.start()
@@ -160,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(float(mode.split(":")[1]))
                 mode = "ok"
             if mode == "ok":
-                self._answer(200, batchexecute_body(server.mp3))
+                self._answer(200, batchexecute_body(server.answers.get(text, server.mp3)))
             elif mode == "noaudio":
                 self._answer(200, batchexecute_body(None))
             else:

@@ -73,12 +73,26 @@ def test_decoding_matches_gtts_own_stream(fake: FakeGoogle, mp3: bytes) -> None:
     assert decode_batchexecute(batchexecute_body(None)) == b""
 
 
-def test_synthesis_speaks_each_text_in_order_on_reused_connections(fake: FakeGoogle, ffprobe, tmp_path: Path, mp3: bytes) -> None:
+@pytest.fixture(scope="module")
+def three_lengths() -> list[bytes]:
+    """Three MP3s of clearly different lengths, to see which answer lands where."""
+    return [make_mp3(text) for text in ("Oui.", "Une phrase de longueur moyenne.",
+                                        "Une phrase nettement plus longue, pour que sa durée se distingue des autres.")]
+
+
+def test_synthesis_speaks_each_text_in_order_on_reused_connections(fake: FakeGoogle, ffprobe, tmp_path: Path,
+                                                                    three_lengths: list[bytes]) -> None:
     texts = [f"Phrase numéro {n}, lue par la voix de Google." for n in range(12)]
+    fake.answers = {text: three_lengths[n % 3] for n, text in enumerate(texts)}
+    lengths = []
+    for n, data in enumerate(three_lengths):
+        (tmp_path / f"{n}.mp3").write_bytes(data)
+        lengths.append(float(ffprobe(tmp_path / f"{n}.mp3")["format"]["duration"]))
+    assert lengths[0] + 0.5 < lengths[1] < lengths[2] - 0.5  # far enough apart to tell them by duration
+    expected = [lengths[n % 3] for n in range(12)]
     audios = voice(fake, concurrency=3).synthesize(texts)
-    (tmp_path / "one.mp3").write_bytes(mp3)
-    expected = float(ffprobe(tmp_path / "one.mp3")["format"]["duration"])
-    assert len(audios) == 12 and all(abs(a.seconds - expected) < 0.1 for a in audios)
+    assert len(audios) == 12 and all(abs(a.seconds - e) < 0.1 for a, e in zip(audios, expected)), \
+        [(round(a.seconds, 2), round(e, 2)) for a, e in zip(audios, expected)]  # each answer in its text's place
     assert sorted(h.text for h in fake.hits) == sorted(texts)  # gTTS's own RPC packaging, read by the fake
     assert {(h.lang, h.slow) for h in fake.hits} == {("fr", False)}
     assert fake.max_in_flight <= 3
