@@ -174,6 +174,9 @@ def validate(config: Config, path: Path | None = None) -> Config:
         raise ConfigError("show.title must not be empty", path=path)
     if not re.match(r"^https?://[^\s/]+", show.base_url):
         raise ConfigError("show.base_url must be an http(s) URL", path=path)
+    if re.search(r"[\s?#]", show.base_url):
+        # Every link of the feed is base_url + a file name: a query or fragment would swallow it.
+        raise ConfigError("show.base_url must be a folder URL without spaces, '?query' or '#fragment'", path=path)
     if not re.match(r"^[a-z]{2}(-[A-Za-z]{2})?$", show.language):
         raise ConfigError("show.language must be a language code such as fr or fr-CA", path=path)
     if audio.bitrate not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):

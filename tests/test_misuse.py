@@ -5,6 +5,7 @@ line on stderr, the documented exit code, no traceback, and leave the published 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -74,3 +75,31 @@ def test_titles_with_nothing_to_slug_are_distinct_episodes_with_titles(toml: Pat
     assert len({e.id for e in entries}) == 3
     for name in os.listdir(config.publish_dir / "episodes"):
         assert name.isascii() and "-episode-" in name, name
+
+
+def _with(toml: Path, table: str, line: str) -> Path:
+    """podcast.toml with ``line`` (``key = value``) in ``[table]``, replacing that key's line."""
+    text = toml.read_text(encoding="utf-8")
+    key = line.split("=", 1)[0].strip()
+    head, _, rest = text.partition(f"[{table}]\n")
+    body, bracket, tail = rest.partition("\n[")
+    body = re.sub(rf"^{key} = .*(\n|$)", "", body, count=1, flags=re.MULTILINE)
+    text = f"{head}[{table}]\n{line}\n{body}{bracket}{tail}"
+    toml.write_text(text, encoding="utf-8")
+    return toml
+
+
+@pytest.mark.parametrize("url", ["https://ex.org/show/?a=1&b=2", "https://ex.org/show/#notes", "https://ex.org/ma show/"])
+def test_a_base_url_that_cannot_prefix_file_names_is_refused(toml: Path, url: str) -> None:
+    _with(toml, "show", f'base_url = "{url}"')
+    one_error_line(run(toml, "feed"), 2, "show.base_url")
+    assert not (toml.parent / "feed").exists()
+
+
+def test_a_base_url_without_trailing_slash_still_makes_good_links(toml: Path) -> None:
+    from podcast import config as config_mod
+
+    _with(toml, "show", 'base_url = "https://ex.org/show"')
+    assert run(toml, "feed").exit_code == 0
+    feed = (config_mod.load(toml).publish_dir / "feed.xml").read_text(encoding="utf-8")
+    assert "https://ex.org/show/feed.xml" in feed and "https://ex.org/showfeed" not in feed
