@@ -243,6 +243,7 @@ def build(
             reporter.stage("Reading")
             the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)
             voice = the_plan.voice
+            master.check_sounds(config.audio, config.root)
             reporter.stage(f"Voice: {voice.description} ({the_plan.reason})")
             store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
             try:

@@ -37,7 +37,7 @@ from typing import BinaryIO, Iterable, Iterator, Protocol, Sequence
 
 from . import ffmpeg, mp3
 from .config import AudioConfig
-from .errors import AudioError
+from .errors import AudioError, ConfigError
 from .segment import Kind, Pause, Segment
 from .voices import Audio
 
@@ -126,6 +126,26 @@ def jingle_paths(cfg: AudioConfig, root: Path) -> dict[str, Path]:
 
 def music_bed_path(cfg: AudioConfig, root: Path) -> Path | None:
     return (root / Path(cfg.music_bed).expanduser()).resolve() if cfg.music_bed else None
+
+
+def check_sounds(cfg: AudioConfig, root: Path) -> None:
+    """The show's own jingles and music bed exist and ffmpeg reads them: a bad podcast.toml is
+    refused (exit 2, naming the setting) before any synthesis, not as an ffmpeg failure after it.
+    The decoded sound stays in :func:`_music`'s cache for the mastering that follows."""
+    custom = [(f"jingle_{name}", cfg.loudness + cfg.jingle_level) for name in JINGLES]
+    for setting, loudness in [*custom, ("music_bed", cfg.loudness + cfg.music_bed_level)]:
+        if not getattr(cfg, setting):
+            continue
+        path = (root / Path(getattr(cfg, setting)).expanduser()).resolve()
+        if not path.is_file():
+            raise ConfigError(f"audio.{setting}: no such file", path=path)
+        stat = path.stat()
+        try:
+            pcm, _ = _music(path, stat.st_mtime, stat.st_size, cfg.sample_rate, loudness)
+        except AudioError as err:
+            raise ConfigError(f"audio.{setting} is not a sound ffmpeg can read ({err})", path=path) from None
+        if not pcm:
+            raise ConfigError(f"audio.{setting} has no sound", path=path)
 
 
 # --- speech edits on raw PCM ---------------------------------------------------------------------

@@ -103,3 +103,22 @@ def test_a_base_url_without_trailing_slash_still_makes_good_links(toml: Path) ->
     assert run(toml, "feed").exit_code == 0
     feed = (config_mod.load(toml).publish_dir / "feed.xml").read_text(encoding="utf-8")
     assert "https://ex.org/show/feed.xml" in feed and "https://ex.org/showfeed" not in feed
+
+
+@pytest.mark.parametrize("setting", ["jingle_intro", "music_bed"])
+def test_a_custom_sound_that_is_missing_or_not_audio_is_a_settings_error(toml: Path, tmp_path: Path,
+                                                                        setting: str) -> None:
+    """Used to be exit 1 'measuring loudness failed: ...' after the whole synthesis, naming nothing."""
+    from podcast import config as config_mod
+
+    article = tmp_path / "a.txt"
+    article.write_text(f"Une piste cyclable\n{BODY}", encoding="utf-8")
+    assert run(toml, "build", str(article)).exit_code == 0
+    feed = config_mod.load(toml).publish_dir / "feed.xml"
+    before = feed.read_bytes()
+    (toml.parent / "notes.wav").write_text("pas du son", encoding="utf-8")
+    _with(toml, "audio", f'{setting} = "notes.wav"')
+    one_error_line(run(toml, "build", "--force", str(article)), 2, f"audio.{setting}", "notes.wav")
+    _with(toml, "audio", f'{setting} = "absent.wav"')
+    one_error_line(run(toml, "build", "--force", str(article)), 2, f"audio.{setting}", "absent.wav")
+    assert feed.read_bytes() == before
