@@ -113,7 +113,7 @@ class Config:
 
     @property
     def publish_dir(self) -> Path:
-        return (self.root / self.publish.folder).resolve()
+        return self.resolve(self.publish.folder)
 
     @property
     def state_dir(self) -> Path:
@@ -199,6 +199,14 @@ def validate(config: Config, path: Path | None = None) -> Config:
             raise ConfigError(f"audio.{name} must be between 0 and 10 seconds", path=path)
     if config.publish.keep < 0:
         raise ConfigError("publish.keep must be 0 (all) or a positive number", path=path)
+    if not config.publish.lock_timeout >= 0:  # also refuses nan, which would wait forever
+        raise ConfigError("publish.lock_timeout must be 0 or more seconds", path=path)
+    publish = config.publish_dir
+    if publish.exists() and not publish.is_dir():
+        raise ConfigError(f"publish.folder is a file, not a folder: {publish}", path=path)
+    if publish == config.root or publish in config.root.parents:
+        # Everything in the publish folder goes public: podcast.toml, the catalog, the drafts too.
+        raise ConfigError("publish.folder must not be the show folder or a folder above it", path=path)
     from .voices import ENGINES, names  # the registry is the one list of engines; it imports this module
 
     if voice.engine != "auto" and voice.engine not in ENGINES:

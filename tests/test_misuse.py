@@ -122,3 +122,29 @@ def test_a_custom_sound_that_is_missing_or_not_audio_is_a_settings_error(toml: P
     _with(toml, "audio", f'{setting} = "absent.wav"')
     one_error_line(run(toml, "build", "--force", str(article)), 2, f"audio.{setting}", "absent.wav")
     assert feed.read_bytes() == before
+
+
+@pytest.mark.parametrize(("line", "fragment"), [
+    ('folder = "podcast.toml"', "publish.folder is a file"),
+    ('folder = "."', "publish.folder must not be the show folder"),
+    ('folder = ".."', "publish.folder must not be the show folder"),
+    ("lock_timeout = -5", "publish.lock_timeout"),
+    ("lock_timeout = nan", "publish.lock_timeout"),
+])
+def test_a_publish_table_that_cannot_work_is_refused(toml: Path, line: str, fragment: str) -> None:
+    """A file as publish folder used to fail (exit 1) with 'cover.png: cannot write: File exists';
+    '.' published podcast.toml; a negative or nan lock_timeout was taken as is."""
+    _with(toml, "publish", line)
+    one_error_line(run(toml, "feed"), 2, fragment)
+    assert not (toml.parent / "feed").exists() and not (toml.parent / "feed.xml").exists()
+
+
+def test_a_publish_folder_under_home_is_expanded(toml: Path, tmp_path: Path, monkeypatch) -> None:
+    from podcast import config as config_mod
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    _with(toml, "publish", 'folder = "~/site/gazette"')
+    assert run(toml, "feed").exit_code == 0
+    assert config_mod.load(toml).publish_dir == tmp_path / "home" / "site" / "gazette"
+    assert (tmp_path / "home" / "site" / "gazette" / "feed.xml").is_file()
+    assert not (toml.parent / "~").exists()
