@@ -6,6 +6,7 @@ from their newsletter tool (one line per paragraph); see the README, "Writing ar
 
 from __future__ import annotations
 
+import codecs
 import logging
 import os
 import re
@@ -70,6 +71,21 @@ _SPACES = re.compile(r"[ \t\u00a0\u202f\u2007\u2009\u200a\u2002-\u2006\u2008\u20
 _LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"}
 
 
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CP1252_BYTES = "podcast-cp1252"
+
+
+def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: the bytes UTF-8 refused, read as Windows-1252 (undefined ones dropped)."""
+    if not isinstance(err, UnicodeDecodeError):  # registered for decoding only
+        raise err
+    chunk = err.object[err.start:err.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") for b in chunk), err.end
+
+
+codecs.register_error(_CP1252_BYTES, _cp1252_bytes)
+
+
 def decode(data: bytes, *, name: str = "<input>") -> tuple[str, list[str]]:
     """Bytes -> text: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows French (cp1252) with a
     warning. Empty, whitespace-only and binary input is an :class:`InputError`."""
@@ -87,11 +103,19 @@ def decode(data: bytes, *, name: str = "<input>") -> tuple[str, list[str]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise InputError("the article is neither UTF-8 nor Windows-1252 text", path=name) from None
-            warnings.append(f"{name}: not UTF-8, read as Windows-1252 (cp1252)")
+            valid = sum(len(m) for m in _UTF8_MULTIBYTE.findall(data))
+            stray = sum(1 for byte in data if byte >= 0x80) - valid
+            if valid > stray:
+                # Mostly UTF-8 with a few Windows bytes pasted in: only those are read as cp1252,
+                # not the whole text (which would turn every correct "é" into "Ã©").
+                text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors=_CP1252_BYTES)
+                warnings.append(f"{name}: {stray} byte(s) not UTF-8, read as Windows-1252 (cp1252)")
+            else:
+                try:
+                    text = data.decode("cp1252")
+                except UnicodeDecodeError:
+                    raise InputError("the article is neither UTF-8 nor Windows-1252 text", path=name) from None
+                warnings.append(f"{name}: not UTF-8, read as Windows-1252 (cp1252)")
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\x0b\x0c\x85")
     if controls > max(8, len(text) // 100):
         raise InputError("the article is not text (control characters)", path=name)

@@ -148,3 +148,14 @@ def test_a_publish_folder_under_home_is_expanded(toml: Path, tmp_path: Path, mon
     assert config_mod.load(toml).publish_dir == tmp_path / "home" / "site" / "gazette"
     assert (tmp_path / "home" / "site" / "gazette" / "feed.xml").is_file()
     assert not (toml.parent / "~").exists()
+
+
+def test_a_few_windows_bytes_in_utf8_text_leave_the_rest_intact() -> None:
+    """A stray cp1252 'é' used to make the whole file cp1252: every correct 'é' became 'Ã©'."""
+    from podcast.article import decode
+
+    text, warnings = decode("Le café de l'été\n".encode() + b"Un caf\xe9 \x93noir\x94, l'\xc3\xa9t\xc3\xa9 d\xc3\xa9j\xc3\xa0.\n")
+    assert text == "Le café de l'été\nUn café “noir”, l'été déjà.\n"
+    assert len(warnings) == 1 and "3 byte(s) not UTF-8" in warnings[0]
+    pure, warnings = decode("Un caf\u00e9 \u201cnoir\u201d, d\u00e9j\u00e0.\n".encode("cp1252"))
+    assert pure == "Un café “noir”, déjà.\n" and "not UTF-8, read as Windows-1252" in warnings[0]
