@@ -136,6 +136,13 @@ def _unreadable_or_ambiguous(files: list[Path]) -> dict[Path, InputError]:
     refused: dict[Path, InputError] = {}
     by_key: dict[str, list[Path]] = {}
     for path in files:
+        target = path.resolve()
+        if path.parent.resolve() not in target.parents:
+            # Nobody watches what a timer publishes: a link dropped into a shared inbox must not
+            # put /etc/passwd or a private draft on the web. `podcast build FILE` still follows it.
+            refused[path] = InputError(f"is a link to {target}, outside the inbox; copy the file in instead",
+                                       path=path.name)
+            continue
         try:
             by_key.setdefault(episode_key(article_mod.read(path)), []).append(path)
         except InputError as err:

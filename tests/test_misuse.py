@@ -159,3 +159,23 @@ def test_a_few_windows_bytes_in_utf8_text_leave_the_rest_intact() -> None:
     assert len(warnings) == 1 and "3 byte(s) not UTF-8" in warnings[0]
     pure, warnings = decode("Un caf\u00e9 \u201cnoir\u201d, d\u00e9j\u00e0.\n".encode("cp1252"))
     assert pure == "Un café “noir”, déjà.\n" and "not UTF-8, read as Windows-1252" in warnings[0]
+
+
+def test_an_inbox_link_to_a_file_outside_is_not_published(toml: Path, tmp_path: Path) -> None:
+    """A link dropped into a shared inbox used to publish whatever it pointed at (/etc/passwd)."""
+    from podcast import config as config_mod
+
+    secret = tmp_path / "brouillon-prive.txt"
+    secret.write_text(f"Note interne confidentielle\n{BODY}", encoding="utf-8")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "01-piste.txt").write_text(f"Une piste cyclable\n{BODY}", encoding="utf-8")
+    (inbox / "02-lien.txt").symlink_to(secret)
+    (inbox / ".source.txt").write_text(f"La passerelle du canal\n{BODY}", encoding="utf-8")
+    (inbox / "03-passerelle.txt").symlink_to(inbox / ".source.txt")  # inside the inbox: followed
+    result = run(toml, "build", "--inbox", str(inbox))
+    assert result.exit_code == 2, result.output
+    assert "failed   02-lien.txt: is a link to" in result.output and "outside the inbox" in result.output
+    assert "built    03-passerelle.txt" in result.output and "built    01-piste.txt" in result.output
+    feed = (config_mod.load(toml).publish_dir / "feed.xml").read_text(encoding="utf-8")
+    assert "confidentielle" not in feed
