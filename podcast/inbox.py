@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +196,10 @@ def run(
                     raise refused[path]
                 built = build(config, path, engine=engine, force=force, reporter=reporter)
             except PodcastError as err:
+                if isinstance(err, InputError) and not os.path.lexists(path):
+                    # Moved away by the producer since the listing: not a failure to mail about.
+                    log.info("%s: removed from the inbox during the run; nothing to build", path.name)
+                    continue
                 record(Item(path, "failed", error=err, seconds=time.monotonic() - begun))
                 if isinstance(err, SHOW_ERRORS):
                     for rest in files[index + 1:]:

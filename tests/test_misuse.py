@@ -179,3 +179,18 @@ def test_an_inbox_link_to_a_file_outside_is_not_published(toml: Path, tmp_path: 
     assert "built    03-passerelle.txt" in result.output and "built    01-piste.txt" in result.output
     feed = (config_mod.load(toml).publish_dir / "feed.xml").read_text(encoding="utf-8")
     assert "confidentielle" not in feed
+
+
+def test_an_inbox_file_removed_after_the_listing_is_not_a_failure(toml: Path, tmp_path: Path, monkeypatch) -> None:
+    """It used to be 'failed ...: no such file' and exit 2: a cron mail for a file the producer moved away."""
+    from podcast import inbox
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "01-piste.txt").write_text(f"Une piste cyclable\n{BODY}", encoding="utf-8")
+    listed = inbox.articles(folder) + [folder / "02-parti.txt"]  # listed, then gone
+    monkeypatch.setattr(inbox, "articles", lambda _folder: listed)
+    result = run(toml, "build", "--inbox", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "built    01-piste.txt" in result.output and "02-parti" not in result.output
+    assert "1 built, 0 updated, 0 skipped, 0 failed" in result.output
