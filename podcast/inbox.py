@@ -126,7 +126,7 @@ def with_lock_wait(config: Config, seconds: float | None) -> Config:
     """The show with another lock timeout (``--lock-wait``/``--no-wait``), or unchanged."""
     if seconds is None:
         return config
-    if seconds < 0:
+    if not seconds >= 0:  # nan too: it would wait forever
         raise InputError("the lock wait must be 0 or more seconds")
     return dataclasses.replace(config, publish=dataclasses.replace(config.publish, lock_timeout=float(seconds)))
 

@@ -194,3 +194,10 @@ def test_an_inbox_file_removed_after_the_listing_is_not_a_failure(toml: Path, tm
     assert result.exit_code == 0, result.output
     assert "built    01-piste.txt" in result.output and "02-parti" not in result.output
     assert "1 built, 0 updated, 0 skipped, 0 failed" in result.output
+
+
+def test_a_lock_wait_of_nan_is_refused(toml: Path, tmp_path: Path) -> None:
+    """click's FloatRange(min=0) lets nan through; a locked show would then be waited for forever."""
+    article = tmp_path / "a.txt"
+    article.write_text(f"Une piste cyclable\n{BODY}", encoding="utf-8")
+    one_error_line(run(toml, "build", "--lock-wait", "nan", str(article)), 2, "lock wait")
