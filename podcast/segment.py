@@ -207,9 +207,15 @@ def summary(issue: Issue) -> str:
     return ", ".join(titles[:-1]) + " et " + titles[-1]
 
 
+# Engines without a length limit still get sentences of at most this many characters (about a
+# minute of speech): a text pasted without punctuation is otherwise one segment of an hour, held
+# in memory whole and spoken on one core (28 unpunctuated minutes peaked at 415 MB).
+LONGEST_SEGMENT = 1000
+
+
 class _Builder:
     def __init__(self, limit: int | None, speak: Speak) -> None:
-        self.limit = limit
+        self.limit = limit if limit is not None else LONGEST_SEGMENT
         self.speak = speak
         self.segments: list[Segment] = []
         self.sentence = 0

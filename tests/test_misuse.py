@@ -201,3 +201,15 @@ def test_a_lock_wait_of_nan_is_refused(toml: Path, tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text(f"Une piste cyclable\n{BODY}", encoding="utf-8")
     one_error_line(run(toml, "build", "--lock-wait", "nan", str(article)), 2, "lock wait")
+
+
+def test_an_unpunctuated_text_is_cut_for_engines_without_a_limit() -> None:
+    """A pasted text with no sentence ends used to be one espeak segment (28 min: 415 MB peak)."""
+    from podcast.article import parse
+    from podcast.segment import LONGEST_SEGMENT, segment_issue, words
+
+    body = " ".join(["la chaleur monte dans les serveurs, et les villes cherchent de l'eau"] * 300)
+    issue = parse(f"Titre long\n{body}\n")
+    segments = segment_issue(issue, limit=None)
+    assert len(segments) > 15 and max(len(s.text) for s in segments) <= LONGEST_SEGMENT
+    assert words(s.text for s in segments) == words(["Titre long.", body])
