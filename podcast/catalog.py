@@ -168,7 +168,11 @@ class Catalog:
         return Episode(**dict(row))
 
     def next_number(self) -> int:
-        return (self.db.execute("SELECT MAX(number) FROM episodes").fetchone()[0] or 0) + 1
+        """One more than any number ever given: a removed episode's number is not given again
+        (apps show itunes:episode; two different episodes under one number would confuse them)."""
+        current = self.db.execute("SELECT MAX(number) FROM episodes").fetchone()[0] or 0
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'last_number'").fetchone()
+        return max(current, int(row[0]) if row else 0) + 1
 
     def changed(self) -> str | None:
         """When an episode was last added, updated or removed (ISO 8601 UTC): the feed's lastBuildDate."""
@@ -203,4 +207,9 @@ class Catalog:
     def remove(self, episode: Episode, when: str) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM episodes WHERE key = ?", (episode.key,))
+            db.execute(
+                "INSERT INTO meta (name, value) VALUES ('last_number', ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value)",
+                (episode.number,),
+            )
             self._touch(db, when)

@@ -82,6 +82,9 @@ def test_find_by_number_slug_or_guid_and_remove(tmp_path) -> None:
         assert [e.number for e in cat.episodes()] == [3, 1]
         assert cat.changed() == "2025-05-01T00:00:00+00:00"
         assert cat.next_number() == 4  # a number is never reused while a later one exists
+        cat.remove(cat.find("3"), "2025-05-02T00:00:00+00:00")
+        assert [e.number for e in cat.episodes()] == [1]
+        assert cat.next_number() == 4  # nor once the newest is removed: 3 was given already
 
 
 def test_a_second_connection_sees_committed_rows(tmp_path) -> None:
