@@ -348,7 +348,9 @@ def master(
         raise AudioError("music bed not found", path=music_bed)
     out_rate = cfg.sample_rate
     jingle_level = cfg.loudness + cfg.jingle_level
-    with tempfile.TemporaryDirectory(prefix="podcast-master-") as tmp, \
+    # The work folder sits beside the output (the build's staging folder): a killed build's
+    # leftovers are cleaned with it, and long episodes do not fill a small /tmp.
+    with tempfile.TemporaryDirectory(prefix=".master-", dir=out.parent) as tmp, \
             ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         # The jingles are decoded and measured by ffmpeg while the first speech is synthesized.
         loaded = {
