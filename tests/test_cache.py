@@ -122,3 +122,20 @@ def test_one_paragraph_edit_synthesizes_only_its_segments(show_config, example_p
     assert second.status == "updated"
     assert 1 <= second.cache.misses == len(changed) <= 3
     assert second.cache.hits == len(plan(show_config, article, day="2024-06-03").segments) - len(changed)
+
+
+def test_progress_counts_every_segment_once_even_repeated(tmp_path) -> None:
+    """The build's progress bar ends exactly at its total: a repeated text is spoken once but is
+    two segments of the episode."""
+    from podcast.voices.cache import SegmentCache
+    from podcast.voices.espeak import EspeakVoice
+
+    store = SegmentCache(tmp_path / "cache")
+    texts = ["Bonjour.", "Au revoir.", "Bonjour.", "Une phrase un peu plus longue."] * 5
+    counted: list[int] = []
+    audios, stats = store.synthesize(EspeakVoice(workers=1), texts, counted.append, stream=True)
+    assert len(list(audios)) == len(texts) and stats.misses == 3
+    assert sum(counted) == len(texts)
+    counted.clear()
+    audios, _ = store.synthesize(EspeakVoice(workers=1), [*texts, "Nouveau."], counted.append, stream=True)
+    assert len(list(audios)) == len(texts) + 1 and sum(counted) == len(texts) + 1

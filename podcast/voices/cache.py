@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
@@ -149,11 +150,14 @@ class SegmentCache:
         spoken: set[str] = set()
         recent: dict[str, bytes] = {}  # the last batch spoken: yielded from memory
         next_batch = 0
+        repeats = Counter(digests)  # a text said twice is spoken once but counts twice in progress
         for digest in digests:
             if digest in missing and digest not in spoken:
                 batch = batches[next_batch]
                 next_batch += 1
                 audios = voice.synthesize([text_of[d] for d in batch], progress)
+                if progress and (again := sum(repeats[d] - 1 for d in batch)):
+                    progress(again)
                 recent = {}
                 for d, audio in zip(batch, audios):
                     recent[d] = audio.pcm
