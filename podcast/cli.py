@@ -157,9 +157,11 @@ def init(ctx: click.Context, **options: Any) -> None:
 @click.option("--lock-wait", type=click.FloatRange(min=0), metavar="SECONDS",
               help="How long to wait for another build of this show (default: publish.lock_timeout).")
 @click.option("--no-wait", is_flag=True, help="Exit at once (code 3) if another build is running.")
+@click.option("--min-age", type=float, default=0.0, metavar="SECONDS", show_default=True,
+              help="With --inbox: leave files changed less than SECONDS ago for a later run (uploads in progress).")
 @click.pass_context
 def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: str | None,
-          force: bool, lock_wait: float | None, no_wait: bool) -> None:
+          force: bool, lock_wait: float | None, no_wait: bool, min_age: float) -> None:
     """Build ARTICLE (or every article of --inbox DIR) into episodes and republish the feed."""
     from .build import build as run_build
     from .inbox import with_lock_wait
@@ -170,11 +172,13 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
         raise click.UsageError("--date applies to one ARTICLE, not to an inbox")
     if no_wait and lock_wait is not None:
         raise click.UsageError("--no-wait and --lock-wait exclude each other")
+    if min_age and inbox is None:
+        raise click.UsageError("--min-age applies to --inbox")
     wait = 0.0 if no_wait else lock_wait
     quiet = ctx.meta.get("quiet", False)
     reporter = _Reporter(quiet)
     if inbox is not None:
-        _build_inbox(ctx, inbox, engine, force, wait, reporter)
+        _build_inbox(ctx, inbox, engine, force, wait, reporter, min_age)
         return
     started = time.monotonic()
     try:
@@ -194,7 +198,7 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
 
 
 def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bool, wait: float | None,
-                 reporter: _Reporter) -> None:
+                 reporter: _Reporter, min_age: float) -> None:
     """One line per article as it finishes, then the summary; the exit code says how it went."""
     from .inbox import Item, run, with_lock_wait
 
@@ -206,6 +210,8 @@ def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bo
             _say(f"failed   {item.name}: {item.reason}", err=True)
         elif item.status == "not attempted":
             _say(f"not attempted {item.name}", err=True)
+        elif item.status == "waiting":
+            _say(f"waiting  {item.name}: changed less than {min_age:g} s ago; built by a later run", quiet=quiet)
         elif item.status == "skipped":
             _say(f"skipped  {item.name}: unchanged (episode {item.result.episode.number})", quiet=quiet)
         else:
@@ -217,7 +223,7 @@ def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bo
     _file_log.info("podcast build --inbox %s: start", folder)
     try:
         result = _run(ctx, lambda: run(with_lock_wait(ctx.obj.config(), wait), folder, engine=engine, force=force,
-                                       on_item=line, reporter=reporter))
+                                       on_item=line, reporter=reporter, min_age=min_age))
     finally:
         reporter.close()
     code = result.exit_code

@@ -52,7 +52,7 @@ class Item:
     """What happened to one inbox file."""
 
     path: Path
-    status: str  # "built", "updated", "skipped", "failed" or "not attempted"
+    status: str  # "built", "updated", "skipped", "waiting", "failed" or "not attempted"
     result: BuildResult | None = None
     error: PodcastError | None = None
     seconds: float = 0.0
@@ -94,8 +94,9 @@ class InboxResult:
 
     def summary(self) -> str:
         parts = [f"{self.count(s)} {s}" for s in ("built", "updated", "skipped", "failed")]
-        if self.count("not attempted"):
-            parts.append(f"{self.count('not attempted')} not attempted")
+        for extra in ("waiting", "not attempted"):
+            if self.count(extra):
+                parts.append(f"{self.count(extra)} {extra}")
         return f"Inbox {self.folder}: {', '.join(parts)} in {self.seconds:.1f} s"
 
 
@@ -155,6 +156,21 @@ def _unreadable_or_ambiguous(files: list[Path]) -> dict[Path, InputError]:
     return refused
 
 
+def _too_fresh(files: list[Path], min_age: float) -> list[Path]:
+    """The files changed within the last ``min_age`` seconds (still being written, perhaps)."""
+    if min_age <= 0:
+        return []
+    now = time.time()
+    fresh = []
+    for path in files:
+        try:
+            if now - path.stat().st_mtime < min_age:
+                fresh.append(path)
+        except OSError:
+            continue  # gone: the build loop says so
+    return fresh
+
+
 def _repair_feed(config: Config) -> None:
     """The feed again from the catalog (a no-op when identical): a build killed between the catalog
     commit and the feed write left an older feed that a skipped rebuild would never refresh."""
@@ -172,8 +188,14 @@ def run(
     force: bool = False,
     on_item: Callable[[Item], None] | None = None,
     reporter: Reporter | None = None,
+    min_age: float = 0.0,
 ) -> InboxResult:
-    """Build every new or changed article in ``folder``; never raises for one article's failure."""
+    """Build every new or changed article in ``folder``; never raises for one article's failure.
+
+    A file modified less than ``min_age`` seconds ago is left for a later run ("waiting"): it may
+    still be being uploaded, and a half-written article must never be published."""
+    if not min_age >= 0:  # nan too
+        raise InputError("the minimum age must be 0 or more seconds")
     started = time.monotonic()
     folder = Path(folder)
     files = articles(folder)
@@ -188,6 +210,10 @@ def run(
 
     with show_lock(config.state_dir / LOCK_NAME, config.publish.lock_timeout):
         log.info("inbox %s: %d article file(s)", folder, len(files))
+        fresh = _too_fresh(files, min_age)
+        for path in fresh:
+            record(Item(path, "waiting"))
+        files = [path for path in files if path not in fresh]
         refused = _unreadable_or_ambiguous(files)
         for index, path in enumerate(files):
             begun = time.monotonic()

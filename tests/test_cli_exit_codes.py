@@ -177,10 +177,16 @@ def test_cron_wrapper_passes_the_exit_code_through(built, tmp_path: Path) -> Non
     (inbox / "velo.txt").write_text(ARTICLE, encoding="utf-8")
     log = tmp_path / "logs" / "cron.log"
     env = {**os.environ, "PODCAST_BIN": str(PODCAST), "PODCAST_LOG": str(log)}
+    env.pop("PODCAST_MIN_AGE", None)
     wrapper = ROOT / "scripts" / "podcast-cron"
+    # By default the wrapper leaves a file changed in the last minute (an upload, perhaps) alone.
     done = subprocess.run([str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    assert "INFO Inbox" in log.read_text(encoding="utf-8")
+    assert "waiting  velo.txt: changed less than 60 s ago" in log.read_text(encoding="utf-8")
+    env["PODCAST_MIN_AGE"] = "0"
+    done = subprocess.run([str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert re.search(r"INFO (built|skipped) +velo\.txt: ", log.read_text(encoding="utf-8"))  # processed, not waiting
     (inbox / "vide.md").write_text("", encoding="utf-8")
     config = config_mod.load(toml)
     with show_lock(config.state_dir / "inbox.lock", 0):

@@ -6,7 +6,9 @@ starting from a settled inbox (``settle``) so that none depends on which test ra
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import feedparser
@@ -196,3 +198,38 @@ def test_exit_code_is_the_failures_common_code(errors, code) -> None:
     result = InboxResult(Path("inbox"), [Item(Path("ok.txt"), "skipped")])
     result.items += [Item(Path(f"{i}.txt"), "failed", error=e) for i, e in enumerate(errors)]
     assert result.exit_code == code
+
+
+def test_a_file_still_being_written_waits_for_a_later_run(inbox_show) -> None:
+    """With --min-age, a file changed moments ago (an upload in progress) is not built: a half-
+    written article must never be published. Once it is old enough, the next run builds it."""
+    toml, inbox, _ = inbox_show
+    settle(toml, inbox)
+    config = config_mod.load(toml)
+    before = (config.publish_dir / "feed.xml").read_bytes()
+    old = time.time() - 120
+    for name in ARTICLES:
+        os.utime(inbox / name, (old, old))  # written two minutes ago
+    upload = inbox / "06-piscine.txt"
+    upload.write_text("La piscine rouvre\n\nAprès deux ans de tra", encoding="utf-8")  # cut mid-upload
+    waiting = invoke(toml, "build", "--inbox", str(inbox), "--min-age", "60")
+    assert waiting.exit_code == 0, waiting.output
+    assert "waiting  06-piscine.txt: changed less than 60 s ago; built by a later run" in waiting.output
+    assert re.search(r": 0 built, 0 updated, 3 skipped, 0 failed, 1 waiting in ", waiting.output)
+    assert (config.publish_dir / "feed.xml").read_bytes() == before
+    upload.write_text("La piscine rouvre\n\nAprès deux ans de travaux, le bassin accueille les nageurs.\n",
+                      encoding="utf-8")
+    os.utime(upload, (old, old))  # the upload finished two minutes ago
+    done = invoke(toml, "build", "--inbox", str(inbox), "--min-age", "60")
+    assert done.exit_code == 0 and "built    06-piscine.txt:" in done.output, done.output
+    titles = [e.title for e in check_feed(config).entries]
+    assert "La piscine rouvre" in titles
+    upload.unlink()
+
+
+def test_min_age_needs_an_inbox_and_a_number(inbox_show) -> None:
+    toml, inbox, _ = inbox_show
+    article = inbox / "01-marche.txt"
+    assert invoke(toml, "build", str(article), "--min-age", "5").exit_code == 2
+    refused = invoke(toml, "build", "--inbox", str(inbox), "--min-age", "nan")
+    assert refused.exit_code == 2 and "minimum age" in refused.output
