@@ -76,11 +76,6 @@ _LUFS = re.compile(r"I:\s+(-?[\d.]+|-inf)\s+LUFS")
 _PEAK = re.compile(r"Peak:\s+(-?[\d.]+|-inf)\s+dBFS")
 
 
-def loudness_of_pcm(pcm: bytes, rate: int) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) of s16le mono PCM, by ffmpeg's ebur128."""
-    return loudness(["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"], input=pcm)
-
-
 def loudness(input_args: Sequence[str | Path], *, input: bytes | None = None, peak: bool = True) -> tuple[float, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) of one input, streamed through ebur128.
 

@@ -522,8 +522,8 @@ def _render(chunk: _Chunk, total: int, level: float, gain: float, cfg: AudioConf
     integrated loudness."""
     rate, out_rate = chunk.rate, cfg.sample_rate
     ceiling = cfg.true_peak - PEAK_HEADROOM
-    limit = min(1.0, max(0.0625, 10 ** ((ceiling - GAIN_ROOM) / 20)))
-    again = "" if gain <= GAIN_ROOM else "," + LIMITER.format(limit=10 ** (ceiling / 20))
+    limit = min(1.0, max(0.0625, _db_to_linear(ceiling - GAIN_ROOM)))
+    again = "" if gain <= GAIN_ROOM else "," + LIMITER.format(limit=_db_to_linear(ceiling))
     voice = (f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
              f"aresample={out_rate}:resampler=soxr")
     inputs = ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path]

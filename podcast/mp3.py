@@ -17,7 +17,6 @@ from typing import BinaryIO, Sequence
 
 from .errors import AudioError
 
-DECODER_DELAY = 529  # samples every MP3 decoder adds on top of the encoder's delay
 _FLAGS = 0x0F  # frames, bytes, TOC, quality: what ffmpeg writes
 # Offsets from the "Info" tag, as ffmpeg's mp3enc.c writes them (flags 0x0F).
 _FRAMES, _BYTES, _TOC, _ENCODER = 8, 12, 16, 120
