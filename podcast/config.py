@@ -207,16 +207,16 @@ def validate(config: Config, path: Path | None = None) -> Config:
     if publish == config.root or publish in config.root.parents:
         # Everything in the publish folder goes public: podcast.toml, the catalog, the drafts too.
         raise ConfigError("publish.folder must not be the show folder or a folder above it", path=path)
-    from .voices import ENGINES, names  # the registry is the one list of engines; it imports this module
+    # The registry is the one list of engines, the espeak module the one judge of its options;
+    # both import this module, hence here.
+    from .voices import ENGINES, names
+    from .voices.espeak import options_problem
 
     if voice.engine != "auto" and voice.engine not in ENGINES:
         raise ConfigError(f"voice.engine must be {names()}, not {voice.engine!r}", path=path)
-    if voice.espeak_voice not in ("fr", "fr-be", "fr-ch"):
-        raise ConfigError("voice.espeak_voice must be fr, fr-be or fr-ch", path=path)
-    if not 80 <= voice.espeak_rate <= 450:
-        raise ConfigError("voice.espeak_rate must be between 80 and 450 words per minute", path=path)
-    if not 0 <= voice.espeak_pitch <= 100:
-        raise ConfigError("voice.espeak_pitch must be between 0 and 100", path=path)
+    problem = options_problem(voice.espeak_voice, voice.espeak_rate, voice.espeak_pitch)
+    if problem:
+        raise ConfigError(problem, path=path)
     if not 1 <= voice.gtts_concurrency <= 16:
         raise ConfigError("voice.gtts_concurrency must be between 1 and 16", path=path)
     if not 0.1 <= voice.gtts_timeout <= 120 or not 0.1 <= voice.gtts_deadline <= 600:

@@ -41,6 +41,18 @@ from .base import Audio, Progress
 log = logging.getLogger(__name__)
 
 VOICES = ("fr", "fr-be", "fr-ch")
+
+
+def options_problem(voice: str, words_per_minute: int, pitch: int) -> str | None:
+    """What is wrong with these settings, in podcast.toml's words, or None: the one check that
+    both loading podcast.toml and making a voice use."""
+    if voice not in VOICES:
+        return f"unknown espeak voice {voice!r}: voice.espeak_voice must be one of {', '.join(VOICES)}"
+    if not 80 <= words_per_minute <= 450:
+        return "voice.espeak_rate must be between 80 and 450 words per minute"
+    if not 0 <= pitch <= 100:
+        return "voice.espeak_pitch must be between 0 and 100"
+    return None
 PARALLEL_MIN_CHARS = 1000  # below this, loading another copy of the library costs more than it saves
 _VOICE_FILES = {"fr": "fr", "fr-be": "fr-BE", "fr-ch": "fr-CH"}
 
@@ -258,12 +270,9 @@ class EspeakVoice:
     rate = 22050
 
     def __post_init__(self) -> None:
-        if self.voice not in VOICES:
-            raise VoiceError(f"unknown espeak voice {self.voice!r}; choose one of {', '.join(VOICES)}")
-        if not 80 <= self.words_per_minute <= 450:
-            raise VoiceError("voice.espeak_rate must be between 80 and 450 words per minute")
-        if not 0 <= self.pitch <= 100:
-            raise VoiceError("voice.espeak_pitch must be between 0 and 100")
+        problem = options_problem(self.voice, self.words_per_minute, self.pitch)
+        if problem:
+            raise VoiceError(problem)
         self.rate = _Library.get().rate
 
     @property
