@@ -30,6 +30,7 @@ from feedgen.util import xml_elem
 from .catalog import Episode
 from .config import Config
 from .fsutil import slugify, write_atomic
+from .sidecars import clock
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +95,6 @@ class _ItemExtras:
     marks: list[tuple[int, str]] = field(default_factory=list)  # (start_ms, title)
 
 
-def _npt(ms: int) -> str:
-    """Podlove normal play time: HH:MM:SS.mmm."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
 class PodcastIndexEntryExtension(BaseEntryExtension):
     def __init__(self) -> None:
         self.extras = _ItemExtras()
@@ -117,7 +110,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
             inline = xml_elem(f"{{{PSC_NS}}}chapters", entry)
             inline.attrib["version"] = "1.2"
             for start_ms, title in self.extras.marks:
-                xml_elem(f"{{{PSC_NS}}}chapter", inline).attrib.update({"start": _npt(start_ms), "title": title})
+                xml_elem(f"{{{PSC_NS}}}chapter", inline).attrib.update({"start": clock(start_ms), "title": title})
         return entry
 
 

@@ -35,7 +35,8 @@ def cues(segments: Sequence[Segment], placed: Sequence[Placed]) -> list[Cue]:
     return out
 
 
-def _clock(ms: int, separator: str) -> str:
+def clock(ms: int, separator: str = ".") -> str:
+    """HH:MM:SS.mmm (WebVTT, Podlove normal play time) or HH:MM:SS,mmm (SRT)."""
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
@@ -51,14 +52,14 @@ def webvtt(items: Sequence[Cue]) -> str:
     lines = ["WEBVTT", ""]
     for cue in items:
         text = _cue_text(cue.text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        lines += [f"{_clock(cue.start_ms, '.')} --> {_clock(cue.end_ms, '.')}", text, ""]
+        lines += [f"{clock(cue.start_ms, '.')} --> {clock(cue.end_ms, '.')}", text, ""]
     return "\n".join(lines)
 
 
 def srt(items: Sequence[Cue]) -> str:
     lines: list[str] = []
     for number, cue in enumerate(items, 1):
-        lines += [str(number), f"{_clock(cue.start_ms, ',')} --> {_clock(cue.end_ms, ',')}", _cue_text(cue.text), ""]
+        lines += [str(number), f"{clock(cue.start_ms, ',')} --> {clock(cue.end_ms, ',')}", _cue_text(cue.text), ""]
     return "\n".join(lines)
 
 
