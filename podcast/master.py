@@ -115,17 +115,22 @@ def shipped_jingle(name: str) -> Path:
     return Path(str(resources.files("podcast.jingles").joinpath(f"{name}.flac")))
 
 
+def _show_file(root: Path, setting: str) -> Path:
+    """A path written in podcast.toml's [audio], relative to the show folder."""
+    return (root / Path(setting).expanduser()).resolve()
+
+
 def jingle_paths(cfg: AudioConfig, root: Path) -> dict[str, Path]:
     """The show's own jingles (any format ffmpeg reads) where podcast.toml names them, else ours."""
     paths = {}
     for name in JINGLES:
         custom = getattr(cfg, f"jingle_{name}")
-        paths[name] = (root / Path(custom).expanduser()).resolve() if custom else shipped_jingle(name)
+        paths[name] = _show_file(root, custom) if custom else shipped_jingle(name)
     return paths
 
 
 def music_bed_path(cfg: AudioConfig, root: Path) -> Path | None:
-    return (root / Path(cfg.music_bed).expanduser()).resolve() if cfg.music_bed else None
+    return _show_file(root, cfg.music_bed) if cfg.music_bed else None
 
 
 def check_sounds(cfg: AudioConfig, root: Path) -> None:
@@ -136,12 +141,12 @@ def check_sounds(cfg: AudioConfig, root: Path) -> None:
     for setting, loudness in [*custom, ("music_bed", cfg.loudness + cfg.music_bed_level)]:
         if not getattr(cfg, setting):
             continue
-        path = (root / Path(getattr(cfg, setting)).expanduser()).resolve()
+        path = _show_file(root, getattr(cfg, setting))
         if not path.is_file():
             raise ConfigError(f"audio.{setting}: no such file", path=path)
         stat = path.stat()
         try:
-            pcm, _ = _music(path, stat.st_mtime, stat.st_size, cfg.sample_rate, loudness)
+            pcm = _music(path, stat.st_mtime, stat.st_size, cfg.sample_rate, loudness)
         except AudioError as err:
             raise ConfigError(f"audio.{setting} is not a sound ffmpeg can read ({err})", path=path) from None
         if not pcm:
@@ -199,13 +204,13 @@ def _db_to_linear(db: float) -> float:
 # --- jingles and music bed -----------------------------------------------------------------------
 
 @functools.cache
-def _music(path: Path, mtime: float, size: int, rate: int, loudness: float) -> tuple[bytes, str]:
-    """Float PCM at ``rate`` brought to ``loudness`` LUFS, and its digest; cached per file version."""
+def _music(path: Path, mtime: float, size: int, rate: int, loudness: float) -> bytes:
+    """Float PCM at ``rate`` brought to ``loudness`` LUFS; cached per file version."""
     lufs, _ = ffmpeg.loudness(["-i", path, "-ac", "1", "-ar", str(rate)], peak=False)
     gain = 0.0 if math.isinf(lufs) else loudness - lufs
     pcm = ffmpeg.run(["-i", path, "-af", f"volume={gain:.4f}dB", "-f", "f32le", "-ac", "1", "-ar", str(rate), "pipe:1"],
                      what=f"decoding {path}").stdout
-    return pcm, hashlib.sha256(pcm).hexdigest()
+    return pcm
 
 
 def music(path: Path, rate: int, loudness: float, *, fade_in: float, fade_out: float) -> array.array:
@@ -213,7 +218,7 @@ def music(path: Path, rate: int, loudness: float, *, fade_in: float, fade_out: f
     if not path.is_file():
         raise AudioError("audio file not found", path=path)
     stat = path.stat()
-    pcm, _ = _music(path, stat.st_mtime, stat.st_size, rate, loudness)
+    pcm = _music(path, stat.st_mtime, stat.st_size, rate, loudness)
     samples = array.array("f", pcm)
     if sys.byteorder == "big":  # pragma: no cover
         samples.byteswap()
