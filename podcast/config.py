@@ -207,22 +207,21 @@ def validate(config: Config, path: Path | None = None) -> Config:
     if publish == config.root or publish in config.root.parents:
         # Everything in the publish folder goes public: podcast.toml, the catalog, the drafts too.
         raise ConfigError("publish.folder must not be the show folder or a folder above it", path=path)
-    # The registry is the one list of engines, the espeak module the one judge of its options;
-    # both import this module, hence here.
+    # The registry is the one list of engines, each engine's module the one judge of its options;
+    # they import this module, hence here.
     from .voices import ENGINES, names
-    from .voices.espeak import options_problem
+    from .voices.espeak import options_problem as espeak_problem
+    from .voices.gtts import options_problem as gtts_problem
 
     if voice.engine != "auto" and voice.engine not in ENGINES:
         raise ConfigError(f"voice.engine must be {names()}, not {voice.engine!r}", path=path)
-    problem = options_problem(voice.espeak_voice, voice.espeak_rate, voice.espeak_pitch)
+    problem = espeak_problem(voice.espeak_voice, voice.espeak_rate, voice.espeak_pitch)
     if problem:
         raise ConfigError(problem, path=path)
-    if not 1 <= voice.gtts_concurrency <= 16:
-        raise ConfigError("voice.gtts_concurrency must be between 1 and 16", path=path)
-    if not 0.1 <= voice.gtts_timeout <= 120 or not 0.1 <= voice.gtts_deadline <= 600:
-        raise ConfigError("voice.gtts_timeout and voice.gtts_deadline must be between 0.1 and 120/600 seconds", path=path)
-    if not 0 <= voice.gtts_retries <= 10 or voice.gtts_rate < 0:
-        raise ConfigError("voice.gtts_retries must be 0-10 and voice.gtts_rate not negative", path=path)
+    problem = gtts_problem(voice.gtts_timeout, voice.gtts_deadline, voice.gtts_concurrency, voice.gtts_retries,
+                           voice.gtts_rate)
+    if problem:
+        raise ConfigError(problem, path=path)
     if voice.gtts_endpoint and not re.match(r"^https?://[^\s/]+/?$", voice.gtts_endpoint):
         raise ConfigError("voice.gtts_endpoint must be a base URL such as https://translate.google.fr", path=path)
     for name in ("intro", "outro", "transition"):

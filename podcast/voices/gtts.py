@@ -38,6 +38,18 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')  # the very pattern gTTS's stream() decodes with
 
 
+def options_problem(timeout: float, deadline: float, concurrency: int, retries: int, per_second: float) -> str | None:
+    """What is wrong with these settings, in podcast.toml's words, or None: the one check that
+    both loading podcast.toml and making a voice use."""
+    if not 1 <= concurrency <= 16:
+        return "voice.gtts_concurrency must be between 1 and 16"
+    if not 0.1 <= timeout <= 120 or not 0.1 <= deadline <= 600:
+        return "voice.gtts_timeout and voice.gtts_deadline must be between 0.1 and 120/600 seconds"
+    if not 0 <= retries <= 10 or not per_second >= 0:  # nan too
+        return "voice.gtts_retries must be 0-10 and voice.gtts_rate not negative"
+    return None
+
+
 class _Abort(Exception):
     """Another worker already failed: stop quietly, its error is the one reported."""
 
@@ -114,12 +126,9 @@ class GttsVoice:
     rate = RATE
 
     def __post_init__(self) -> None:
-        if not 1 <= self.concurrency <= 16:
-            raise VoiceError("voice.gtts_concurrency must be between 1 and 16")
-        if self.timeout <= 0 or self.deadline <= 0:
-            raise VoiceError("voice.gtts_timeout and voice.gtts_deadline must be positive")
-        if self.retries < 0 or self.requests_per_second < 0:
-            raise VoiceError("voice.gtts_retries and voice.gtts_rate must not be negative")
+        problem = options_problem(self.timeout, self.deadline, self.concurrency, self.retries, self.requests_per_second)
+        if problem:
+            raise VoiceError(problem)
 
     @property
     def identity(self) -> str:
