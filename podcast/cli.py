@@ -59,6 +59,12 @@ def _setup_logging(verbose: int, quiet: bool, debug: bool, log_file: Path | None
         _file_log.setLevel(logging.INFO)
 
 
+def _duration(ms: int) -> str:
+    """m:ss, as producers read an episode's length."""
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
 def _say(message: str, *, err: bool = False, quiet: bool = False) -> None:
     """A result line: on the terminal (unless quiet and not an error) and in the log file."""
     if err or not quiet:
@@ -187,12 +193,11 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     finally:
         reporter.close()
     episode = result.episode
-    minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
     if result.status == "skipped":
         _say(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
         return
     _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
-    click.echo(f"  duration {minutes}:{seconds:02d}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
+    click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
     click.echo(f"  audio {result.audio_path}")
     click.echo(f"  feed  {result.feed_path}")
 
@@ -216,9 +221,8 @@ def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bo
             _say(f"skipped  {item.name}: unchanged (episode {item.result.episode.number})", quiet=quiet)
         else:
             episode = item.result.episode
-            minutes, seconds = divmod(round(episode.duration_ms / 1000), 60)
             _say(f"{item.status:<8} {item.name}: episode {episode.number} \"{episode.title}\" "
-                 f"({minutes}:{seconds:02d}, {episode.bytes / 1e6:.1f} MB, {item.seconds:.1f} s)", quiet=quiet)
+                 f"({_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, {item.seconds:.1f} s)", quiet=quiet)
 
     _file_log.info("podcast build --inbox %s: start", folder)
     try:
@@ -284,8 +288,7 @@ def list_command(ctx: click.Context) -> None:
         click.echo("No episodes yet: 'podcast build ARTICLE' makes one.")
         return
     for e in episodes:
-        minutes, seconds = divmod(round(e.duration_ms / 1000), 60)
-        click.echo(f"{e.number:>4}  {e.date}  {minutes:>3}:{seconds:02d}  {e.engine:<7} {e.title}")
+        click.echo(f"{e.number:>4}  {e.date}  {_duration(e.duration_ms):>6}  {e.engine:<7} {e.title}")
 
 
 @cli.command()
