@@ -7,13 +7,20 @@ show folder can be moved or cloned as a whole.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
+from . import settings
 from .errors import ConfigError
+from .settings import setting
+from .voices import registry
+
+log = logging.getLogger(__name__)
 
 CONFIG_NAME = "podcast.toml"
 
@@ -27,76 +34,90 @@ DEFAULT_TRANSITION = ""
 
 @dataclass(frozen=True)
 class ShowConfig:
-    title: str = "Mon podcast"
-    author: str = "Podcast Builder"
-    email: str = "podcast@example.org"
-    description: str = "Des articles lus à voix haute."
-    base_url: str = "http://127.0.0.1:8000/"
-    language: str = "fr"
-    category: str = "Technology"
-    subcategory: str = ""
-    explicit: bool = False
-    cover: str = ""
-    locked: bool = True
+    """``[show]``: what the feed says about the show."""
+
+    title: str = setting("Mon podcast", "the show's name, in the feed and every episode's tags")
+    author: str = setting("Podcast Builder", "who makes the show (itunes:author)")
+    email: str = setting("podcast@example.org", "the owner's address podcast directories write to")
+    description: str = setting("Des articles lus à voix haute.", "the show's description in the feed")
+    base_url: str = setting("http://127.0.0.1:8000/", "public URL of the publish folder; every link starts with it")
+    language: str = setting("fr", "language of the show, such as fr, fr-FR or fr-CA (one the voices speak)")
+    category: str = setting("Technology", "Apple Podcasts category")
+    subcategory: str = setting("", "Apple Podcasts subcategory; empty: none")
+    explicit: bool = setting(False, "the show contains explicit content")
+    cover: str = setting("", "square cover image (JPEG or PNG); empty: one is drawn from the title")
+    locked: bool = setting(True, "podcast:locked, refusing imports of the feed by other hosts")
 
 
 @dataclass(frozen=True)
 class VoiceConfig:
-    engine: str = "auto"  # auto | espeak | gtts | any registered engine
-    espeak_voice: str = "fr"
-    espeak_rate: int = 170  # words per minute
-    espeak_pitch: int = 50  # 0-100
-    gtts_tld: str = "fr"
-    gtts_slow: bool = False
-    gtts_timeout: float = 10.0  # seconds, each request
-    gtts_concurrency: int = 4  # requests in flight at once
-    gtts_rate: float = 12.0  # requests started per second at most (politeness); 0: unpaced
-    gtts_retries: int = 4  # retries after 429, 5xx, timeouts, connection errors (exponential backoff)
-    gtts_deadline: float = 25.0  # seconds before an unreachable Google aborts the build
-    gtts_endpoint: str = ""  # empty: https://translate.google.<gtts_tld>; a mirror or test server otherwise
-    lexicon: str = ""  # path to a show lexicon (TOML), relative to podcast.toml
+    """``[voice]``: which engine speaks; each engine's options are in its own ``[voice.NAME]`` table."""
+
+    engine: str = setting("auto", "auto (gTTS when Google answers, else espeak) or an engine's name")
+    lexicon: str = setting("", "path to a show lexicon (TOML) of pronunciations; empty: none")
+    engines: Mapping[str, Any] = field(default_factory=dict, compare=True)  # engine name -> its options
+
+    def options(self, name: str) -> Any:
+        """Engine ``name``'s options: its ``[voice.NAME]`` table, or its defaults."""
+        given = self.engines.get(name)
+        return given if given is not None else registry.ENGINES[name].options()
 
 
 @dataclass(frozen=True)
 class SpeechConfig:
-    intro: str = DEFAULT_INTRO
-    outro: str = DEFAULT_OUTRO
-    transition: str = DEFAULT_TRANSITION
+    """``[speech]``: words spoken around the articles; templates may use the fields listed below."""
+
+    intro: str = setting(DEFAULT_INTRO, "spoken before the first article")
+    outro: str = setting(DEFAULT_OUTRO, "spoken after the last article")
+    transition: str = setting(DEFAULT_TRANSITION, "spoken between two articles; empty: none")
+
+
+_PAUSE: dict[str, Any] = {"low": 0.0, "high": 10.0, "unit": "seconds"}
 
 
 @dataclass(frozen=True)
 class AudioConfig:
-    bitrate: int = 96  # kbit/s, CBR
-    sample_rate: int = 44100
-    loudness: float = -16.0  # LUFS, integrated
-    true_peak: float = -1.0  # dBTP
-    id3_version: int = 3
-    pause_phrase: float = 0.15
-    pause_sentence: float = 0.35
-    pause_paragraph: float = 0.7
-    pause_heading: float = 1.0
-    pause_article: float = 0.8
-    fade: float = 0.01
-    jingle_intro: str = ""  # empty: the jingles shipped with podcast-builder; any format ffmpeg reads
-    jingle_transition: str = ""
-    jingle_outro: str = ""
-    jingle_level: float = 0.0  # LU relative to the voice (0: jingles as loud as the voice)
-    pause_jingle: float = 0.3  # seconds of silence after a jingle, before speech
-    music_bed: str = ""  # optional music under the spoken intro, ducked
-    music_bed_level: float = -20.0  # LU relative to the voice
-    mp3_quality: int = 7  # LAME -q (0 slowest .. 9 fastest); 7 measured 1.7x faster than 5, alike for speech
+    """``[audio]``: the mastered MP3."""
+
+    bitrate: int = setting(96, "MP3 bitrate, constant", choices=(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192,
+                                                                  224, 256, 320), unit="kbit/s")
+    sample_rate: int = setting(44100, "MP3 sample rate in Hz", choices=(22050, 24000, 32000, 44100, 48000))
+    loudness: float = setting(-16.0, "integrated loudness target", low=-30.0, high=-10.0, unit="LUFS")
+    true_peak: float = setting(-1.0, "true-peak ceiling", low=-9.0, high=0.0, unit="dBTP")
+    id3_version: int = setting(3, "ID3v2 version of the tags", choices=(3, 4))
+    pause_phrase: float = setting(0.15, "silence after a phrase (comma, semicolon)", **_PAUSE)
+    pause_sentence: float = setting(0.35, "silence after a sentence", **_PAUSE)
+    pause_paragraph: float = setting(0.7, "silence after a paragraph", **_PAUSE)
+    pause_heading: float = setting(1.0, "silence after a heading", **_PAUSE)
+    pause_article: float = setting(0.8, "silence between two articles", **_PAUSE)
+    fade: float = setting(0.01, "fade in and out of each spoken segment", **_PAUSE)
+    jingle_intro: str = setting("", "intro jingle, any format ffmpeg reads; empty: the one shipped")
+    jingle_transition: str = setting("", "jingle between articles; empty: the one shipped")
+    jingle_outro: str = setting("", "outro jingle; empty: the one shipped")
+    jingle_level: float = setting(0.0, "jingles' loudness relative to the voice", low=-30.0, high=10.0, unit="LU")
+    pause_jingle: float = setting(0.3, "silence after a jingle, before speech", **_PAUSE)
+    music_bed: str = setting("", "music under the spoken intro, ducked; empty: none")
+    music_bed_level: float = setting(-20.0, "music bed's loudness relative to the voice", low=-40.0, high=0.0,
+                                     unit="LU")
+    mp3_quality: int = setting(7, "LAME -q: 0 slowest .. 9 fastest (7 measured 1.7x faster than 5, alike for speech)",
+                               low=0, high=9)
 
 
 @dataclass(frozen=True)
 class PublishConfig:
-    folder: str = "feed"
-    keep: int = 0  # newest N episodes in the feed; 0 keeps all
-    lock_timeout: float = 600.0  # seconds a build waits for another one; 0 fails at once
+    """``[publish]``: where the feed and episodes are written."""
+
+    folder: str = setting("feed", "the public folder (feed.xml, episodes, cover); not the show folder nor .podcast")
+    keep: int = setting(0, "newest N episodes kept in the feed; 0 keeps all", low=0, high=100_000)
+    lock_timeout: float = setting(600.0, "time a build waits for another one; 0 fails at once", low=0.0,
+                                  high=86_400.0, unit="seconds")
 
 
 @dataclass(frozen=True)
 class CacheConfig:
-    folder: str = ""  # empty: the user's cache folder (XDG_CACHE_HOME honoured)
+    """``[cache]``: spoken segments kept between builds."""
+
+    folder: str = setting("", "synthesis cache folder; empty: the user's cache folder (XDG_CACHE_HOME honoured)")
 
 
 @dataclass(frozen=True)
@@ -145,103 +166,127 @@ _TABLES: dict[str, type] = {
     "publish": PublishConfig,
     "cache": CacheConfig,
 }
+_VOICE_KEYS = ("engine", "lexicon")  # [voice]'s own settings; the rest are engines' tables
 
 
-def _coerce(table: str, cls: type, raw: Any, path: Path) -> Any:
+def _voice(raw: Any, file: Path) -> VoiceConfig:
+    """[voice] with its engines' tables checked by the registry; old flat keys (voice.espeak_rate)
+    still read, each with a one-line warning saying what to write instead."""
     if not isinstance(raw, dict):
-        raise ConfigError(f"[{table}] must be a table", path=path)
-    known = {f.name: f for f in dataclasses.fields(cls)}
-    values: dict[str, Any] = {}
+        raise ConfigError("[voice] must be a table")
+    own = {key: value for key, value in raw.items() if key in _VOICE_KEYS}
+    tables: dict[str, dict[str, Any]] = {}
+    old: dict[str, tuple[str, str, Any]] = {}
     for key, value in raw.items():
-        if key not in known:
-            raise ConfigError(f"unknown setting {table}.{key}", path=path)
-        default = known[key].default
-        expected = type(default)
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            raise ConfigError(
-                f"{table}.{key} must be {expected.__name__}, not {type(value).__name__}", path=path
-            )
-        values[key] = value
-    return cls(**values)
+        if key in _VOICE_KEYS:
+            continue
+        if isinstance(value, dict):
+            if key not in registry.ENGINES:
+                raise ConfigError(f"unknown table [voice.{key}]; engines: {', '.join(sorted(registry.ENGINES))}")
+            tables[key] = dict(value)
+        elif (found := registry.flat(key)) is not None:
+            old[key] = (*found, value)
+        else:
+            raise ConfigError(f"unknown setting voice.{key}")
+    for key, (engine, option, value) in old.items():
+        instead = f"`{option} = {_toml_value(value)}` under [voice.{engine}]"
+        if engine in tables:
+            raise ConfigError(f"voice.{key} (old style) and a [voice.{engine}] table are both set; write {instead}")
+        log.warning("%s: voice.%s is deprecated; write %s", file, key, instead)
+    for key, (engine, option, value) in old.items():
+        tables.setdefault(engine, {})[option] = value
+    base = settings.table("voice", VoiceConfig, own)
+    return dataclasses.replace(base, engines={name: registry.parse(name, table) for name, table in tables.items()})
 
 
 def validate(config: Config, path: Path | None = None) -> Config:
-    """Refuse values that would only fail later, deep inside a build."""
-    show, audio, voice = config.show, config.audio, config.voice
+    """Refuse values that would only fail later, deep inside a build (or, worse, publish harm)."""
+    try:
+        return _validate(config)
+    except ConfigError as err:
+        raise ConfigError(str(err), path=path) from None
+
+
+def _validate(config: Config) -> Config:
+    for table in ("show", "speech", "audio", "publish", "cache"):
+        settings.check_all(table, getattr(config, table))
+    show, voice = config.show, config.voice
+    settings.check_all("voice", voice)
     if not show.title.strip():
-        raise ConfigError("show.title must not be empty", path=path)
+        raise ConfigError("show.title must not be empty")
     if not re.match(r"^https?://[^\s/]+", show.base_url):
-        raise ConfigError("show.base_url must be an http(s) URL", path=path)
+        raise ConfigError("show.base_url must be an http(s) URL")
     if re.search(r"[\s?#]", show.base_url):
         # Every link of the feed is base_url + a file name: a query or fragment would swallow it.
-        raise ConfigError("show.base_url must be a folder URL without spaces, '?query' or '#fragment'", path=path)
-    if not re.match(r"^[a-z]{2}(-[A-Za-z]{2})?$", show.language):
-        raise ConfigError("show.language must be a language code such as fr or fr-CA", path=path)
-    if audio.bitrate not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320):
-        raise ConfigError("audio.bitrate must be an MP3 bitrate in kbit/s, such as 96", path=path)
-    if audio.sample_rate not in (22050, 24000, 32000, 44100, 48000):
-        raise ConfigError("audio.sample_rate must be 22050, 24000, 32000, 44100 or 48000", path=path)
-    if audio.id3_version not in (3, 4):
-        raise ConfigError("audio.id3_version must be 3 or 4", path=path)
-    if not -30.0 <= audio.loudness <= -10.0:
-        raise ConfigError("audio.loudness must be between -30 and -10 LUFS", path=path)
-    if not -9.0 <= audio.true_peak <= 0.0:
-        raise ConfigError("audio.true_peak must be between -9 and 0 dBTP", path=path)
-    if not 0 <= audio.mp3_quality <= 9:
-        raise ConfigError("audio.mp3_quality must be between 0 (best) and 9 (fastest)", path=path)
-    if not -30.0 <= audio.jingle_level <= 10.0 or not -40.0 <= audio.music_bed_level <= 0.0:
-        raise ConfigError("audio.jingle_level must be -30..10 LU and audio.music_bed_level -40..0 LU", path=path)
-    for name in ("pause_phrase", "pause_sentence", "pause_paragraph", "pause_heading", "pause_article",
-                 "pause_jingle", "fade"):
-        if not 0.0 <= getattr(audio, name) <= 10.0:
-            raise ConfigError(f"audio.{name} must be between 0 and 10 seconds", path=path)
-    if config.publish.keep < 0:
-        raise ConfigError("publish.keep must be 0 (all) or a positive number", path=path)
-    if not config.publish.lock_timeout >= 0:  # also refuses nan, which would wait forever
-        raise ConfigError("publish.lock_timeout must be 0 or more seconds", path=path)
-    publish = config.publish_dir
+        raise ConfigError("show.base_url must be a folder URL without spaces, '?query' or '#fragment'")
+    _check_language(show.language)
+    publish, state = config.publish_dir, config.state_dir.resolve()
     if publish.exists() and not publish.is_dir():
-        raise ConfigError(f"publish.folder is a file, not a folder: {publish}", path=path)
+        raise ConfigError(f"publish.folder is a file, not a folder: {publish}")
     if publish == config.root or publish in config.root.parents:
         # Everything in the publish folder goes public: podcast.toml, the catalog, the drafts too.
-        raise ConfigError("publish.folder must not be the show folder or a folder above it", path=path)
-    # The registry is the one list of engines, each engine's module the one judge of its options;
-    # they import this module, hence here.
-    from .voices import ENGINES, names
-    from .voices.espeak import options_problem as espeak_problem
-    from .voices.gtts import options_problem as gtts_problem
-
-    if voice.engine != "auto" and voice.engine not in ENGINES:
-        raise ConfigError(f"voice.engine must be {names()}, not {voice.engine!r}", path=path)
-    problem = espeak_problem(voice.espeak_voice, voice.espeak_rate, voice.espeak_pitch)
-    if problem:
-        raise ConfigError(problem, path=path)
-    problem = gtts_problem(voice.gtts_timeout, voice.gtts_deadline, voice.gtts_concurrency, voice.gtts_retries,
-                           voice.gtts_rate)
-    if problem:
-        raise ConfigError(problem, path=path)
-    if voice.gtts_endpoint and not re.match(r"^https?://[^\s/]+/?$", voice.gtts_endpoint):
-        raise ConfigError("voice.gtts_endpoint must be a base URL such as https://translate.google.fr", path=path)
+        raise ConfigError("publish.folder must not be the show folder or a folder above it")
+    if publish == state or state in publish.parents or publish in state.parents:
+        raise ConfigError("publish.folder must not be, contain or lie inside the show's private .podcast folder")
+    if voice.engine != "auto" and voice.engine not in registry.ENGINES:
+        raise ConfigError(f"voice.engine must be auto or one of {', '.join(sorted(registry.ENGINES))}, "
+                          f"not {voice.engine!r}")
+    for name in voice.engines:
+        if name not in registry.ENGINES:
+            raise ConfigError(f"unknown table [voice.{name}]; engines: {', '.join(sorted(registry.ENGINES))}")
+        registry.check(name, voice.engines[name])
     for name in ("intro", "outro", "transition"):
-        _check_template(getattr(config.speech, name), f"speech.{name}", path)
+        check_template(getattr(config.speech, name), f"speech.{name}")
     return config
 
 
-TEMPLATE_FIELDS = ("show", "title", "number", "summary", "author", "date", "teaser")
+def _check_language(code: str) -> None:
+    """A language tag whose language the voices speak: fr, fr-FR, fr-CA; not "xx" nor "français"."""
+    found = re.fullmatch(r"([a-z]{2})(?:-(?:[A-Za-z]{2}|[0-9]{3}))?", code)
+    spoken = sorted(registry.languages())
+    if not found or found.group(1) not in spoken:
+        example = spoken[0]
+        raise ConfigError(f"show.language must be a language the voices speak, such as {example}, "
+                          f"{example}-{example.upper()} or {example}-CA, not {code!r}")
 
 
-def _check_template(template: str, name: str, path: Path | None) -> None:
+# The fields templates may use, each with a sample of the type build gives it: a format spec is
+# tried on the sample, so ``{number:03d}`` passes and ``{title:03d}`` fails when podcast.toml is read.
+TEMPLATE_FIELDS: dict[str, Any] = {
+    "show": "Le Fil Tech", "title": "Titre", "number": 12, "summary": "un sujet, un autre",
+    "author": "La rédaction", "date": "lundi 3 juin 2024", "teaser": "En bref.",
+}
+_MAX_WIDTH = 200  # a format width or precision above this is a typo, and {title:999999999} eats memory
+
+
+def check_template(template: str, name: str) -> None:
+    """One-line ConfigError unless ``template`` uses only TEMPLATE_FIELDS, plainly, with specs that fit."""
+    allowed = ", ".join("{" + key + "}" for key in TEMPLATE_FIELDS)
     try:
-        template.format(**{key: "" for key in TEMPLATE_FIELDS})
-    except (KeyError, IndexError, ValueError) as err:
-        allowed = ", ".join("{" + key + "}" for key in TEMPLATE_FIELDS)
-        raise ConfigError(f"{name} is not a valid template ({err}); use {allowed}", path=path) from None
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as err:
+        raise ConfigError(f"{name} is not a valid template ({err}); write {{{{ and }}}} for braces") from None
+    for _text, field_name, spec, conversion in parsed:
+        if field_name is None:
+            continue
+        shown = "{" + field_name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        if re.search(r"[.\[]", field_name):
+            raise ConfigError(f"{name}: {shown} is not allowed: no attribute or index access; use {allowed}")
+        if field_name not in TEMPLATE_FIELDS:
+            raise ConfigError(f"{name}: unknown field {shown}; use {allowed}")
+        if "{" in spec or any(int(n) > _MAX_WIDTH for n in re.findall(r"[0-9]+", spec)):
+            raise ConfigError(f"{name}: {shown} has a format spec we refuse (nested or wider than {_MAX_WIDTH})")
+        try:
+            value = TEMPLATE_FIELDS[field_name]
+            if conversion:
+                value = {"s": str, "r": repr, "a": ascii}[conversion](value)
+            format(value, spec)
+        except (KeyError, ValueError, TypeError) as err:
+            raise ConfigError(f"{name}: {shown} does not fit the field {field_name} ({err})") from None
 
 
 def load(path: Path | str | None = None) -> Config:
-    """Read podcast.toml (default: the one in the current folder)."""
+    """Read podcast.toml (default: the one in the current folder); every setting checked here."""
     file = Path(path) if path is not None else Path.cwd() / CONFIG_NAME
     if file.is_dir():
         file = file / CONFIG_NAME
@@ -256,10 +301,13 @@ def load(path: Path | str | None = None) -> Config:
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"invalid TOML: {err}", path=file) from None
     tables: dict[str, Any] = {}
-    for key, raw in data.items():
-        if key not in _TABLES:
-            raise ConfigError(f"unknown table [{key}]", path=file)
-        tables[key] = _coerce(key, _TABLES[key], raw, file)
+    try:
+        for key, raw in data.items():
+            if key not in _TABLES:
+                raise ConfigError(f"unknown table [{key}]")
+            tables[key] = _voice(raw, file) if key == "voice" else settings.table(key, _TABLES[key], raw)
+    except ConfigError as err:
+        raise ConfigError(str(err), path=file) from None
     return validate(Config(root=file.parent.resolve(), **tables), file)
 
 
@@ -273,14 +321,26 @@ def _toml_value(value: Any) -> str:
     return f'"{escaped}"'
 
 
+def _render_table(lines: list[str], name: str, values: Any) -> None:
+    lines.append(f"[{name}]")
+    for f in dataclasses.fields(values):
+        if "doc" not in f.metadata:
+            continue
+        accepted = settings.bounds(f)
+        lines.append(f"# {settings.doc(f)}" + (f" ({accepted})" if accepted else ""))
+        lines.append(f"{f.name} = {_toml_value(getattr(values, f.name))}")
+    lines.append("")
+
+
 def render(config: Config) -> str:
     """podcast.toml text for a config: every setting written out, so producers see what they can change."""
-    lines = ["# podcast-builder show settings. Paths are relative to this file.", ""]
+    lines = ["# podcast-builder show settings. Paths are relative to this file.",
+             "# Every setting is described in docs/configuration.md.", ""]
     for table in _TABLES:
-        lines.append(f"[{table}]")
-        for f in dataclasses.fields(getattr(config, table)):
-            lines.append(f"{f.name} = {_toml_value(getattr(getattr(config, table), f.name))}")
-        lines.append("")
+        _render_table(lines, table, getattr(config, table))
+        if table == "voice":
+            for name in registry.ENGINES:
+                _render_table(lines, f"voice.{name}", config.voice.options(name))
     return "\n".join(lines)
 
 

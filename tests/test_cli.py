@@ -133,12 +133,12 @@ def test_python_m_podcast(tmp_path: Path) -> None:
 def test_espeak_settings_are_checked_when_read(show: Path) -> None:
     path = show / "podcast.toml"
     original = path.read_text(encoding="utf-8")
-    for wrong, message in (("espeak_rate = 170", "espeak_rate = 20"), ("espeak_voice = \"fr\"", "espeak_voice = \"de\""),
-                           ("espeak_pitch = 50", "espeak_pitch = 101")):
+    for wrong, message in (("rate = 170", "rate = 20"), ("voice = \"fr\"", "voice = \"de\""),
+                           ("pitch = 50", "pitch = 101")):
         path.write_text(original.replace(wrong, message), encoding="utf-8")
         result = run("--config", str(path), "list")
         assert result.exit_code == 2, (message, result.output)
-        assert result.output.count("\n") == 1 and "voice.espeak_" in result.output
+        assert result.output.count("\n") == 1 and "voice.espeak." in result.output
 
 
 def test_unknown_engine_is_refused_even_when_unchanged(show: Path, example_path: Path) -> None:

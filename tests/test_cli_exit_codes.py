@@ -125,7 +125,7 @@ def test_voice_failure_is_4(built, tmp_path: Path) -> None:
     """An engine that exists but cannot speak: gTTS chosen, its server refusing connections."""
     toml, article = built
     text = toml.read_text(encoding="utf-8")
-    for key, value in (("gtts_endpoint", '"http://127.0.0.1:9"'), ("gtts_retries", "0"), ("gtts_deadline", "2.0")):
+    for key, value in (("endpoint", '"http://127.0.0.1:9"'), ("retries", "0"), ("deadline", "2.0")):
         text = re.sub(rf"^{key} = .*$", f"{key} = {value}", text, flags=re.M)
     unreachable = toml.with_name("unreachable.toml")
     unreachable.write_text(text, encoding="utf-8")

@@ -190,11 +190,12 @@ def test_tls_is_verified(mp3: bytes, certificate: Path, monkeypatch: pytest.Monk
 
 def test_auto_probe_chooses_gtts_when_it_answers(fake: FakeGoogle) -> None:
     from podcast.config import VoiceConfig
+    from podcast.voices.registry import GttsOptions
     from podcast.voices import choose
 
-    chosen = choose("auto", VoiceConfig(gtts_endpoint=fake.url))
+    chosen = choose("auto", VoiceConfig(engines={"gtts": GttsOptions(endpoint=fake.url)}))
     assert chosen.voice.engine == "gtts" and "answered" in chosen.reason
-    offline = choose("auto", VoiceConfig(gtts_endpoint=CLOSED))
+    offline = choose("auto", VoiceConfig(engines={"gtts": GttsOptions(endpoint=CLOSED)}))
     assert offline.voice.engine == "espeak" and "unreachable" in offline.reason
 
 
@@ -239,7 +240,7 @@ def test_gtts_build_fails_fast_and_publishes_nothing(built_show: Path, example_t
 
     if not endpoint and GttsVoice().probe() is None:
         pytest.skip("Google answers from here: this test is about an offline machine")
-    _set_voice(built_show, gtts_endpoint=endpoint)
+    _set_voice(built_show, endpoint=endpoint)
     (built_show / "two.txt").write_text(example_text.replace("Le Fil Tech", "Le Fil Bis", 1), encoding="utf-8")
     before = _published(built_show / "feed")
     result = CliRunner(mix_stderr=False).invoke(
@@ -257,7 +258,7 @@ def test_gtts_build_through_fake_records_engine(built_show: Path, example_text: 
     from podcast import config
     from podcast.build import build
 
-    _set_voice(built_show, gtts_endpoint=fake.url, engine="auto")
+    _set_voice(built_show, endpoint=fake.url, engine="auto")
     (built_show / "three.txt").write_text(example_text.replace("Le Fil Tech", "Le Fil Ter", 1), encoding="utf-8")
     result = build(config.load(built_show), built_show / "three.txt", day="2024-06-10")
     assert result.episode.engine == "gtts" and result.episode.voice.startswith("gtts:fr")

@@ -17,6 +17,7 @@ from podcast import config as config_mod
 from podcast import master
 from podcast.build import build
 from podcast.config import AudioConfig, VoiceConfig
+from podcast.voices.registry import EspeakOptions
 from podcast.errors import AudioError
 from podcast.segment import Kind, Pause, Segment
 from podcast.voices import Audio, load
@@ -124,7 +125,7 @@ def test_loudness_from_quiet_and_loud_input(espeak_audio, gain, tmp_path, ffmpeg
 
 @pytest.mark.parametrize("pitch,rate", [(10, 120), (90, 260)])
 def test_loudness_across_espeak_pitches_and_rates(pitch, rate, tmp_path, ffmpeg_exe) -> None:
-    audios = load("espeak", VoiceConfig(espeak_pitch=pitch, espeak_rate=rate)).synthesize(SENTENCES)
+    audios = load("espeak", VoiceConfig(engines={"espeak": EspeakOptions(pitch=pitch, rate=rate)})).synthesize(SENTENCES)
     mastered = run_master(audios, tmp_path)
     lufs, peak = measure(ffmpeg_exe, mastered.path)
     assert abs(lufs - TARGET) <= 1.0 and peak <= CEILING, (lufs, peak)

@@ -13,6 +13,7 @@ from podcast.errors import VoiceError
 from podcast.voices import ENGINES, UnknownEngine, choose, load
 from podcast.voices.base import Voice
 from podcast.voices.espeak import PARALLEL_MIN_CHARS, EspeakVoice
+from podcast.voices.registry import Engine, GttsOptions
 
 TEXTS = ["Bonjour à toutes et à tous.", "Voici les nouvelles de la semaine.", "Merci de votre écoute."]
 
@@ -29,17 +30,15 @@ def test_unknown_and_broken_engines_say_why(monkeypatch: pytest.MonkeyPatch) -> 
         load("piper", VoiceConfig())
     assert caught.value.exit_code == 2 and not isinstance(caught.value, VoiceError)
 
-    def broken(cfg: VoiceConfig) -> Voice:
-        raise ImportError("No module named 'piper'")
-
+    broken = Engine("piper", GttsOptions, "podcast.voices.piper:from_options", "not installed")
     monkeypatch.setitem(voices.ENGINES, "piper", broken)
-    with pytest.raises(VoiceError, match="the piper engine cannot load: No module named 'piper'"):
+    with pytest.raises(VoiceError, match="the piper engine cannot load: No module named 'podcast.voices.piper'"):
         load("piper", VoiceConfig())
     assert load("espeak", VoiceConfig()).engine == "espeak"  # the others still work
 
 
 def test_auto_offline_picks_the_offline_voice_and_says_why() -> None:
-    chosen = choose("auto", VoiceConfig(gtts_endpoint="http://127.0.0.1:9"), probe_timeout=3)
+    chosen = choose("auto", VoiceConfig(engines={"gtts": GttsOptions(endpoint="http://127.0.0.1:9")}), probe_timeout=3)
     assert chosen.voice.engine == "espeak"
     assert chosen.reason.startswith("auto: http://127.0.0.1:9 is unreachable") and "offline voice" in chosen.reason
     assert choose("gtts", VoiceConfig()).voice.engine == "gtts"  # asked for: no probe, no fallback
@@ -56,7 +55,7 @@ def test_espeak_voices_options_and_identity() -> None:
     slow = EspeakVoice(words_per_minute=100).synthesize(TEXTS[:1])[0]
     fast = EspeakVoice(words_per_minute=300).synthesize(TEXTS[:1])[0]
     assert slow.seconds > 1.8 * fast.seconds
-    with pytest.raises(VoiceError, match="unknown espeak voice"):
+    with pytest.raises(VoiceError, match="voice.espeak.voice must be fr, fr-be or fr-ch"):
         EspeakVoice(voice="de")
 
 
@@ -78,7 +77,7 @@ def test_cli_build_announces_the_offline_voice(show: Path, example_path: Path) -
     toml = show / "podcast.toml"
     toml.write_text(
         toml.read_text(encoding="utf-8").replace('engine = "espeak"', 'engine = "auto"')
-        .replace('gtts_endpoint = ""', 'gtts_endpoint = "http://127.0.0.1:9"'),
+        .replace('endpoint = ""', 'endpoint = "http://127.0.0.1:9"'),
         encoding="utf-8",
     )
     result = CliRunner(mix_stderr=False).invoke(cli, ["--config", str(toml), "build", str(example_path), "--date", "2024-06-03"])

@@ -1,42 +1,28 @@
 """Speech engines behind one protocol, found by name in a registry and loaded lazily.
 
-Adding an engine is one entry in :data:`ENGINES` and a factory taking the show's VoiceConfig: the
-pipeline never names an engine.
+The engines, their ``[voice.NAME]`` options and factories are listed in :mod:`.registry`: the pipeline
+never names an engine, and ``config`` checks every engine's options without importing any engine.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING
 
-from ..config import VoiceConfig
 from ..errors import ConfigError, VoiceError
 from .base import Audio, Progress, Voice
+from .registry import ENGINES, Engine
 
-__all__ = ["Audio", "Progress", "Voice", "ENGINES", "Choice", "UnknownEngine", "check", "load", "choose", "names"]
+if TYPE_CHECKING:
+    from ..config import VoiceConfig
+
+__all__ = [
+    "Audio", "Progress", "Voice", "ENGINES", "Engine", "Choice", "UnknownEngine", "check", "load", "choose", "names",
+]
 
 log = logging.getLogger(__name__)
 
-
-def _espeak(cfg: VoiceConfig) -> Voice:
-    from .espeak import EspeakVoice
-
-    return EspeakVoice(voice=cfg.espeak_voice, words_per_minute=cfg.espeak_rate, pitch=cfg.espeak_pitch)
-
-
-def _gtts(cfg: VoiceConfig) -> Voice:
-    from .gtts import GttsVoice
-
-    return GttsVoice(
-        tld=cfg.gtts_tld, slow=cfg.gtts_slow, timeout=cfg.gtts_timeout, concurrency=cfg.gtts_concurrency,
-        requests_per_second=cfg.gtts_rate, retries=cfg.gtts_retries, deadline=cfg.gtts_deadline,
-        endpoint=cfg.gtts_endpoint,
-    )
-
-
-ENGINES: dict[str, Callable[[VoiceConfig], Voice]] = {"espeak": _espeak, "gtts": _gtts}
 OFFLINE = "espeak"
 ONLINE = "gtts"
 
@@ -63,14 +49,15 @@ def check(name: str) -> None:
 
 
 def load(name: str, cfg: VoiceConfig) -> Voice:
-    factory = ENGINES.get(name)
-    if factory is None:
+    """Engine ``name`` with the show's ``[voice.NAME]`` options; VoiceError when it cannot load."""
+    engine = ENGINES.get(name)
+    if engine is None:
         raise UnknownEngine(f"unknown engine {name!r}; choose {names()}")
     try:
-        return factory(cfg)
+        return engine.make(cfg.options(name))
     except VoiceError:
         raise
-    except (ImportError, OSError) as err:
+    except (ImportError, AttributeError, OSError) as err:
         raise VoiceError(f"the {name} engine cannot load: {err}") from None
 
 

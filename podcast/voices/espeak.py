@@ -10,14 +10,9 @@ espeak_Synth), and spawning fresh interpreters costs more than the synthesis its
 
 Every call starts from the same state, so a text always gives the same samples whatever was spoken
 before it in the process: the synthesis cache is keyed by text, and builds must be reproducible
-whichever worker speaks which sentence. espeak-ng does not offer that by itself: its wave generator
-(wavegen.c) keeps three function-local statics across utterances, which no API call resets (not even
-``espeak_Initialize``): ``Flutter_ix`` (the phase of the pitch-flutter table), ``cycle_count`` (the
-phase of the voice's roughness modulation) and ``agc`` (the automatic gain after a clipped sample).
-We find them in the library's ELF symbol table and put back their initial bytes before each text.
-Where the symbols cannot be found (a stripped or foreign build) the library is reloaded before each
-text instead: a fresh copy of its state, correct but slower (measured: 0.38 s of CPU instead of 0.21 s
-for the 64 segments of the sample newsletter; the reset itself costs nothing measurable).
+whichever worker speaks which sentence. espeak-ng does not offer that by itself (statics in its wave
+generator carry over from one text to the next): :mod:`.espeak_reset` puts them back before each text,
+after a self-check at load; where that is not possible, the library is reloaded before each text.
 """
 
 from __future__ import annotations
@@ -28,31 +23,19 @@ import logging
 import os
 import queue
 import shutil
-import struct
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
-from ..errors import VoiceError
+from ..errors import ConfigError, VoiceError
+from . import espeak_reset, registry
 from .base import Audio, Progress
+from .registry import EspeakOptions
 
 log = logging.getLogger(__name__)
 
-VOICES = ("fr", "fr-be", "fr-ch")
-
-
-def options_problem(voice: str, words_per_minute: int, pitch: int) -> str | None:
-    """What is wrong with these settings, in podcast.toml's words, or None: the one check that
-    both loading podcast.toml and making a voice use."""
-    if voice not in VOICES:
-        return f"unknown espeak voice {voice!r}: voice.espeak_voice must be one of {', '.join(VOICES)}"
-    if not 80 <= words_per_minute <= 450:
-        return "voice.espeak_rate must be between 80 and 450 words per minute"
-    if not 0 <= pitch <= 100:
-        return "voice.espeak_pitch must be between 0 and 100"
-    return None
 PARALLEL_MIN_CHARS = 1000  # below this, loading another copy of the library costs more than it saves
 _VOICE_FILES = {"fr": "fr", "fr-be": "fr-BE", "fr-ch": "fr-CH"}
 
@@ -61,72 +44,7 @@ _POS_CHARACTER = 1
 _CHARS_UTF8 = 1  # and no espeakENDPAUSE: the mastering stage owns every pause
 _RATE, _VOLUME, _PITCH, _RANGE, _PUNCTUATION, _CAPITALS, _WORDGAP = 1, 2, 3, 4, 5, 6, 7
 _SEED = 1
-_HISTORY = ("wavegen.c", ("Flutter_ix", "cycle_count", "agc"))
 _CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
-
-
-def _symbols(path: str) -> list[tuple[str, str, int, int, bytes]]:
-    """(source file, name, type, offset, bytes at load) of each symbol in an ELF64 library's table.
-
-    The bytes at load come from the file (zeros for .bss), so they do not depend on what this
-    process, or the parent it was forked from, has already spoken. Empty when the file is not
-    little-endian ELF64 or was stripped.
-    """
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return []
-    if data[:6] != b"\x7fELF\x02\x01":
-        return []
-    shoff, = struct.unpack_from("<Q", data, 0x28)
-    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
-    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
-    symbols = []
-    for _name, kind, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
-        if kind != 2 or not entsize:  # SHT_SYMTAB (not the dynamic table: statics are not exported)
-            continue
-        strings = sections[link][4]
-        source = ""
-        for at in range(offset, offset + size, entsize):
-            name_at, info, _other, index, value, length = struct.unpack_from("<IBBHQQ", data, at)
-            name = data[strings + name_at: data.index(b"\0", strings + name_at)].decode("ascii", "replace")
-            if info & 0xF == 4:  # STT_FILE: the symbols that follow come from this source file
-                source = name
-                continue
-            initial = b""
-            if info & 0xF == 1 and 0 < index < len(sections):  # STT_OBJECT in a real section
-                _n, section_kind, _f, address, section_offset, *_ = sections[index]
-                start = section_offset + value - address
-                initial = bytes(length) if section_kind == 8 else data[start:start + length]  # 8: NOBITS
-            symbols.append((source, name, info & 0xF, value, initial))
-    return symbols
-
-
-def _history_reset(lib: ctypes.CDLL, path: str) -> Callable[[], None] | None:
-    """A function putting wavegen's history statics back to their bytes at load time, or None.
-
-    Function-local statics are named ``name.NNNN`` in the table; an exported function's address
-    in the process minus its offset in the file gives where the library was loaded.
-    """
-    source, names = _HISTORY
-    statics: dict[str, tuple[int, bytes]] = {}
-    anchor = None
-    for file, name, kind, offset, initial in _symbols(path):
-        if kind == 1 and file == source and name.split(".")[0] in names and initial:  # STT_OBJECT
-            statics[name.split(".")[0]] = (offset, initial)
-        elif kind == 2 and name == "espeak_Synth":  # STT_FUNC
-            anchor = offset
-    if set(statics) != set(names) or anchor is None:
-        return None
-    base = ctypes.cast(lib.espeak_Synth, ctypes.c_void_p).value - anchor  # type: ignore[operator]
-    saved = [(base + offset, initial) for offset, initial in statics.values()]
-
-    def reset() -> None:
-        for address, initial in saved:
-            ctypes.memmove(address, initial, len(initial))
-
-    return reset
 
 
 def _loader_paths() -> tuple[str, bytes]:
@@ -177,10 +95,15 @@ class _Library:
         self.lock = threading.Lock()
         self.pid = os.getpid()
         self._open()
-        self._reset = _history_reset(self.lib, self.path)
         self._spoken = False
+        self._reset = espeak_reset.history_reset(self.lib, self.path)
         if self._reset is None:
             log.debug("espeak-ng's symbol table is unavailable: reloading the library before each text")
+            return
+        problem = espeak_reset.self_check(lambda text: self.speak(text, *espeak_reset.CHECK_SETTINGS))
+        if problem:
+            log.warning("espeak-ng: %s; reloading the library before each text instead (slower)", problem)
+            self._reset = None
 
     def _open(self) -> None:
         try:
@@ -254,8 +177,6 @@ class _Library:
             return b"".join(self._chunks)
 
 
-
-
 @dataclass
 class EspeakVoice:
     """espeak-ng speaking French, offline, on every core."""
@@ -270,9 +191,10 @@ class EspeakVoice:
     rate = 22050
 
     def __post_init__(self) -> None:
-        problem = options_problem(self.voice, self.words_per_minute, self.pitch)
-        if problem:
-            raise VoiceError(problem)
+        try:
+            registry.check("espeak", EspeakOptions(voice=self.voice, rate=self.words_per_minute, pitch=self.pitch))
+        except ConfigError as err:
+            raise VoiceError(str(err)) from None
         self.rate = _Library.get().rate
 
     @property
@@ -309,3 +231,8 @@ class EspeakVoice:
         if progress:
             progress(1)
         return audio
+
+
+def from_options(options: EspeakOptions) -> EspeakVoice:
+    """The registry's factory: the show's ``[voice.espeak]`` table -> a voice."""
+    return EspeakVoice(voice=options.voice, words_per_minute=options.rate, pitch=options.pitch)

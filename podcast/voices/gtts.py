@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .. import ffmpeg
-from ..errors import AudioError, VoiceError
+from ..errors import AudioError, ConfigError, VoiceError
+from . import registry
 from .base import Audio, Progress
+from .registry import GttsOptions
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +38,6 @@ MAX_CHARS = 100  # gTTS cuts longer texts itself, anywhere; we cut first, at cla
 RATE = 24000
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 _AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')  # the very pattern gTTS's stream() decodes with
-
-
-def options_problem(timeout: float, deadline: float, concurrency: int, retries: int, per_second: float) -> str | None:
-    """What is wrong with these settings, in podcast.toml's words, or None: the one check that
-    both loading podcast.toml and making a voice use."""
-    if not 1 <= concurrency <= 16:
-        return "voice.gtts_concurrency must be between 1 and 16"
-    if not 0.1 <= timeout <= 120 or not 0.1 <= deadline <= 600:
-        return "voice.gtts_timeout and voice.gtts_deadline must be between 0.1 and 120/600 seconds"
-    if not 0 <= retries <= 10 or not per_second >= 0:  # nan too
-        return "voice.gtts_retries must be 0-10 and voice.gtts_rate not negative"
-    return None
 
 
 class _Abort(Exception):
@@ -126,9 +116,13 @@ class GttsVoice:
     rate = RATE
 
     def __post_init__(self) -> None:
-        problem = options_problem(self.timeout, self.deadline, self.concurrency, self.retries, self.requests_per_second)
-        if problem:
-            raise VoiceError(problem)
+        options = GttsOptions(tld=self.tld, slow=self.slow, timeout=self.timeout, concurrency=self.concurrency,
+                              rate=self.requests_per_second, retries=self.retries, deadline=self.deadline,
+                              endpoint=self.endpoint)
+        try:
+            registry.check("gtts", options)
+        except ConfigError as err:
+            raise VoiceError(str(err)) from None
 
     @property
     def identity(self) -> str:
@@ -328,6 +322,13 @@ class GttsVoice:
         if not answer:
             return f"{self.host} did not answer within {timeout:g} s"
         return answer[0]
+
+
+def from_options(options: GttsOptions) -> GttsVoice:
+    """The registry's factory: the show's ``[voice.gtts]`` table -> a voice."""
+    return GttsVoice(tld=options.tld, slow=options.slow, timeout=options.timeout, concurrency=options.concurrency,
+                     requests_per_second=options.rate, retries=options.retries, deadline=options.deadline,
+                     endpoint=options.endpoint)
 
 
 def _root_cause(err: BaseException) -> str:

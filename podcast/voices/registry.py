@@ -1,0 +1,115 @@
+"""The engines by name: each entry carries its ``[voice.NAME]`` options, their checks and a lazy factory.
+
+This module is light on purpose (no engine is imported here): ``config`` reads it to check every
+engine's table when podcast.toml is loaded, before any synthesis, and the engines import their
+options from it. Adding an engine is one module (the voice and a ``from_options`` factory) and one
+:class:`Engine` entry in :data:`ENGINES` below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from .. import settings
+from ..errors import ConfigError
+from ..settings import setting
+
+if TYPE_CHECKING:
+    from .base import Voice
+
+ESPEAK_VOICES = ("fr", "fr-be", "fr-ch")
+
+
+@dataclass(frozen=True)
+class EspeakOptions:
+    """``[voice.espeak]``: espeak-ng, the offline voice."""
+
+    voice: str = setting("fr", "espeak-ng voice: French of France, Belgium or Switzerland", choices=ESPEAK_VOICES)
+    rate: int = setting(170, "speaking rate", low=80, high=450, unit="words per minute")
+    pitch: int = setting(50, "base pitch", low=0, high=100)
+
+
+@dataclass(frozen=True)
+class GttsOptions:
+    """``[voice.gtts]``: Google Translate's voice, online."""
+
+    tld: str = setting("fr", "Google domain the voice is asked from (translate.google.<tld>)")
+    slow: bool = setting(False, "speak slowly")
+    timeout: float = setting(10.0, "time allowed to each request", low=0.1, high=120, unit="seconds")
+    concurrency: int = setting(4, "requests in flight at once", low=1, high=16)
+    rate: float = setting(12.0, "requests started per second at most (politeness); 0: unpaced", low=0, high=1000)
+    retries: int = setting(4, "retries after 429, 5xx, timeouts and connection errors (exponential backoff)",
+                           low=0, high=10)
+    deadline: float = setting(25.0, "time before an unreachable Google aborts the build", low=0.1, high=600,
+                              unit="seconds")
+    endpoint: str = setting("", "base URL replacing https://translate.google.<tld> (a mirror, a test server)")
+
+
+def _gtts_check(options: GttsOptions) -> str | None:
+    if not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", options.tld):
+        return f"voice.gtts.tld must be a Google domain ending such as fr or co.uk, not {options.tld!r}"
+    if options.endpoint and not re.fullmatch(r"https?://[^\s/?#]+/?", options.endpoint):
+        return "voice.gtts.endpoint must be a base URL such as https://translate.google.fr"
+    return None
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One speech engine: its options type (with their checks) and where its factory lives."""
+
+    name: str
+    options: type
+    factory: str  # "module:function" taking the options, imported only when the engine is used
+    summary: str
+    languages: tuple[str, ...] = ("fr",)  # ISO 639-1 codes its voices speak
+    check: Callable[[Any], str | None] | None = None  # checks across options, beyond each one's bounds
+
+    def make(self, options: Any) -> Voice:
+        module, _, function = self.factory.partition(":")
+        made: Voice = getattr(importlib.import_module(module), function)(options)
+        return made
+
+
+ENGINES: dict[str, Engine] = {
+    "espeak": Engine("espeak", EspeakOptions, "podcast.voices.espeak:from_options", "espeak-ng, offline"),
+    "gtts": Engine("gtts", GttsOptions, "podcast.voices.gtts:from_options", "Google Translate, online",
+                   check=_gtts_check),
+}
+FLAT = ("espeak", "gtts")  # engines whose options were once flat keys of [voice] (voice.espeak_rate)
+
+
+def defaults() -> dict[str, Any]:
+    """Every engine's default options, by engine name."""
+    return {name: engine.options() for name, engine in ENGINES.items()}
+
+
+def languages() -> set[str]:
+    return {code for engine in ENGINES.values() for code in engine.languages}
+
+
+def check(name: str, options: Any) -> None:
+    """Raise ConfigError, naming the setting, when ``options`` are not acceptable for engine ``name``."""
+    engine = ENGINES[name]
+    settings.check_all(f"voice.{name}", options)
+    problem = engine.check(options) if engine.check else None
+    if problem:
+        raise ConfigError(problem)
+
+
+def parse(name: str, raw: Mapping[str, Any]) -> Any:
+    """Engine ``name``'s options from its ``[voice.NAME]`` table, checked (ConfigError otherwise)."""
+    options = settings.table(f"voice.{name}", ENGINES[name].options, raw)
+    check(name, options)
+    return options
+
+
+def flat(key: str) -> tuple[str, str] | None:
+    """(engine, option) an old flat ``[voice]`` key stood for ("espeak_rate" -> espeak, rate), or None."""
+    engine, _, option = key.partition("_")
+    if engine in FLAT and option in {f.name for f in dataclasses.fields(ENGINES[engine].options)}:
+        return engine, option
+    return None
