@@ -8,12 +8,14 @@ loaded afresh for every text (the library's own state at load, nothing carried o
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from podcast.voices.espeak import PARALLEL_MIN_CHARS, EspeakVoice, _Library
+from podcast.voices import espeak_reset
+from podcast.voices.espeak import PARALLEL_MIN_CHARS, EspeakVoice, _Library, _private_copy
 
 TARGET = "Bonjour, ceci est une phrase de test pour la voix française."
 OTHERS = [
@@ -91,3 +93,29 @@ def test_threads_and_their_share_of_texts_do_not_change_a_byte() -> None:
     two = EspeakVoice(workers=2).synthesize(texts)
     reversed_three = EspeakVoice(workers=3).synthesize(texts[::-1])[::-1]
     assert [a.pcm for a in two] == [a.pcm for a in single] == [a.pcm for a in reversed_three]
+
+
+def test_the_self_check_can_fail() -> None:
+    """Without the reset the self-check's probe comes out different: the check is not a formality."""
+    library = _Library.get()
+    assert espeak_reset.self_check(lambda text: library.speak(text, *SETTINGS)) is None
+    saved = library._reset
+    try:
+        library._reset = lambda: None  # speaks on with its history, like an unpatched build
+        assert espeak_reset.self_check(lambda text: library.speak(text, *SETTINGS)) is not None
+    finally:
+        library._reset = saved
+
+
+def test_a_failed_self_check_falls_back_to_reloading(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh: dict[str, str]
+) -> None:
+    """A reset that patches the wrong bytes is caught at load, logged, and the reload path is used."""
+    monkeypatch.setattr(espeak_reset, "history_reset", lambda lib, path: (lambda: None))
+    with caplog.at_level(logging.WARNING, logger="podcast.voices.espeak"):
+        library = _Library(_private_copy(_Library.get().path, 99))  # its own copy: a reload really unloads it
+    assert library._reset is None
+    assert any("reloading the library before each text" in r.getMessage() for r in caplog.records)
+    for other in OTHERS:
+        assert digest(library.speak(other, *SETTINGS)) == fresh[other]
+        assert digest(library.speak(TARGET, *SETTINGS)) == fresh[TARGET]
