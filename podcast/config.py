@@ -326,8 +326,6 @@ def _render_table(lines: list[str], name: str, values: Any) -> None:
     for f in dataclasses.fields(values):
         if "doc" not in f.metadata:
             continue
-        accepted = settings.bounds(f)
-        lines.append(f"# {settings.doc(f)}" + (f" ({accepted})" if accepted else ""))
         lines.append(f"{f.name} = {_toml_value(getattr(values, f.name))}")
     lines.append("")
 

@@ -28,7 +28,9 @@ from podcast import config as config_mod
 from podcast import voices
 from podcast.catalog import Catalog
 from podcast.cli import cli
+from podcast.config import VoiceConfig
 from podcast.errors import VoiceError
+from podcast.voices.registry import EspeakOptions
 
 from test_inbox import check_feed, write_show
 
@@ -178,11 +180,11 @@ class FlakyVoice:
 def flaky(monkeypatch: pytest.MonkeyPatch):
     voice: dict[str, FlakyVoice] = {}
 
-    def factory(cfg):
-        voice.setdefault("v", FlakyVoice(voices.load("espeak", cfg), fail_at=3))
+    def factory(options):
+        voice.setdefault("v", FlakyVoice(voices.load("espeak", VoiceConfig()), fail_at=3))
         return voice["v"]
 
-    monkeypatch.setitem(voices.ENGINES, "flaky", factory)
+    monkeypatch.setitem(voices.ENGINES, "flaky", voices.Engine("flaky", EspeakOptions, factory, "test voice"))
     return voice
 
 

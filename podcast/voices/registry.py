@@ -63,14 +63,17 @@ class Engine:
 
     name: str
     options: type
-    factory: str  # "module:function" taking the options, imported only when the engine is used
+    factory: str | Callable[[Any], Voice]  # the options -> a voice; "module:function" is imported when used
     summary: str
     languages: tuple[str, ...] = ("fr",)  # ISO 639-1 codes its voices speak
     check: Callable[[Any], str | None] | None = None  # checks across options, beyond each one's bounds
 
     def make(self, options: Any) -> Voice:
-        module, _, function = self.factory.partition(":")
-        made: Voice = getattr(importlib.import_module(module), function)(options)
+        factory = self.factory
+        if isinstance(factory, str):
+            module, _, function = factory.partition(":")
+            factory = getattr(importlib.import_module(module), function)
+        made: Voice = factory(options)
         return made
 
 
