@@ -101,8 +101,10 @@ def test_old_and_new_style_for_one_engine_is_one_line_error(tmp_path: Path) -> N
     ('[voice.gtts]\nconcurrency = 99\n', "voice.gtts.concurrency must be between 1 and 16"),
     ('[voice.gtts]\ntimeout = inf\n', "voice.gtts.timeout must be between 0.1 and 120 seconds"),
     ('[voice.gtts]\nrate = nan\n', "voice.gtts.rate must be between 0 and 1000"),
-    ('[voice.gtts]\nendpoint = "ftp://x"\n', "voice.gtts.endpoint must be a base URL such as https://translate.google.fr"),
-    ('[voice.gtts]\ntld = "fr/evil"\n', "voice.gtts.tld must be a Google domain ending such as fr or co.uk, not 'fr/evil'"),
+    ('[voice.gtts]\nendpoint = "ftp://x"\n',
+     "voice.gtts.endpoint must be a base URL such as https://translate.google.fr"),
+    ('[voice.gtts]\ntld = "fr/evil"\n',
+     "voice.gtts.tld must be a Google domain ending such as fr or co.uk, not 'fr/evil'"),
 ])
 def test_engine_options_are_checked_when_read(tmp_path: Path, text: str, message: str) -> None:
     assert refused(tmp_path, text) == message
@@ -112,8 +114,8 @@ def test_engine_options_are_checked_when_read(tmp_path: Path, text: str, message
     ("[publish]\nkeep = 1000000000000000000\n", "publish.keep must be between 0 and 100000"),
     ("[publish]\nlock_timeout = 1e300\n", "publish.lock_timeout must be between 0 and 86400 seconds"),
     ("[audio]\npause_sentence = nan\n", "audio.pause_sentence must be between 0 and 10 seconds"),
-    ("[audio]\nbitrate = 100\n", "audio.bitrate must be 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320, "
-                                 "not 100"),
+    ("[audio]\nbitrate = 100\n",
+     "audio.bitrate must be 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320, not 100"),
     ("[audio]\nmp3_quality = -1\n", "audio.mp3_quality must be between 0 and 9"),
 ])
 def test_numbers_are_bounded(tmp_path: Path, text: str, message: str) -> None:
@@ -133,7 +135,8 @@ def test_bad_templates_are_refused_at_load(tmp_path: Path, template: str) -> Non
 def test_template_messages_say_what_is_wrong(tmp_path: Path) -> None:
     assert refused(tmp_path, '[speech]\nintro = "{number.numerator}"\n').startswith(
         "speech.intro: {number.numerator} is not allowed: no attribute or index access; use {show}, {title}")
-    assert refused(tmp_path, '[speech]\nintro = "{nope}"\n').startswith("speech.intro: unknown field {nope}; use {show}")
+    assert refused(tmp_path, '[speech]\nintro = "{nope}"\n').startswith(
+        "speech.intro: unknown field {nope}; use {show}")
     assert refused(tmp_path, '[speech]\nintro = "{title:03d}"\n').startswith(
         "speech.intro: {title:03d} does not fit the field title")
 
