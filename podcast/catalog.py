@@ -6,6 +6,8 @@ version opens in a newer one.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -98,16 +100,30 @@ class Episode:
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
 
 
+@contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """Opening is serialized between processes by a lock file beside the catalog: SQLite answers
+    "database is locked" at once, without waiting, to a connection that meets another one switching
+    a new database to WAL. The kernel releases the lock if the process dies."""
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            with _setup_lock(path):
+                self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+                self._migrate()
         except CatalogError:
             self._close_quietly()
             raise
