@@ -247,3 +247,13 @@ def test_a_new_show_still_gets_a_new_catalog(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     with Catalog(config.catalog_path) as catalog:
         assert catalog.episodes() == []
+
+
+def test_remove_an_overflowing_number_is_one_line(show: Path) -> None:
+    config = config_mod.load(show / "podcast.toml")
+    before = published(config)
+    result = run(show, "remove", "99999999999999999999999")
+    assert result.exit_code == EXIT_USAGE, (result.stderr, result.exception)
+    [line] = result.stderr.splitlines()
+    assert line.startswith("Error: no such episode: '99999999999999999999999'")
+    assert published(config) == before
