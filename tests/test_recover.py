@@ -15,7 +15,6 @@ import sqlite3
 from pathlib import Path
 from typing import Callable
 
-import feedparser
 import podcastparser
 import pytest
 from click.testing import CliRunner
