@@ -123,7 +123,7 @@ def plan(config: Config, source: Path, *, engine: str | None = None, issue: Issu
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
     if number is None:
-        with Catalog(config.catalog_path) as catalog:
+        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
             existing = catalog.by_key(episode_key(issue))
             number = existing.number if existing else catalog.next_number()
     day = _check_date(day)
@@ -232,7 +232,7 @@ def build(
     key, digest = episode_key(issue), text_hash(issue)
     publish = config.publish_dir
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
-        with Catalog(config.catalog_path) as catalog:
+        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
             _recover(config, catalog)
             existing = catalog.by_key(key)
             if existing and existing.text_hash == digest and not force and (day is None or day == existing.date):
@@ -353,21 +353,21 @@ def _produce(config: Config, issue: Issue, the_plan: Plan, number: int, day: str
 def regenerate_feed(config: Config) -> Path:
     """``podcast feed``: the feed again from the catalog (e.g. after editing podcast.toml)."""
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
-        with Catalog(config.catalog_path) as catalog:
+        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
             ensure_cover(config)
             _recover(config, catalog)
             return _write_feed(config, catalog)
 
 
 def list_episodes(config: Config) -> list[Episode]:
-    with Catalog(config.catalog_path) as catalog:
+    with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
         return catalog.episodes()
 
 
 def remove(config: Config, ident: str) -> Episode:
     """Take an episode out of the catalog and the feed, then delete its files."""
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
-        with Catalog(config.catalog_path) as catalog:
+        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
             _recover(config, catalog)
             episode = catalog.find(ident)
             catalog.remove(episode, _utc_now().isoformat())

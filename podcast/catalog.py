@@ -6,14 +6,19 @@ version opens in a newer one.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import CatalogError, NotFoundError
+from .errors import CatalogError, CatalogLostError, NotFoundError
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER: a larger number is no episode, not an overflow
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = []
 
 
@@ -95,31 +100,62 @@ class Episode:
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
 
 
+@contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """Opening is serialized between processes by a lock file beside the catalog: SQLite answers
+    "database is locked" at once, without waiting, to a connection that meets another one switching
+    a new database to WAL. The kernel releases the lock if the process dies."""
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            with _setup_lock(path):
+                self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+                self.db.row_factory = sqlite3.Row
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+                self._migrate()
+        except CatalogError:
+            self._close_quietly()
+            raise
         except sqlite3.DatabaseError as err:
+            self._close_quietly()
             raise CatalogError(f"the catalog is unreadable ({err}); restore it from a backup", path=path) from None
         except OSError as err:
             raise CatalogError(f"cannot open the catalog: {err.strerror}", path=path) from None
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+    def _close_quietly(self) -> None:
+        db = getattr(self, "db", None)
+        if db is not None:
+            db.close()
+
+    def _version(self) -> int:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
         if version > len(MIGRATIONS):
             raise CatalogError(
                 f"the catalog was written by a newer podcast-builder (schema {version}); upgrade", path=self.path
             )
-        for number in range(version, len(MIGRATIONS)):
-            with self.transaction():
+        return version
+
+    def _migrate(self) -> None:
+        """Every pending migration in one write transaction. The version is read again once the
+        write lock is held: two processes opening a new show at once would otherwise both run
+        the same steps (``duplicate column name``); the second now finds nothing left to do."""
+        if self._version() == len(MIGRATIONS):
+            return
+        with self.transaction():
+            for number in range(self._version(), len(MIGRATIONS)):
                 MIGRATIONS[number](self.db)
-                self.db.execute(f"PRAGMA user_version = {number + 1}")
+            self.db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -131,7 +167,7 @@ class Catalog:
                 self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
-        except sqlite3.OperationalError as err:
+        except sqlite3.Error as err:
             raise CatalogError(f"catalog write failed: {err}", path=self.path) from None
 
     def close(self) -> None:
@@ -145,39 +181,56 @@ class Catalog:
 
     # --- queries --------------------------------------------------------------------------------
 
-    def _episode(self, row: sqlite3.Row | None) -> Episode | None:
-        return Episode(**dict(row)) if row is not None else None
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """A read; a damaged page met here is one line, not a traceback."""
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.Error as err:
+            raise CatalogError(f"catalog read failed ({err}); 'podcast recover --force' rebuilds it",
+                               path=self.path) from None
+
+    def _episodes(self, sql: str, params: tuple[object, ...] = ()) -> list[Episode]:
+        return [Episode(**dict(row)) for row in self._rows(sql, params)]
 
     def episodes(self, newest_first: bool = True) -> list[Episode]:
         order = "DESC" if newest_first else "ASC"
-        rows = self.db.execute(f"SELECT * FROM episodes ORDER BY date {order}, number {order}").fetchall()
-        return [Episode(**dict(r)) for r in rows]
+        return self._episodes(f"SELECT * FROM episodes ORDER BY date {order}, number {order}")
 
     def by_key(self, key: str) -> Episode | None:
-        return self._episode(self.db.execute("SELECT * FROM episodes WHERE key = ?", (key,)).fetchone())
+        found = self._episodes("SELECT * FROM episodes WHERE key = ?", (key,))
+        return found[0] if found else None
 
     def find(self, ident: str) -> Episode:
         """An episode by number, GUID or slug, as a producer types it."""
-        row = None
-        if ident.isdigit():
-            row = self.db.execute("SELECT * FROM episodes WHERE number = ?", (int(ident),)).fetchone()
-        if row is None:
-            row = self.db.execute("SELECT * FROM episodes WHERE guid = ? OR slug = ?", (ident, ident)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no episode {ident!r} in the catalog ('podcast list' shows them)")
-        return Episode(**dict(row))
+        found: list[Episode] = []
+        if ident.isascii() and ident.isdigit() and int(ident) <= MAX_NUMBER:
+            found = self._episodes("SELECT * FROM episodes WHERE number = ?", (int(ident),))
+        if not found:
+            found = self._episodes("SELECT * FROM episodes WHERE guid = ? OR slug = ?", (ident, ident))
+        if not found:
+            shown = ident if len(ident) <= 40 else ident[:40] + "…"
+            raise NotFoundError(f"no such episode: {shown!r} is not in the catalog ('podcast list' shows them)")
+        return found[0]
 
     def next_number(self) -> int:
         """One more than any number ever given: a removed episode's number is not given again
         (apps show itunes:episode; two different episodes under one number would confuse them)."""
-        current = self.db.execute("SELECT MAX(number) FROM episodes").fetchone()[0] or 0
-        row = self.db.execute("SELECT value FROM meta WHERE name = 'last_number'").fetchone()
-        return max(current, int(row[0]) if row else 0) + 1
+        current = self._rows("SELECT MAX(number) FROM episodes")[0][0] or 0
+        rows = self._rows("SELECT value FROM meta WHERE name = 'last_number'")
+        return max(current, int(rows[0][0]) if rows else 0) + 1
 
     def changed(self) -> str | None:
         """When an episode was last added, updated or removed (ISO 8601 UTC): the feed's lastBuildDate."""
-        row = self.db.execute("SELECT value FROM meta WHERE name = 'changed'").fetchone()
-        return row[0] if row else None
+        rows = self._rows("SELECT value FROM meta WHERE name = 'changed'")
+        return rows[0][0] if rows else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Store one show-level value (``podcast recover`` restores podcast_guid, changed, last_number)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
 
     def show_guid(self, proposed: str) -> str:
         """The show's podcast:guid: ``proposed`` the first time, then the stored one for life,
@@ -213,3 +266,82 @@ class Catalog:
                 (episode.number,),
             )
             self._touch(db, when)
+
+
+# --- is there a catalog this show can trust? ---------------------------------------------------
+
+_ITEM = re.compile(rb"<item[\s>]")
+
+
+def holds_episodes(publish_dir: Path) -> bool:
+    """Whether the publish folder shows published work: a feed with items or files in episodes/
+    (staging folders and temporary files, named with a leading dot, do not count)."""
+    try:
+        if _ITEM.search((publish_dir / "feed.xml").read_bytes()):
+            return True
+    except OSError:
+        pass
+    try:
+        return any(not entry.name.startswith(".") for entry in (publish_dir / "episodes").iterdir())
+    except OSError:
+        return False
+
+
+def problem(path: Path) -> str | None:
+    """Why the file at ``path`` is not a usable catalog (a short phrase), or None when it is.
+
+    Checks what opening would silently paper over: a missing or empty file (SQLite makes a new
+    database of it), another file type, damaged pages (``PRAGMA quick_check``), a database without
+    our tables or columns. Reads only; a missing file is not created."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as err:
+        return f"cannot be read ({err.strerror})"
+    if not header:
+        return "is empty"
+    if header != SQLITE_HEADER:
+        return "is not a SQLite database"
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    except sqlite3.Error as err:
+        return f"cannot be opened ({err})"
+    try:
+        checked = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+        if checked != ["ok"]:
+            return f"is damaged ({checked[0] if checked else 'quick_check gave nothing'})"
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            return "holds no catalog (schema version 0)"
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for table in ("episodes", "meta") if version >= 2 else ("episodes",):
+            if table not in tables:
+                return f"has no {table} table"
+        columns = {row[1] for row in db.execute("PRAGMA table_info(episodes)")}
+        wanted = set(_COLUMNS) if version >= 2 else set(_COLUMNS) - {"marks"}
+        missing = sorted(wanted - columns)
+        if missing:
+            return f"lacks the column(s) {', '.join(missing)}"
+    except sqlite3.Error as err:
+        return f"is damaged ({err})"
+    finally:
+        db.close()
+    return None
+
+
+def open_for_show(path: Path, publish_dir: Path) -> Catalog:
+    """The show's catalog, refused where it would silently be a new one: when ``publish_dir``
+    holds episodes and the catalog at ``path`` is missing or unusable, raise CatalogLostError
+    before anything is written (a fresh catalog would forget them, delete their files and number
+    from 1 again). A show without episodes gets a new catalog as before."""
+    if holds_episodes(publish_dir):
+        reason = problem(path)
+        if reason is not None:
+            raise CatalogLostError(
+                f"the catalog {reason}, but {publish_dir} holds published episodes; nothing was changed: "
+                "run 'podcast recover' to rebuild the catalog from them",
+                path=path,
+            )
+    return Catalog(path)

@@ -353,6 +353,18 @@ def cache_clear(ctx: click.Context) -> None:
     click.echo(f"Removed {removed} segment(s) from {store.folder}")
 
 
+@cli.command()
+@click.option("--force", is_flag=True, help="Replace a usable catalog too (the old one is kept as a backup).")
+@click.pass_context
+def recover(ctx: click.Context, force: bool) -> None:
+    """Rebuild a lost or damaged catalog from the feed, sidecars and ID3 tags; then run 'podcast feed'."""
+    from .recover import recover as run_recover
+
+    done = _run(ctx, lambda: run_recover(ctx.obj.config(), force=force))
+    click.echo(f"Recovered {len(done.episodes)} episode(s) into {done.catalog}"
+               + (f" (old catalog kept as {done.backup})" if done.backup else ""))
+
+
 def main() -> None:
     try:
         cli(prog_name="podcast")

@@ -14,6 +14,7 @@ EXIT_FAILURE = 1  # a build or publish step failed
 EXIT_USAGE = 2  # bad command line or bad input (article, podcast.toml)
 EXIT_LOCKED = 3  # another build holds the show's lock
 EXIT_VOICE = 4  # the chosen voice cannot speak (gTTS unreachable, espeak-ng missing)
+EXIT_CATALOG = 5  # the show has published episodes but no usable catalog: run `podcast recover`
 
 
 class PodcastError(Exception):
@@ -54,6 +55,15 @@ class AudioError(PodcastError):
 
 class CatalogError(PodcastError):
     """The SQLite catalog is unreadable, corrupted or locked."""
+
+
+class CatalogLostError(CatalogError):
+    """The publish folder holds episodes but the catalog is missing, empty or damaged.
+
+    A new catalog would forget them: the next build would delete their files and number from 1 again.
+    Nothing is written; ``podcast recover`` rebuilds the catalog from the feed, sidecars and ID3 tags."""
+
+    exit_code = EXIT_CATALOG
 
 
 class PublishError(PodcastError):

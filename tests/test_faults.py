@@ -307,7 +307,7 @@ def test_corrupted_catalog(show: Path) -> None:
         Path(f"{config.catalog_path}{suffix}").unlink(missing_ok=True)
     config.catalog_path.write_bytes(os.urandom(8192))
     result = cli_run(show, "build", str(show / "fete.txt"))
-    one_error_line(result, 1, "the catalog is unreadable", "restore it from a backup")
+    one_error_line(result, 5, "the catalog is not a SQLite database", "run 'podcast recover'")
     assert (config.publish_dir / "feed.xml").read_bytes() == feed_bytes
     assert len(check_feed(config).entries) == len(before)
     inbox = show / "inbox"
@@ -317,9 +317,9 @@ def test_corrupted_catalog(show: Path) -> None:
     shutil.copy(show / "port.txt", inbox / "c-port.txt")
     (inbox / "a-fete.txt").unlink()
     result = cli_run(show, "build", "--inbox", str(inbox))
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("failed   b-fete.txt: ") and "the catalog is unreadable" in lines[0]
+    assert lines[0].startswith("failed   b-fete.txt: ") and "run 'podcast recover'" in lines[0]
     assert lines[1] == "not attempted c-port.txt"
     assert ": 0 built, 0 updated, 0 skipped, 1 failed, 1 not attempted in " in lines[2]
 
