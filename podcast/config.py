@@ -100,6 +100,21 @@ class CacheConfig:
 
 
 @dataclass(frozen=True)
+class UploadConfig:
+    """Where ``podcast publish`` sends the publish folder; secrets are never written here."""
+
+    target: str = ""  # sftp://user@host:port/path or s3://bucket/prefix; empty: no upload
+    endpoint_url: str = ""  # S3-compatible service (R2, B2, MinIO, OVH); empty: AWS
+    region: str = ""  # S3 region; empty: the SDK's default (AWS_DEFAULT_REGION)
+    credentials: str = ""  # KEY=VALUE file outside the show (AWS_ACCESS_KEY_ID, PODCAST_SFTP_PASSWORD ...)
+    ssh_key: str = ""  # SFTP private key file; empty: the SSH agent and ~/.ssh keys
+    known_hosts: str = ""  # SFTP host keys to trust; empty: ~/.ssh/known_hosts
+    feed_max_age: int = 300  # Cache-Control seconds for feed.xml and other names without a hash
+    retries: int = 4  # retries of a transient failure (dropped connection), exponential backoff
+    retry_delay: float = 1.0  # seconds before the first retry; doubled each time
+
+
+@dataclass(frozen=True)
 class Config:
     """A show: where it lives and everything podcast.toml says about it."""
 
@@ -110,6 +125,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
+    upload: UploadConfig = field(default_factory=UploadConfig)
 
     @property
     def publish_dir(self) -> Path:
@@ -144,6 +160,7 @@ _TABLES: dict[str, type] = {
     "audio": AudioConfig,
     "publish": PublishConfig,
     "cache": CacheConfig,
+    "upload": UploadConfig,
 }
 
 
@@ -224,6 +241,11 @@ def validate(config: Config, path: Path | None = None) -> Config:
         raise ConfigError(problem, path=path)
     if voice.gtts_endpoint and not re.match(r"^https?://[^\s/]+/?$", voice.gtts_endpoint):
         raise ConfigError("voice.gtts_endpoint must be a base URL such as https://translate.google.fr", path=path)
+    from .upload import config_problem as upload_problem
+
+    problem = upload_problem(config)
+    if problem:
+        raise ConfigError(problem, path=path)
     for name in ("intro", "outro", "transition"):
         _check_template(getattr(config.speech, name), f"speech.{name}", path)
     return config
