@@ -171,10 +171,10 @@ def test_host_down_mid_upload_then_a_rerun_completes(sshd: Server, tmp_path: Pat
     proxy = FlakyProxy(sshd.port)
     root = sshd.new_root("down")
     config = show_for(tmp_path, sshd, root, port=proxy.port, retries=2)
-    proxy.cut_after(60_000)
-    proxy.down = True  # from the cut on, the host is unreachable
+    proxy.cut_after(60_000, stay_down=True)  # from the cut on, the host is unreachable
     with pytest.raises(UploadError, match="gave up after 2 retries"):
         publish(config, sleep=no_sleep)
+    assert proxy.cuts == 1
     files = remote_files(root)
     assert "feed.xml" not in files  # the feed goes last: no feed naming missing files
     for name, data in files.items():  # nothing half-sent under a real name

@@ -104,7 +104,8 @@ def assert_remote_feed_complete(files: dict[str, bytes], local: Path | None = No
 
 class FlakyProxy:
     """127.0.0.1:<port> forwarding to a server; ``cut_after(n)`` drops the connection that carries
-    the n-th byte sent to the server (once); ``down`` refuses every new connection."""
+    the n-th byte sent to the server (once), and with ``stay_down`` refuses every connection from
+    then on, as an unreachable host would, until ``down`` is set back to False."""
 
     def __init__(self, server_port: int) -> None:
         self.server_port = server_port
@@ -113,12 +114,14 @@ class FlakyProxy:
         self.down = False
         self.cuts = 0
         self._budget: int | None = None
+        self._stay_down = False
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def cut_after(self, sent_bytes: int) -> None:
+    def cut_after(self, sent_bytes: int, stay_down: bool = False) -> None:
         with self._lock:
             self._budget = sent_bytes
+            self._stay_down = stay_down
 
     def close(self) -> None:
         self.listener.close()
@@ -150,6 +153,7 @@ class FlakyProxy:
                             if self._budget <= 0:
                                 self._budget = None
                                 self.cuts += 1
+                                self.down = self._stay_down
                                 raise ConnectionResetError("cut by the test")
                 sink.sendall(data)
         except OSError:
