@@ -16,12 +16,14 @@ from typing import Any
 
 import boto3
 import pytest
+from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, helper_missing  # noqa: E402
 
 from podcast import config as config_mod  # noqa: E402
 from podcast.build import remove  # noqa: E402
+from podcast.cli import cli  # noqa: E402
 from podcast.errors import EXIT_USAGE  # noqa: E402
 from podcast.upload import UploadError, publish  # noqa: E402
 
@@ -185,3 +187,21 @@ def test_a_refused_object_stops_before_the_feed(storage: Storage, tmp_path: Path
     after = storage.files("refused/")
     assert after == before  # nothing deleted, the old feed still names complete files
     assert_remote_feed_complete(after)
+
+
+def test_cli_dry_run_then_build_with_publish(storage: Storage, tmp_path: Path) -> None:
+    config = show_for(tmp_path, storage, "cli")
+    toml = str(config.root / "podcast.toml")
+    dry = CliRunner().invoke(cli, ["--config", toml, "publish", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    lines = dry.output.splitlines()
+    assert lines[-2] == "would send   feed.xml" and lines[-1].startswith(f"Dry run for s3://{BUCKET}/cli/: ")
+    assert storage.files("cli/") == {}
+    article = tmp_path / "troisieme.txt"
+    article.write_text("La Lettre Envoi : troisième numéro\nLa gare rouvre\nLes trains reviennent lundi.\n",
+                       encoding="utf-8")
+    built = CliRunner().invoke(cli, ["--config", toml, "build", str(article), "--publish"])
+    assert built.exit_code == 0, built.output
+    assert built.output.splitlines()[-1].startswith(f"Published to s3://{BUCKET}/cli/: ")
+    named = assert_remote_feed_complete(storage.files("cli/"), config.publish_dir)
+    assert len([n for n in named if n.endswith(".mp3")]) == 3
