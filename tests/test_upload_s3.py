@@ -100,7 +100,7 @@ def _no_ambient_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def show_for(tmp_path: Path, storage: Storage, prefix: str, port: int | None = None, secret: str | None = None,
-             **extra: str | int | float) -> config_mod.Config:
+             **extra: str | float) -> config_mod.Config:
     """A show whose keys live in a credentials file beside it, outside podcast.toml."""
     secrets = tmp_path / "s3-credentials"
     secrets.write_text(f"AWS_ACCESS_KEY_ID={storage.key_id}\nAWS_SECRET_ACCESS_KEY={secret or storage.secret}\n")
@@ -168,7 +168,7 @@ def test_wrong_secret_is_one_line_exit_2_and_deletes_nothing(storage: Storage, t
     wrong = "not-the-secret-" + "x" * 24
     (tmp_path / "s3-credentials").write_text(f"AWS_ACCESS_KEY_ID={storage.key_id}\nAWS_SECRET_ACCESS_KEY={wrong}\n")
     done = subprocess.run([sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == EXIT_USAGE, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused our credentials" in lines[0], done.stderr

@@ -97,7 +97,8 @@ LogLevel VERBOSE
     else:
         pytest.fail("sshd did not start:\n" + "".join(seen))
     log = folder / "sshd.log"
-    drain = subprocess.Popen(["cat"], stdin=process.stderr, stdout=open(log, "w"))  # keep sshd's pipe flowing
+    with open(log, "w") as sink:  # keep sshd's pipe flowing; its log is there for a failing test
+        drain = subprocess.Popen(["cat"], stdin=process.stderr, stdout=sink)
     try:
         yield Server(folder, port, host_key, folder / "user_key")
     finally:
@@ -111,7 +112,7 @@ def remote_files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def show_for(tmp_path: Path, server: Server, root: Path, port: int | None = None, **extra: str | int | float):
+def show_for(tmp_path: Path, server: Server, root: Path, port: int | None = None, **extra: str | float):
     port = port or server.port
     return copy_show(tmp_path / "show", target=f"sftp://nobody@127.0.0.1:{port}{root}",
                      ssh_key=str(server.user_key), known_hosts=str(server.known_hosts(port)), retry_delay=0.0,
@@ -197,7 +198,7 @@ def test_wrong_key_is_one_line_exit_2_and_deletes_nothing(sshd: Server, tmp_path
     stranger.write_private_key_file(str(tmp_path / "stranger_key"))
     configure(config.root, ssh_key=str(tmp_path / "stranger_key"))
     done = subprocess.run([sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == EXIT_USAGE, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused our credentials" in lines[0], done.stderr

@@ -57,20 +57,21 @@ def template_show() -> Path:
     return _TEMPLATE[0]
 
 
-def copy_show(destination: Path, **upload: str | int | float) -> config_mod.Config:
+def copy_show(destination: Path, **upload: str | float) -> config_mod.Config:
     """A copy of the template show with these ``[upload]`` settings."""
     shutil.copytree(template_show(), destination)
     configure(destination, **upload)
     return config_mod.load(destination / "podcast.toml")
 
 
-def configure(show: Path, **values: str | int | float) -> None:
+def configure(show: Path, **values: str | float) -> None:
     """Set ``key = value`` lines of podcast.toml (each key is unique in the file init writes)."""
     toml = show / "podcast.toml"
     text = toml.read_text(encoding="utf-8")
     for key, value in values.items():
         literal = f'"{value}"' if isinstance(value, str) else repr(value)
-        text, count = re.subn(rf"(?m)^{key} = .*$", lambda _m: f"{key} = {literal}", text)
+        line = f"{key} = {literal}"
+        text, count = re.subn(rf"(?m)^{key} = .*$", lambda _m, line=line: line, text)
         assert count == 1, f"{key} is not a single line of podcast.toml"
     toml.write_text(text, encoding="utf-8")
 

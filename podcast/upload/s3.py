@@ -8,8 +8,9 @@ Content-Type and Cache-Control, which a CDN in front of the bucket honours. Retr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable
+from typing import IO, TYPE_CHECKING, Any
 
 from . import CredentialsError, TransientError, UploadError
 from .target import Target, read_credentials
@@ -62,6 +63,7 @@ class S3Remote:
             return self._client
         import boto3
         from botocore.config import Config as BotoConfig
+        from botocore.exceptions import BotoCoreError
 
         try:
             secrets = read_credentials(self.credentials)
@@ -78,7 +80,7 @@ class S3Remote:
                              read_timeout=TIMEOUT, s3={"addressing_style": "path"} if self.endpoint else None)
         try:
             self._client = session.client("s3", endpoint_url=self.endpoint, config=options)
-        except Exception as err:  # botocore's NoRegionError and friends: a setting is missing
+        except (BotoCoreError, ValueError) as err:  # NoRegionError, a bad endpoint: a setting is wrong
             raise UploadError(f"cannot set up the S3 client ({err}); check upload.region and upload.endpoint_url") \
                 from None
         return self._client

@@ -8,8 +8,9 @@ import errno
 import logging
 import posixpath
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import CredentialsError, TransientError, UploadError
 from .target import Target, read_credentials
