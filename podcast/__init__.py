@@ -42,6 +42,8 @@ _EXPORTS = {
     "remove": ("build", "remove"),
     "build_inbox": ("inbox", "run"),
     "Episode": ("catalog", "Episode"),
+    "publish": ("upload", "publish"),
+    "PublishResult": ("upload", "PublishResult"),
 }
 
 __all__ = ["PodcastError", "__version__", *_EXPORTS]

@@ -30,7 +30,7 @@ from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
 from .errors import ConfigError, InputError, PodcastError, PublishError
-from .fsutil import inside, slugify, write_atomic
+from .fsutil import inside, public_dir, publish_file, slugify, write_atomic
 from .lock import show_lock
 from .voices.cache import CacheStats, SegmentCache
 
@@ -306,7 +306,7 @@ def _produce(config: Config, issue: Issue, the_plan: Plan, number: int, day: str
     audios, stats = store.synthesize(the_plan.voice, texts, reporter.advance, stream=True)
     cover_path = ensure_cover(config)
     episode_dir = publish / EPISODES_DIR
-    episode_dir.mkdir(parents=True, exist_ok=True)
+    public_dir(episode_dir)
     stem = f"{number:03d}-{slugify(issue.title)}"
     with tempfile.TemporaryDirectory(prefix=".build-", dir=episode_dir) as tmp:
         staging = Path(tmp)
@@ -344,9 +344,7 @@ def _produce(config: Config, issue: Issue, the_plan: Plan, number: int, day: str
         reporter.stage("Publishing")
         _checkpoint("staged")
         for field, (path, _) in staged.items():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(path, inside(publish, names[field]))
+            publish_file(path, inside(publish, names[field]))
     return _Produced(names, mastered, len(audio_bytes), description, sidecars.show_notes(issue, mastered.chapters), stats)
 
 

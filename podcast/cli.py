@@ -165,9 +165,10 @@ def init(ctx: click.Context, **options: Any) -> None:
 @click.option("--no-wait", is_flag=True, help="Exit at once (code 3) if another build is running.")
 @click.option("--min-age", type=float, default=0.0, metavar="SECONDS", show_default=True,
               help="With --inbox: leave files changed less than SECONDS ago for a later run (uploads in progress).")
+@click.option("--publish", "then_publish", is_flag=True, help="Then upload the show, as 'podcast publish' does.")
 @click.pass_context
 def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: str | None,
-          force: bool, lock_wait: float | None, no_wait: bool, min_age: float) -> None:
+          force: bool, lock_wait: float | None, no_wait: bool, min_age: float, then_publish: bool) -> None:
     """Build ARTICLE (or every article of --inbox DIR) into episodes and republish the feed."""
     from .build import build as run_build
     from .inbox import with_lock_wait
@@ -184,7 +185,7 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     quiet = ctx.meta.get("quiet", False)
     reporter = _Reporter(quiet)
     if inbox is not None:
-        _build_inbox(ctx, inbox, engine, force, wait, reporter, min_age)
+        _build_inbox(ctx, inbox, engine, force, wait, reporter, min_age, then_publish)
         return
     started = time.monotonic()
     try:
@@ -195,15 +196,17 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     episode = result.episode
     if result.status == "skipped":
         _say(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
-        return
-    _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
-    click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
-    click.echo(f"  audio {result.audio_path}")
-    click.echo(f"  feed  {result.feed_path}")
+    else:
+        _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
+        click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
+        click.echo(f"  audio {result.audio_path}")
+        click.echo(f"  feed  {result.feed_path}")
+    if then_publish:
+        _publish(ctx)
 
 
 def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bool, wait: float | None,
-                 reporter: _Reporter, min_age: float) -> None:
+                 reporter: _Reporter, min_age: float, then_publish: bool = False) -> None:
     """One line per article as it finishes, then the summary; the exit code says how it went."""
     from .inbox import Item, run, with_lock_wait
 
@@ -232,6 +235,8 @@ def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bo
         reporter.close()
     code = result.exit_code
     _say(result.summary(), err=code != 0, quiet=quiet)
+    if then_publish:  # what was built is consistent even when another article failed
+        _publish(ctx)
     ctx.exit(code)
 
 
@@ -363,6 +368,36 @@ def recover(ctx: click.Context, force: bool) -> None:
     done = _run(ctx, lambda: run_recover(ctx.obj.config(), force=force))
     click.echo(f"Recovered {len(done.episodes)} episode(s) into {done.catalog}"
                + (f" (old catalog kept as {done.backup})" if done.backup else ""))
+
+
+@cli.command("publish")
+@click.option("--dry-run", is_flag=True, help="List what would be sent and deleted; change nothing.")
+@click.pass_context
+def publish_command(ctx: click.Context, dry_run: bool) -> None:
+    """Upload the publish folder to the [upload] target: media first, the feed last, then deletions."""
+    _publish(ctx, dry_run)
+
+
+def _publish(ctx: click.Context, dry_run: bool = False) -> None:
+    from .upload import publish
+
+    quiet = ctx.meta.get("quiet", False)
+    reporter = _Reporter(quiet)
+    try:
+        result = _run(ctx, lambda: publish(ctx.obj.config(), dry_run=dry_run, reporter=reporter))
+    finally:
+        reporter.close()
+    size = f"{result.bytes_sent / 1e6:.1f} MB"
+    if dry_run:
+        for name in result.sent:
+            click.echo(f"would send   {name}")
+        for name in result.deleted:
+            click.echo(f"would delete {name}")
+        _say(f"Dry run for {result.target}: {len(result.sent)} to send ({size}), {len(result.deleted)} to delete, "
+             f"{result.unchanged} unchanged")
+        return
+    _say(f"Published to {result.target}: {len(result.sent)} sent ({size}), {len(result.deleted)} deleted, "
+         f"{result.unchanged} unchanged", quiet=quiet)
 
 
 def main() -> None:

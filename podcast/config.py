@@ -121,6 +121,24 @@ class CacheConfig:
 
 
 @dataclass(frozen=True)
+class UploadConfig:
+    """``[upload]``: where ``podcast publish`` sends the publish folder; secrets are never written here."""
+
+    target: str = setting("", "sftp://user@host:port/path or s3://bucket/prefix; empty: no upload")
+    endpoint_url: str = setting("", "S3-compatible service (R2, B2, MinIO, OVH); empty: AWS")
+    region: str = setting("", "S3 region; empty: the SDK's default (AWS_DEFAULT_REGION)")
+    credentials: str = setting("", "KEY=VALUE file outside the show (AWS_ACCESS_KEY_ID, PODCAST_SFTP_PASSWORD ...)")
+    ssh_key: str = setting("", "SFTP private key file; empty: the SSH agent and ~/.ssh keys")
+    known_hosts: str = setting("", "SFTP host keys to trust; empty: ~/.ssh/known_hosts")
+    feed_max_age: int = setting(300, "Cache-Control max-age of feed.xml and other names without a hash",
+                                low=0, high=86400, unit="seconds")
+    retries: int = setting(4, "retries of a transient failure (dropped connection), exponential backoff",
+                           low=0, high=20)
+    retry_delay: float = setting(1.0, "seconds before the first retry; doubled each time", low=0, high=600,
+                                 unit="seconds")
+
+
+@dataclass(frozen=True)
 class Config:
     """A show: where it lives and everything podcast.toml says about it."""
 
@@ -131,6 +149,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
+    upload: UploadConfig = field(default_factory=UploadConfig)
 
     @property
     def publish_dir(self) -> Path:
@@ -165,6 +184,7 @@ _TABLES: dict[str, type] = {
     "audio": AudioConfig,
     "publish": PublishConfig,
     "cache": CacheConfig,
+    "upload": UploadConfig,
 }
 _VOICE_KEYS = ("engine", "lexicon")  # [voice]'s own settings; the rest are engines' tables
 
@@ -235,6 +255,11 @@ def _validate(config: Config) -> Config:
         if name not in registry.ENGINES:
             raise ConfigError(f"unknown table [voice.{name}]; engines: {', '.join(sorted(registry.ENGINES))}")
         registry.check(name, voice.engines[name])
+    from .upload import config_problem as upload_problem  # upload imports config only for types
+
+    problem = upload_problem(config)
+    if problem:
+        raise ConfigError(problem)
     for name in ("intro", "outro", "transition"):
         check_template(getattr(config.speech, name), f"speech.{name}")
     return config
