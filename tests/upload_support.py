@@ -11,11 +11,13 @@ import shutil
 import socket
 import tempfile
 import threading
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
 import pytest
+import tomli_w
 
 from podcast import config as config_mod
 from podcast.build import build
@@ -65,15 +67,12 @@ def copy_show(destination: Path, **upload: str | float) -> config_mod.Config:
 
 
 def configure(show: Path, **values: str | float) -> None:
-    """Set ``key = value`` lines of podcast.toml (each key is unique in the file init writes)."""
+    """Set settings of podcast.toml as data: ``engine`` in [voice], every other key in [upload]."""
     toml = show / "podcast.toml"
-    text = toml.read_text(encoding="utf-8")
+    data = tomllib.loads(toml.read_text(encoding="utf-8"))
     for key, value in values.items():
-        literal = f'"{value}"' if isinstance(value, str) else repr(value)
-        line = f"{key} = {literal}"
-        text, count = re.subn(rf"(?m)^{key} = .*$", lambda _m, line=line: line, text)
-        assert count == 1, f"{key} is not a single line of podcast.toml"
-    toml.write_text(text, encoding="utf-8")
+        data.setdefault("voice" if key == "engine" else "upload", {})[key] = value
+    toml.write_text(tomli_w.dumps(data), encoding="utf-8")
 
 
 def assert_remote_feed_complete(files: dict[str, bytes], local: Path | None = None) -> set[str]:
