@@ -110,6 +110,27 @@ class Catalog:
         except OSError as err:
             raise CatalogError(f"cannot open the catalog: {err.strerror}", path=path) from None
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> Catalog:
+        """A copy in memory of the catalog at ``path``, for looking only (``podcast preview``): no file
+        is created or changed. Read as immutable unless a -wal file says another connection is open;
+        an older schema is migrated in the copy."""
+        catalog = cls.__new__(cls)
+        catalog.path = path
+        mode = "ro" if path.with_name(f"{path.name}-wal").exists() else "ro&immutable=1"
+        try:
+            source = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30)
+            try:
+                catalog.db = sqlite3.connect(":memory:", isolation_level=None)
+                source.backup(catalog.db)
+            finally:
+                source.close()
+            catalog.db.row_factory = sqlite3.Row
+            catalog._migrate()
+        except sqlite3.DatabaseError as err:
+            raise CatalogError(f"the catalog is unreadable ({err}); restore it from a backup", path=path) from None
+        return catalog
+
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
