@@ -9,13 +9,19 @@ import json
 import logging
 import sys
 import time
+from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
 from . import config as config_mod
+from .dates import FIRST_YEAR
+from .dates import parse as parse_date
 from .errors import EXIT_FAILURE, EXIT_USAGE, PodcastError
+
+if TYPE_CHECKING:
+    from .build import VoiceChoice
 
 log = logging.getLogger("podcast")
 
@@ -72,6 +78,33 @@ def _say(message: str, *, err: bool = False, quiet: bool = False) -> None:
     _file_log.log(logging.ERROR if err else logging.INFO, "%s", message)
 
 
+class _OneLineUsage(click.ClickException):
+    """A usage error said in one line (no usage text): the producer typed a value, not a command."""
+
+    exit_code = EXIT_USAGE
+
+
+class _DateType(click.ParamType):
+    """``--date``: parsed here, once, into a date; the library never sees the text."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except ValueError:
+            flag = param.opts[0] if param is not None and param.opts else "the date"
+            raise _OneLineUsage(f"{flag} must be YYYY-MM-DD, {FIRST_YEAR} or later, not {value!r}") from None
+
+
+def _voice_text(choice: VoiceChoice) -> str:
+    """The voice and why, in command-line words: an engine asked for by name was asked by --engine."""
+    why = f"--engine {choice.requested}" if choice.requested not in (None, "auto") else choice.reason
+    return f"{choice.description} ({why})"
+
+
 class _Reporter:
     """Progress for long work: a bar on a terminal, nothing (or log lines) elsewhere."""
 
@@ -82,10 +115,6 @@ class _Reporter:
 
     def stage(self, name: str, total: int | None = None) -> None:
         self.close()
-        if name.startswith("Voice:"):
-            if not self.quiet:
-                click.echo(name, err=True)
-            return
         log.info("%s", name)
         if total and self.tty:
             self.bar = click.progressbar(length=total, label=name, file=sys.stderr, show_pos=True)
@@ -94,6 +123,11 @@ class _Reporter:
     def advance(self, count: int) -> None:
         if self.bar is not None:
             self.bar.update(count)
+
+    def voice(self, choice: VoiceChoice) -> None:
+        self.close()
+        if not self.quiet:
+            click.echo(f"Voice: {_voice_text(choice)}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -158,7 +192,8 @@ def init(ctx: click.Context, **options: Any) -> None:
 @click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
               help="Build every new or changed *.txt/*.md article in this folder (sorted by name).")
 @click.option("--engine", help="auto, espeak or gtts (default: the show's voice.engine).")
-@click.option("--date", "day", help="The episode's date, YYYY-MM-DD (default: today).")
+@click.option("--date", "day", type=_DateType(), metavar="YYYY-MM-DD",
+              help=f"The episode's date, {FIRST_YEAR} or later (default: today).")
 @click.option("--force", is_flag=True, help="Rebuild even if the article did not change.")
 @click.option("--lock-wait", type=click.FloatRange(min=0), metavar="SECONDS",
               help="How long to wait for another build of this show (default: publish.lock_timeout).")
@@ -166,9 +201,10 @@ def init(ctx: click.Context, **options: Any) -> None:
 @click.option("--min-age", type=float, default=0.0, metavar="SECONDS", show_default=True,
               help="With --inbox: leave files changed less than SECONDS ago for a later run (uploads in progress).")
 @click.pass_context
-def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: str | None,
+def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: date | None,
           force: bool, lock_wait: float | None, no_wait: bool, min_age: float) -> None:
     """Build ARTICLE (or every article of --inbox DIR) into episodes and republish the feed."""
+    from .build import BuildStatus
     from .build import build as run_build
     from .inbox import with_lock_wait
 
@@ -193,7 +229,7 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     finally:
         reporter.close()
     episode = result.episode
-    if result.status == "skipped":
+    if result.status is BuildStatus.SKIPPED:
         _say(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
         return
     _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
@@ -260,7 +296,7 @@ def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool
             click.echo(f"  link: {link}")
     if issue.credits:
         click.echo(f"Credits: {issue.credits}")
-    click.echo(f"Voice:   {the_plan.voice.description} ({the_plan.reason})")
+    click.echo(f"Voice:   {_voice_text(the_plan.choice)}")
     click.echo(f"Segments ({len(the_plan.segments)}):")
     for seg in the_plan.segments:
         where = "-" if seg.article is None else str(seg.article + 1)
@@ -271,7 +307,7 @@ def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool
 @click.pass_context
 def feed_command(ctx: click.Context) -> None:
     """Regenerate feed.xml from the catalog."""
-    from .build import regenerate_feed
+    from .publish import regenerate_feed
 
     path = _run(ctx, lambda: regenerate_feed(ctx.obj.config()))
     click.echo(f"Feed written: {path}")
@@ -281,7 +317,7 @@ def feed_command(ctx: click.Context) -> None:
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
     """List the published episodes, newest first."""
-    from .build import list_episodes
+    from .publish import list_episodes
 
     episodes = _run(ctx, lambda: list_episodes(ctx.obj.config()))
     if not episodes:
@@ -296,7 +332,7 @@ def list_command(ctx: click.Context) -> None:
 @click.pass_context
 def remove(ctx: click.Context, episode: str) -> None:
     """Remove EPISODE (number, slug or GUID) from the feed and delete its files."""
-    from .build import remove as run_remove
+    from .publish import remove as run_remove
 
     removed = _run(ctx, lambda: run_remove(ctx.obj.config(), episode))
     click.echo(f"Removed episode {removed.number}: {removed.title}")
