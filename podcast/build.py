@@ -11,11 +11,12 @@ import hashlib
 import json
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from . import article as article_mod
 from . import feed, master, publish, segment, sidecars, speech, tags, voices
@@ -188,7 +189,8 @@ def build(
     key, digest = episode_key(issue), text_hash(issue)
     with publish.session(config) as catalog:
         existing = catalog.by_key(key)
-        if existing and existing.text_hash == digest and not force and (day is None or day.isoformat() == existing.date):
+        same_day = day is None or (existing is not None and day.isoformat() == existing.date)
+        if existing and existing.text_hash == digest and not force and same_day:
             feed_path = publish.write_feed(config, catalog)
             return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
         number = existing.number if existing else catalog.next_number()
@@ -307,5 +309,8 @@ def _episode(catalog: Catalog, config: Config, the_plan: Plan, made: _Produced, 
         notes_html=made.notes,
         updated=now,
         marks=json.dumps([[c.start_ms, c.title] for c in made.mastered.chapters], ensure_ascii=False),
-        **made.names,
+        audio=made.names["audio"],
+        chapters=made.names.get("chapters"),
+        vtt=made.names.get("vtt"),
+        srt=made.names.get("srt"),
     )

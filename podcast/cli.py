@@ -9,9 +9,10 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -45,7 +46,8 @@ def _setup_logging(verbose: int, quiet: bool, debug: bool, log_file: Path | None
         level = logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if not debug else "%(name)s %(levelname)s: %(message)s"))
+    line_format = "%(name)s %(levelname)s: %(message)s" if debug else "%(levelname)s: %(message)s"
+    handler.setFormatter(logging.Formatter(line_format))
     root = logging.getLogger("podcast")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -156,7 +158,8 @@ def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="podcast.toml to use (default: ./podcast.toml).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="podcast.toml to use (default: ./podcast.toml).")
 @click.option("-v", "--verbose", count=True, help="Say more (-vv for debug logs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
@@ -222,6 +225,7 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     if inbox is not None:
         _build_inbox(ctx, inbox, engine, force, wait, reporter, min_age)
         return
+    assert article is not None  # checked above: exactly one of ARTICLE and --inbox
     started = time.monotonic()
     try:
         result = _run(ctx, lambda: run_build(with_lock_wait(ctx.obj.config(), wait), article, engine=engine,
@@ -233,7 +237,8 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
         _say(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
         return
     _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
-    click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
+    seconds = time.monotonic() - started
+    click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {seconds:.1f} s")
     click.echo(f"  audio {result.audio_path}")
     click.echo(f"  feed  {result.feed_path}")
 
@@ -253,6 +258,8 @@ def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bo
             _say(f"not attempted {item.name}", err=True)
         elif item.status == "waiting":
             _say(f"waiting  {item.name}: changed less than {min_age:g} s ago; built by a later run", quiet=quiet)
+        elif item.result is None:  # no other status comes without a build result
+            _say(f"{item.status:<8} {item.name}", quiet=quiet)
         elif item.status == "skipped":
             _say(f"skipped  {item.name}: unchanged (episode {item.result.episode.number})", quiet=quiet)
         else:
@@ -339,9 +346,12 @@ def remove(ctx: click.Context, episode: str) -> None:
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0: any free one).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; loopback unless you choose otherwise.")
-@click.option("--directory", type=click.Path(path_type=Path, file_okay=False), help="Folder to serve (default: the show's publish folder).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; loopback unless you choose otherwise.")
+@click.option("--directory", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to serve (default: the show's publish folder).")
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str, directory: Path | None) -> None:
     """Serve the publish folder over HTTP (feed, episodes, byte ranges) until Ctrl-C."""
@@ -350,9 +360,11 @@ def serve(ctx: click.Context, port: int, host: str, directory: Path | None) -> N
     def ready(address: str) -> None:
         click.echo(f"Serving {folder} at {address} (feed: {address}feed.xml); Ctrl-C stops", err=True)
 
-    config = None if directory else _run(ctx, ctx.obj.config)
-    folder = directory or config.publish_dir
-    _run(ctx, lambda: run_serve(folder, host, port, base_url=config.base_url if config else None, on_ready=ready))
+    folder, base_url = directory, None
+    if folder is None:
+        config = _run(ctx, ctx.obj.config)
+        folder, base_url = config.publish_dir, config.base_url
+    _run(ctx, lambda: run_serve(folder, host, port, base_url=base_url, on_ready=ready))
 
 
 @cli.group()

@@ -38,17 +38,21 @@ def png(size: int = SIZE, seed: str = "") -> bytes:
     rows = []
     for y in range(size):
         t = y / (size - 1)
-        row = bytearray(bytes(round(a + (b - a) * t) for a, b in zip(top, bottom)) * size)
+        row = bytearray(bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)) * size)
         dy = y + 0.5 - cy
         for radius, half_width, light in rings:
-            _span(row, cx, dy, radius - half_width, radius + half_width, (light, light, min(255, light + 5)), size)
+            shade = (light, light, min(255, light + 5))
+            _span(row, cx, dy, radius - half_width, radius + half_width, shade, size)
         _span(row, cx, dy, -1.0, unit, (250, 250, 245), size)
         rows.append(b"\x00" + bytes(row))
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + _chunk(b"IEND", b"")
+    image = zlib.compress(b"".join(rows), 9)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", image) + _chunk(b"IEND", b"")
 
 
-def _span(row: bytearray, cx: float, dy: float, inner: float, outer: float, rgb: tuple[int, int, int], size: int) -> None:
+def _span(
+    row: bytearray, cx: float, dy: float, inner: float, outer: float, rgb: tuple[int, int, int], size: int
+) -> None:
     """Paint the pixels of this row whose distance to the centre lies in [inner, outer]."""
     if abs(dy) > outer:
         return

@@ -6,7 +6,7 @@ A date crosses the library as a :class:`datetime.date`; only the catalog keeps I
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from .errors import InputError
 
@@ -26,7 +26,7 @@ def french_date(day: date) -> str:
 
 def utc_now() -> datetime:
     """Now, to the second: the catalog's timestamps."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def today() -> date:

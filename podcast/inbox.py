@@ -20,9 +20,9 @@ import errno
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import article as article_mod
 from .build import BuildResult, Reporter, build, episode_key

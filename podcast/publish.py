@@ -16,9 +16,9 @@ import re
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from . import feed
 from .catalog import Catalog, Episode
