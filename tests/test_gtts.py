@@ -262,7 +262,7 @@ def test_gtts_build_through_fake_records_engine(built_show: Path, example_text: 
     (built_show / "three.txt").write_text(example_text.replace("Le Fil Tech", "Le Fil Ter", 1), encoding="utf-8")
     result = build(config.load(built_show), built_show / "three.txt", day=date(2024, 6, 10))
     assert result.episode.engine == "gtts" and result.episode.voice.startswith("gtts:fr")
-    assert "answered" in result.reason
+    assert result.voice is not None and "answered" in result.voice.reason and not result.voice.fallback
     assert all(len(h.text) <= 100 for h in fake.hits) and len(fake.hits) == result.cache.misses
     assert ffprobe(result.audio_path)["streams"][0]["codec_name"] == "mp3"
     parsed = feedparser.parse((built_show / "feed" / "feed.xml").read_bytes())
