@@ -2,7 +2,8 @@
 
 The pipeline, one module per stage: :mod:`article` (text -> structure), :mod:`segment` (structure
 -> spoken segments), :mod:`speech` (what a voice says), :mod:`voices` (engines and cache),
-:mod:`master` (audio), :mod:`tags` (ID3), :mod:`catalog` (SQLite), :mod:`feed` (RSS), and
+:mod:`master` (audio), :mod:`tags` (ID3), :mod:`catalog` (SQLite), :mod:`feed` (RSS),
+:mod:`publish` (the locked, atomic transaction that changes files, catalog and feed together), and
 :mod:`build`, which runs them in order.
 
 The public API is re-exported here and loaded on first use, so ``import podcast`` (and the CLI's
@@ -35,11 +36,15 @@ _EXPORTS = {
     "Segment": ("segment", "Segment"),
     "Plan": ("build", "Plan"),
     "BuildResult": ("build", "BuildResult"),
+    "BuildStatus": ("build", "BuildStatus"),
+    "VoiceChoice": ("build", "VoiceChoice"),
+    "Reporter": ("build", "Reporter"),
     "plan": ("build", "plan"),
     "build_episode": ("build", "build"),  # not "build": that is the submodule's name
-    "regenerate_feed": ("build", "regenerate_feed"),
-    "list_episodes": ("build", "list_episodes"),
-    "remove": ("build", "remove"),
+    "regenerate_feed": ("publish", "regenerate_feed"),
+    "list_episodes": ("publish", "list_episodes"),
+    "remove": ("publish", "remove"),
+    "french_date": ("dates", "french_date"),
     "build_inbox": ("inbox", "run"),
     "Episode": ("catalog", "Episode"),
     "publish": ("upload", "publish"),

@@ -1,8 +1,8 @@
-"""The pipeline: article -> structure -> segments -> speech -> mastered MP3 -> tags -> catalog -> feed.
+"""The pipeline: read -> segment -> speak -> master -> tag -> publish.
 
-:func:`build` runs the stages in order under the show's lock and publishes atomically: new files
-land under new names, the catalog commits, then the feed is replaced, then old files go. A build
-killed at any moment leaves the previous feed valid with every file it lists present.
+:func:`plan` reads and segments an article (all ``podcast preview`` needs); :func:`build` runs the
+stages in order, each a function from one typed value to the next, inside the publish transaction
+of :mod:`podcast.publish` (the show's lock, its catalog, atomic replacement of files and feed).
 """
 
 from __future__ import annotations
@@ -10,42 +10,49 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import re
-import shutil
-import signal
-import tempfile
-import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date as Date
-from datetime import datetime, timezone
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from . import article as article_mod
 from . import catalog as catalog_mod
-from . import cover, feed, master, segment, sidecars, speech, tags, voices
+from . import feed, master, publish, segment, sidecars, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
-from .errors import ConfigError, InputError, PodcastError, PublishError
-from .fsutil import inside, public_dir, publish_file, slugify, write_atomic
-from .lock import show_lock
+from .cover import ensure_cover
+from .dates import check as check_date
+from .dates import french_date, today, utc_now
+from .errors import PublishError
+from .fsutil import slugify
+from .voices.base import Audio
 from .voices.cache import CacheStats, SegmentCache
 
 log = logging.getLogger(__name__)
 
-EPISODES_DIR = "episodes"
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)
+
+@dataclass(frozen=True)
+class VoiceChoice:
+    """Which voice speaks an episode and why: an event for the caller to show as it likes."""
+
+    engine: str  # registry name: "espeak", "gtts"
+    identity: str  # what the catalog records, e.g. "espeak-ng:fr:175:50"
+    description: str  # for people, e.g. "espeak-ng fr (offline)"
+    reason: str  # why this voice, in library words (never a command-line flag)
+    fallback: bool  # "auto" could not reach the online voice and took the offline one
+    requested: str | None = None  # the engine name the caller asked for; None: the show's voice.engine
 
 
 class Reporter(Protocol):
+    """Where a build tells its progress (the CLI draws bars and prints the voice line)."""
+
     def stage(self, name: str, total: int | None = None) -> None: ...
     def advance(self, count: int) -> None: ...
+    def voice(self, choice: VoiceChoice) -> None: ...
 
 
 class _Silent:
@@ -55,6 +62,17 @@ class _Silent:
     def advance(self, count: int) -> None:
         pass
 
+    def voice(self, choice: VoiceChoice) -> None:
+        log.info("voice: %s (%s)", choice.description, choice.reason)
+
+
+class BuildStatus(StrEnum):
+    """What a build did with the article."""
+
+    BUILT = "built"  # a new episode
+    UPDATED = "updated"  # an existing episode, rebuilt in place (same GUID and number)
+    SKIPPED = "skipped"  # unchanged: nothing spoken, nothing replaced
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -63,10 +81,11 @@ class Plan:
     issue: Issue
     segments: list[segment.Segment]
     voice: voices.Voice
-    reason: str
+    choice: VoiceChoice
     number: int
+    day: date
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         data = self.issue.to_dict()
         data["segments"] = [{"article": s.article, "text": s.text} for s in self.segments]
         return data
@@ -74,21 +93,19 @@ class Plan:
 
 @dataclass(frozen=True)
 class BuildResult:
-    status: str  # "built", "updated" or "skipped"
+    """The episode as published after this build. Which voice spoke it is ``episode.engine`` and
+    ``episode.voice`` (its identity) whatever the status; ``voice`` is the choice made by this run,
+    None when skipped (nothing was spoken)."""
+
+    status: BuildStatus
     episode: Episode
     audio_path: Path
     feed_path: Path
-    voice: str
-    reason: str
+    voice: VoiceChoice | None = None
     cache: CacheStats | None = None
 
 
-def french_date(day: str) -> str:
-    d = Date.fromisoformat(day)
-    return f"{'1er' if d.day == 1 else d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def _template(text: str, config: Config, issue: Issue, number: int, day: str) -> str:
+def _template(text: str, config: Config, issue: Issue, number: int, day: date) -> str:
     return text.format(
         show=config.show.title,
         title=issue.title,
@@ -100,41 +117,47 @@ def _template(text: str, config: Config, issue: Issue, number: int, day: str) ->
     )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+def choose_voice(config: Config, engine: str | None = None) -> tuple[voices.Voice, VoiceChoice]:
+    """The voice for a whole episode: ``engine`` when the caller names one, else the show's."""
+    name = engine or config.voice.engine
+    origin = f"engine {name} asked for" if engine else f"voice.engine = {name} in podcast.toml"
+    chosen = voices.choose(name, config.voice, origin=origin)
+    voice = chosen.voice
+    event = VoiceChoice(
+        engine=voice.engine, identity=voice.identity, description=voice.description, reason=chosen.reason,
+        fallback=name == "auto" and voice.engine != voices.ONLINE, requested=engine,
+    )
+    return voice, event
 
 
-def _check_date(day: str | None) -> str:
-    if day is None:
-        return _utc_now().date().isoformat()
-    try:
-        return Date.fromisoformat(day).isoformat()
-    except ValueError:
-        raise InputError(f"--date must be YYYY-MM-DD, not {day!r}") from None
+def _number(config: Config, issue: Issue) -> int:
+    """The number the episode has or would get, read without writing anything (no catalog yet: 1)."""
+    catalog_mod.check_for_show(config.catalog_path, config.publish_dir)
+    if not config.catalog_path.exists():
+        return 1
+    with Catalog.open_read_only(config.catalog_path) as catalog:
+        existing = catalog.by_key(episode_key(issue))
+        return existing.number if existing else catalog.next_number()
 
 
 def plan(config: Config, source: Path, *, engine: str | None = None, issue: Issue | None = None,
-         number: int | None = None, day: str | None = None) -> Plan:
-    """Read and segment an article for the voice that would speak it."""
+         number: int | None = None, day: date | None = None) -> Plan:
+    """Read and segment an article for the voice that would speak it. Writes nothing."""
     issue = issue or article_mod.read(source)
-    name = engine or config.voice.engine
-    origin = f"--engine {name}" if engine else f"voice.engine = {name} in podcast.toml"
-    choice = voices.choose(name, config.voice, origin=origin)
+    voice, choice = choose_voice(config, engine)
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
     if number is None:
-        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
-            existing = catalog.by_key(episode_key(issue))
-            number = existing.number if existing else catalog.next_number()
-    day = _check_date(day)
+        number = _number(config, issue)
+    day = check_date(day) if day is not None else today()
     segments = segment.segment_issue(
         issue,
         intro=_template(config.speech.intro, config, issue, number, day),
         outro=_template(config.speech.outro, config, issue, number, day),
-        limit=choice.voice.max_chars,
+        limit=voice.max_chars,
         speak=speak,
     )
-    return Plan(issue, segments, choice.voice, choice.reason, number)
+    return Plan(issue, segments, voice, choice, number, day)
 
 
 def episode_key(issue: Issue) -> str:
@@ -145,73 +168,7 @@ def episode_key(issue: Issue) -> str:
 
 
 def text_hash(issue: Issue) -> str:
-    import json
-
     return hashlib.sha256(json.dumps(issue.to_dict(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-
-
-def ensure_cover(config: Config) -> Path:
-    """The show's cover in the publish folder: its own file, or a generated one for a new show."""
-    if config.show.cover:
-        source = config.resolve(config.show.cover)
-        if not source.is_file():
-            raise ConfigError("show.cover not found", path=source)
-        if source.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            # feedgen silently drops an itunes:image whose URL does not end in .png or .jpg.
-            raise ConfigError("show.cover must be a .png, .jpg or .jpeg file", path=source)
-        data = source.read_bytes()
-        reason = cover.problem(data)
-        if reason:
-            raise ConfigError(reason, path=source)
-        target = inside(config.publish_dir, feed.cover_name(config))
-        if not target.exists() or target.read_bytes() != data:
-            write_atomic(target, data)
-        return target
-    target = config.publish_dir / feed.COVER_NAME
-    if not target.exists():
-        write_atomic(target, cover.png(seed=config.show.title))
-    return target
-
-
-KILL_ENV = "PODCAST_TEST_KILL_AT"
-STAGES = ("staged", "renamed", "cataloged", "fed")
-_LEFTOVER = re.compile(r"^\d{3,}-[a-z0-9-]+-[0-9a-f]{8}\.(mp3|chapters\.json|vtt|srt)$")
-
-
-def _checkpoint(stage: str) -> None:
-    """Test hook: ``PODCAST_TEST_KILL_AT=<stage>`` SIGKILLs this process here (tests/test_publish.py)."""
-    if os.environ.get(KILL_ENV) == stage:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _write_feed(config: Config, catalog: Catalog) -> Path:
-    """feed.xml from the catalog: its episodes, its last change, the show's lifelong podcast:guid."""
-    guid = catalog.show_guid(feed.podcast_guid(config.feed_url))
-    return feed.write(config, catalog.episodes(), catalog.changed(), guid)
-
-
-def _recover(config: Config, catalog: Catalog) -> None:
-    """Repair what a killed build left (called under the lock): the feed matches the catalog again,
-    then staging folders, temporary files and episode files nothing refers to are deleted."""
-    publish = config.publish_dir
-    if not publish.is_dir():
-        return
-    episodes = catalog.episodes()
-    if episodes or (publish / feed.FEED_NAME).exists():
-        _write_feed(config, catalog)
-    referenced = {name for e in episodes for name in e.files}
-    for folder in (publish, publish / EPISODES_DIR):
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            name = path.name
-            if path.is_dir() and name.startswith(".build-"):
-                shutil.rmtree(path, ignore_errors=True)
-            elif name.startswith(".") and name.endswith(".tmp"):
-                path.unlink(missing_ok=True)
-            elif folder.name == EPISODES_DIR and _LEFTOVER.match(name) and f"{EPISODES_DIR}/{name}" not in referenced:
-                log.info("removing %s: no episode refers to it (left by an interrupted build)", name)
-                path.unlink(missing_ok=True)
 
 
 def build(
@@ -219,7 +176,7 @@ def build(
     source: Path,
     *,
     engine: str | None = None,
-    day: str | None = None,
+    day: date | None = None,
     force: bool = False,
     reporter: Reporter | None = None,
     cache: SegmentCache | None = None,
@@ -228,64 +185,38 @@ def build(
     reporter = reporter or _Silent()
     if engine is not None:
         voices.check(engine)  # a typo is an error even when the article turns out unchanged
-    issue = article_mod.read(source)
+    if day is not None:
+        check_date(day)
+    issue = article_mod.read(source)  # read
     key, digest = episode_key(issue), text_hash(issue)
-    publish = config.publish_dir
-    with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
-        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
-            _recover(config, catalog)
-            existing = catalog.by_key(key)
-            if existing and existing.text_hash == digest and not force and (day is None or day == existing.date):
-                feed_path = _write_feed(config, catalog)
-                return BuildResult("skipped", existing, publish / existing.audio, feed_path, existing.voice, "unchanged")
-            number = existing.number if existing else catalog.next_number()
-            day = _check_date(day or (existing.date if existing else None))
-            reporter.stage("Reading")
-            the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)
-            voice = the_plan.voice
-            master.check_sounds(config.audio, config.root)
-            reporter.stage(f"Voice: {voice.description} ({the_plan.reason})")
-            store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
-            try:
-                made = _produce(config, issue, the_plan, number, day, reporter, store)
-            except OSError as err:  # a full disk or a refused write: the published files are untouched
-                raise PublishError(f"cannot write the episode: {err.strerror or err}",
-                                   path=err.filename or config.publish_dir) from None
-            _checkpoint("renamed")
-            now = _utc_now().isoformat()
-            episode = Episode(
-                key=key,
-                guid=existing.guid if existing else str(uuid.uuid5(uuid.UUID(catalog.show_guid(feed.podcast_guid(config.feed_url))), key)),
-                number=number,
-                title=issue.title,
-                slug=slugify(issue.title),
-                date=day,
-                pub_date=existing.pub_date if existing else (now if day == now[:10] else f"{day}T06:00:00+00:00"),
-                duration_ms=made.mastered.duration_ms,
-                bytes=made.bytes,
-                engine=voice.engine,
-                voice=voice.identity,
-                text_hash=digest,
-                description=made.description,
-                notes_html=made.notes,
-                updated=now,
-                marks=json.dumps([[c.start_ms, c.title] for c in made.mastered.chapters], ensure_ascii=False),
-                **made.names,
-            )
-            catalog.upsert(episode)
-            _checkpoint("cataloged")
-            feed_path = _write_feed(config, catalog)
-            _checkpoint("fed")
-            if existing:
-                for old in set(existing.files) - set(episode.files):
-                    inside(publish, old).unlink(missing_ok=True)
-            return BuildResult("updated" if existing else "built", episode, publish / episode.audio, feed_path,
-                               voice.description, the_plan.reason, made.cache)
+    with publish.session(config) as catalog:
+        existing = catalog.by_key(key)
+        same_day = day is None or (existing is not None and day.isoformat() == existing.date)
+        if existing and existing.text_hash == digest and not force and same_day:
+            feed_path = publish.write_feed(config, catalog)
+            return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
+        number = existing.number if existing else catalog.next_number()
+        if day is None:
+            day = date.fromisoformat(existing.date) if existing else today()
+        reporter.stage("Reading")
+        the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)  # segment
+        master.check_sounds(config.audio, config.root)
+        reporter.voice(the_plan.choice)
+        store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
+        try:
+            made = _produce(config, the_plan, reporter, store)
+        except OSError as err:  # a full disk or a refused write: the published files are untouched
+            raise PublishError(f"cannot write the episode: {err.strerror or err}",
+                               path=err.filename or config.publish_dir) from None
+        episode = _episode(catalog, config, the_plan, made, key, digest, existing)
+        feed_path = publish.commit(config, catalog, episode, existing)  # publish
+        status = BuildStatus.UPDATED if existing else BuildStatus.BUILT
+        return BuildResult(status, episode, config.publish_dir / episode.audio, feed_path, the_plan.choice, made.cache)
 
 
 @dataclass(frozen=True)
 class _Produced:
-    """An episode's files, renamed into the publish folder but not yet in the catalog or feed."""
+    """An episode's files, placed in the publish folder but not yet in the catalog or feed."""
 
     names: dict[str, str]  # Episode field -> file name relative to the publish folder
     mastered: master.Mastered
@@ -295,81 +226,93 @@ class _Produced:
     cache: CacheStats
 
 
-def _produce(config: Config, issue: Issue, the_plan: Plan, number: int, day: str, reporter: Reporter,
-             store: SegmentCache) -> _Produced:
-    """Speech, mastering, tags and sidecars, staged in ``episodes/.build-*`` then renamed into place
-    under names that carry the audio's hash, so nothing the current feed lists is overwritten."""
-    publish = config.publish_dir
+def speak(the_plan: Plan, store: SegmentCache, reporter: Reporter) -> tuple[Iterable[Audio], CacheStats]:
+    """Stage "speak": every segment's audio, from the cache or the voice. A stream: segments are
+    spoken in batches while earlier chunks are being encoded."""
     texts = [s.text for s in the_plan.segments]
     reporter.stage("Synthesizing and mastering", total=len(texts))
-    # A stream: segments are spoken in batches while earlier chunks are being encoded.
-    audios, stats = store.synthesize(the_plan.voice, texts, reporter.advance, stream=True)
+    return store.synthesize(the_plan.voice, texts, reporter.advance, stream=True)
+
+
+def master_audio(config: Config, the_plan: Plan, audios: Iterable[Audio], store: SegmentCache,
+                 target: Path) -> master.Mastered:
+    """Stage "master": segments and the show's sounds -> one loudness-normalized MP3 at ``target``."""
+    return master.master(
+        the_plan.segments, audios, config.audio, target,
+        jingles=master.jingle_paths(config.audio, config.root),
+        chapter_titles=[a.title for a in the_plan.issue.articles],
+        music_bed=master.music_bed_path(config.audio, config.root), store=store,
+    )
+
+
+def tag(config: Config, the_plan: Plan, mastered: master.Mastered, mp3: Path, cover_path: Path) -> dict[str, Path]:
+    """Stage "tag": ID3 tags and chapters on the MP3, chapters and transcripts beside it.
+    Returns Episode field -> file, ready for :func:`publish.place`."""
+    issue, folder = the_plan.issue, mp3.parent
+    cue_list = sidecars.cues(the_plan.segments, mastered.placed)
+    tags.write(
+        mp3,
+        tags.EpisodeTags(
+            title=issue.title, show=config.show.title, author=config.show.author, date=the_plan.day.isoformat(),
+            number=the_plan.number, description=sidecars.description(issue),
+            transcript=sidecars.transcript_text(cue_list), feed_url=config.feed_url, cover=cover_path.read_bytes(),
+            cover_mime="image/png" if cover_path.suffix.lower() == ".png" else "image/jpeg",
+        ),
+        mastered.chapters,
+        version=config.audio.id3_version,
+    )
+    files = {
+        "audio": mp3,
+        "chapters": folder / "chapters.json",
+        "vtt": folder / "transcript.vtt",
+        "srt": folder / "transcript.srt",
+    }
+    files["chapters"].write_text(sidecars.chapters_json(mastered.chapters, issue.title), encoding="utf-8")
+    files["vtt"].write_text(sidecars.webvtt(cue_list), encoding="utf-8")
+    files["srt"].write_text(sidecars.srt(cue_list), encoding="utf-8")
+    return files
+
+
+def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentCache) -> _Produced:
+    """speak -> master -> tag in a staging folder, then the files placed under new names."""
+    issue = the_plan.issue
+    audios, stats = speak(the_plan, store, reporter)
     cover_path = ensure_cover(config)
-    episode_dir = publish / EPISODES_DIR
-    public_dir(episode_dir)
-    stem = f"{number:03d}-{slugify(issue.title)}"
-    with tempfile.TemporaryDirectory(prefix=".build-", dir=episode_dir) as tmp:
-        staging = Path(tmp)
-        mp3 = staging / "episode.mp3"
-        mastered = master.master(
-            the_plan.segments, audios, config.audio, mp3,
-            jingles=master.jingle_paths(config.audio, config.root), chapter_titles=[a.title for a in issue.articles],
-            music_bed=master.music_bed_path(config.audio, config.root), store=store,
-        )
-        cue_list = sidecars.cues(the_plan.segments, mastered.placed)
-        description = sidecars.description(issue)
-        tags.write(
-            mp3,
-            tags.EpisodeTags(
-                title=issue.title, show=config.show.title, author=config.show.author, date=day,
-                number=number, description=description, transcript=sidecars.transcript_text(cue_list),
-                feed_url=config.feed_url, cover=cover_path.read_bytes(),
-                cover_mime="image/png" if cover_path.suffix.lower() == ".png" else "image/jpeg",
-            ),
-            mastered.chapters,
-            version=config.audio.id3_version,
-        )
-        audio_bytes = mp3.read_bytes()
-        version = hashlib.sha256(audio_bytes).hexdigest()[:8]
-        staged = {
-            "audio": (mp3, ".mp3"),
-            "chapters": (staging / "chapters.json", ".chapters.json"),
-            "vtt": (staging / "transcript.vtt", ".vtt"),
-            "srt": (staging / "transcript.srt", ".srt"),
-        }
-        staged["chapters"][0].write_text(sidecars.chapters_json(mastered.chapters, issue.title), encoding="utf-8")
-        staged["vtt"][0].write_text(sidecars.webvtt(cue_list), encoding="utf-8")
-        staged["srt"][0].write_text(sidecars.srt(cue_list), encoding="utf-8")
-        names = {field: f"{EPISODES_DIR}/{stem}-{version}{suffix}" for field, (_, suffix) in staged.items()}
+    with publish.staging(config) as folder:
+        mp3 = folder / "episode.mp3"
+        mastered = master_audio(config, the_plan, audios, store, mp3)
+        files = tag(config, the_plan, mastered, mp3, cover_path)
+        size = files["audio"].stat().st_size
         reporter.stage("Publishing")
-        _checkpoint("staged")
-        for field, (path, _) in staged.items():
-            publish_file(path, inside(publish, names[field]))
-    return _Produced(names, mastered, len(audio_bytes), description, sidecars.show_notes(issue, mastered.chapters), stats)
+        names = publish.place(config, files, f"{the_plan.number:03d}-{slugify(issue.title)}")
+    return _Produced(names, mastered, size, sidecars.description(issue), sidecars.show_notes(issue, mastered.chapters),
+                     stats)
 
 
-def regenerate_feed(config: Config) -> Path:
-    """``podcast feed``: the feed again from the catalog (e.g. after editing podcast.toml)."""
-    with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
-        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
-            ensure_cover(config)
-            _recover(config, catalog)
-            return _write_feed(config, catalog)
-
-
-def list_episodes(config: Config) -> list[Episode]:
-    with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
-        return catalog.episodes()
-
-
-def remove(config: Config, ident: str) -> Episode:
-    """Take an episode out of the catalog and the feed, then delete its files."""
-    with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
-        with catalog_mod.open_for_show(config.catalog_path, config.publish_dir) as catalog:
-            _recover(config, catalog)
-            episode = catalog.find(ident)
-            catalog.remove(episode, _utc_now().isoformat())
-            _write_feed(config, catalog)
-            for name in episode.files:
-                inside(config.publish_dir, name).unlink(missing_ok=True)
-            return episode
+def _episode(catalog: Catalog, config: Config, the_plan: Plan, made: _Produced, key: str, digest: str,
+             existing: Episode | None) -> Episode:
+    """The catalog row for a placed episode; GUID, number and first publication date are kept."""
+    issue, day, now = the_plan.issue, the_plan.day.isoformat(), utc_now().isoformat()
+    show_guid = uuid.UUID(catalog.show_guid(feed.podcast_guid(config.feed_url)))
+    return Episode(
+        key=key,
+        guid=existing.guid if existing else str(uuid.uuid5(show_guid, key)),
+        number=the_plan.number,
+        title=issue.title,
+        slug=slugify(issue.title),
+        date=day,
+        pub_date=existing.pub_date if existing else (now if day == now[:10] else f"{day}T06:00:00+00:00"),
+        duration_ms=made.mastered.duration_ms,
+        bytes=made.bytes,
+        engine=the_plan.voice.engine,
+        voice=the_plan.voice.identity,
+        text_hash=digest,
+        description=made.description,
+        notes_html=made.notes,
+        updated=now,
+        marks=json.dumps([[c.start_ms, c.title] for c in made.mastered.chapters], ensure_ascii=False),
+        audio=made.names["audio"],
+        chapters=made.names.get("chapters"),
+        vtt=made.names.get("vtt"),
+        srt=made.names.get("srt"),
+    )

@@ -133,6 +133,27 @@ class Catalog:
         except OSError as err:
             raise CatalogError(f"cannot open the catalog: {err.strerror}", path=path) from None
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> Catalog:
+        """A copy in memory of the catalog at ``path``, for looking only (``podcast preview``): no file
+        is created or changed. Read as immutable unless a -wal file says another connection is open;
+        an older schema is migrated in the copy."""
+        catalog = cls.__new__(cls)
+        catalog.path = path
+        mode = "ro" if path.with_name(f"{path.name}-wal").exists() else "ro&immutable=1"
+        try:
+            source = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=30)
+            try:
+                catalog.db = sqlite3.connect(":memory:", isolation_level=None)
+                source.backup(catalog.db)
+            finally:
+                source.close()
+            catalog.db.row_factory = sqlite3.Row
+            catalog._migrate()
+        except sqlite3.DatabaseError as err:
+            raise CatalogError(f"the catalog is unreadable ({err}); restore it from a backup", path=path) from None
+        return catalog
+
     def _close_quietly(self) -> None:
         db = getattr(self, "db", None)
         if db is not None:
@@ -331,11 +352,10 @@ def problem(path: Path) -> str | None:
     return None
 
 
-def open_for_show(path: Path, publish_dir: Path) -> Catalog:
-    """The show's catalog, refused where it would silently be a new one: when ``publish_dir``
-    holds episodes and the catalog at ``path`` is missing or unusable, raise CatalogLostError
-    before anything is written (a fresh catalog would forget them, delete their files and number
-    from 1 again). A show without episodes gets a new catalog as before."""
+def check_for_show(path: Path, publish_dir: Path) -> None:
+    """Refuse a catalog that would silently be a new one: when ``publish_dir`` holds episodes and
+    the catalog at ``path`` is missing or unusable, raise CatalogLostError before anything is
+    written (a fresh catalog would forget them, delete their files and number from 1 again)."""
     if holds_episodes(publish_dir):
         reason = problem(path)
         if reason is not None:
@@ -344,4 +364,9 @@ def open_for_show(path: Path, publish_dir: Path) -> Catalog:
                 "run 'podcast recover' to rebuild the catalog from them",
                 path=path,
             )
+
+
+def open_for_show(path: Path, publish_dir: Path) -> Catalog:
+    """The show's catalog, after :func:`check_for_show`; a show without episodes gets a new one."""
+    check_for_show(path, publish_dir)
     return Catalog(path)

@@ -9,13 +9,20 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import config as config_mod
+from .dates import FIRST_YEAR
+from .dates import parse as parse_date
 from .errors import EXIT_FAILURE, EXIT_USAGE, PodcastError
+
+if TYPE_CHECKING:
+    from .build import VoiceChoice
 
 log = logging.getLogger("podcast")
 
@@ -39,7 +46,8 @@ def _setup_logging(verbose: int, quiet: bool, debug: bool, log_file: Path | None
         level = logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if not debug else "%(name)s %(levelname)s: %(message)s"))
+    line_format = "%(name)s %(levelname)s: %(message)s" if debug else "%(levelname)s: %(message)s"
+    handler.setFormatter(logging.Formatter(line_format))
     root = logging.getLogger("podcast")
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -72,6 +80,33 @@ def _say(message: str, *, err: bool = False, quiet: bool = False) -> None:
     _file_log.log(logging.ERROR if err else logging.INFO, "%s", message)
 
 
+class _OneLineUsage(click.ClickException):
+    """A usage error said in one line (no usage text): the producer typed a value, not a command."""
+
+    exit_code = EXIT_USAGE
+
+
+class _DateType(click.ParamType):
+    """``--date``: parsed here, once, into a date; the library never sees the text."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(str(value))
+        except ValueError:
+            flag = param.opts[0] if param is not None and param.opts else "the date"
+            raise _OneLineUsage(f"{flag} must be YYYY-MM-DD, {FIRST_YEAR} or later, not {value!r}") from None
+
+
+def _voice_text(choice: VoiceChoice) -> str:
+    """The voice and why, in command-line words: an engine asked for by name was asked by --engine."""
+    why = f"--engine {choice.requested}" if choice.requested not in (None, "auto") else choice.reason
+    return f"{choice.description} ({why})"
+
+
 class _Reporter:
     """Progress for long work: a bar on a terminal, nothing (or log lines) elsewhere."""
 
@@ -82,10 +117,6 @@ class _Reporter:
 
     def stage(self, name: str, total: int | None = None) -> None:
         self.close()
-        if name.startswith("Voice:"):
-            if not self.quiet:
-                click.echo(name, err=True)
-            return
         log.info("%s", name)
         if total and self.tty:
             self.bar = click.progressbar(length=total, label=name, file=sys.stderr, show_pos=True)
@@ -94,6 +125,11 @@ class _Reporter:
     def advance(self, count: int) -> None:
         if self.bar is not None:
             self.bar.update(count)
+
+    def voice(self, choice: VoiceChoice) -> None:
+        self.close()
+        if not self.quiet:
+            click.echo(f"Voice: {_voice_text(choice)}", err=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -122,7 +158,8 @@ def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="podcast.toml to use (default: ./podcast.toml).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="podcast.toml to use (default: ./podcast.toml).")
 @click.option("-v", "--verbose", count=True, help="Say more (-vv for debug logs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
@@ -158,7 +195,8 @@ def init(ctx: click.Context, **options: Any) -> None:
 @click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
               help="Build every new or changed *.txt/*.md article in this folder (sorted by name).")
 @click.option("--engine", help="auto, espeak or gtts (default: the show's voice.engine).")
-@click.option("--date", "day", help="The episode's date, YYYY-MM-DD (default: today).")
+@click.option("--date", "day", type=_DateType(), metavar="YYYY-MM-DD",
+              help=f"The episode's date, {FIRST_YEAR} or later (default: today).")
 @click.option("--force", is_flag=True, help="Rebuild even if the article did not change.")
 @click.option("--lock-wait", type=click.FloatRange(min=0), metavar="SECONDS",
               help="How long to wait for another build of this show (default: publish.lock_timeout).")
@@ -167,9 +205,10 @@ def init(ctx: click.Context, **options: Any) -> None:
               help="With --inbox: leave files changed less than SECONDS ago for a later run (uploads in progress).")
 @click.option("--publish", "then_publish", is_flag=True, help="Then upload the show, as 'podcast publish' does.")
 @click.pass_context
-def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: str | None,
+def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: date | None,
           force: bool, lock_wait: float | None, no_wait: bool, min_age: float, then_publish: bool) -> None:
     """Build ARTICLE (or every article of --inbox DIR) into episodes and republish the feed."""
+    from .build import BuildStatus
     from .build import build as run_build
     from .inbox import with_lock_wait
 
@@ -187,6 +226,7 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     if inbox is not None:
         _build_inbox(ctx, inbox, engine, force, wait, reporter, min_age, then_publish)
         return
+    assert article is not None  # checked above: exactly one of ARTICLE and --inbox
     started = time.monotonic()
     try:
         result = _run(ctx, lambda: run_build(with_lock_wait(ctx.obj.config(), wait), article, engine=engine,
@@ -194,11 +234,12 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     finally:
         reporter.close()
     episode = result.episode
-    if result.status == "skipped":
+    if result.status is BuildStatus.SKIPPED:
         _say(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
     else:
         _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
-        click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s")
+        seconds = time.monotonic() - started
+        click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {seconds:.1f} s")
         click.echo(f"  audio {result.audio_path}")
         click.echo(f"  feed  {result.feed_path}")
     if then_publish:
@@ -220,6 +261,8 @@ def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bo
             _say(f"not attempted {item.name}", err=True)
         elif item.status == "waiting":
             _say(f"waiting  {item.name}: changed less than {min_age:g} s ago; built by a later run", quiet=quiet)
+        elif item.result is None:  # no other status comes without a build result
+            _say(f"{item.status:<8} {item.name}", quiet=quiet)
         elif item.status == "skipped":
             _say(f"skipped  {item.name}: unchanged (episode {item.result.episode.number})", quiet=quiet)
         else:
@@ -265,7 +308,7 @@ def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool
             click.echo(f"  link: {link}")
     if issue.credits:
         click.echo(f"Credits: {issue.credits}")
-    click.echo(f"Voice:   {the_plan.voice.description} ({the_plan.reason})")
+    click.echo(f"Voice:   {_voice_text(the_plan.choice)}")
     click.echo(f"Segments ({len(the_plan.segments)}):")
     for seg in the_plan.segments:
         where = "-" if seg.article is None else str(seg.article + 1)
@@ -276,7 +319,7 @@ def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool
 @click.pass_context
 def feed_command(ctx: click.Context) -> None:
     """Regenerate feed.xml from the catalog."""
-    from .build import regenerate_feed
+    from .publish import regenerate_feed
 
     path = _run(ctx, lambda: regenerate_feed(ctx.obj.config()))
     click.echo(f"Feed written: {path}")
@@ -286,7 +329,7 @@ def feed_command(ctx: click.Context) -> None:
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
     """List the published episodes, newest first."""
-    from .build import list_episodes
+    from .publish import list_episodes
 
     episodes = _run(ctx, lambda: list_episodes(ctx.obj.config()))
     if not episodes:
@@ -301,16 +344,19 @@ def list_command(ctx: click.Context) -> None:
 @click.pass_context
 def remove(ctx: click.Context, episode: str) -> None:
     """Remove EPISODE (number, slug or GUID) from the feed and delete its files."""
-    from .build import remove as run_remove
+    from .publish import remove as run_remove
 
     removed = _run(ctx, lambda: run_remove(ctx.obj.config(), episode))
     click.echo(f"Removed episode {removed.number}: {removed.title}")
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0: any free one).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; loopback unless you choose otherwise.")
-@click.option("--directory", type=click.Path(path_type=Path, file_okay=False), help="Folder to serve (default: the show's publish folder).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; loopback unless you choose otherwise.")
+@click.option("--directory", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to serve (default: the show's publish folder).")
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str, directory: Path | None) -> None:
     """Serve the publish folder over HTTP (feed, episodes, byte ranges) until Ctrl-C."""
@@ -319,9 +365,11 @@ def serve(ctx: click.Context, port: int, host: str, directory: Path | None) -> N
     def ready(address: str) -> None:
         click.echo(f"Serving {folder} at {address} (feed: {address}feed.xml); Ctrl-C stops", err=True)
 
-    config = None if directory else _run(ctx, ctx.obj.config)
-    folder = directory or config.publish_dir
-    _run(ctx, lambda: run_serve(folder, host, port, base_url=config.base_url if config else None, on_ready=ready))
+    folder, base_url = directory, None
+    if folder is None:
+        config = _run(ctx, ctx.obj.config)
+        folder, base_url = config.publish_dir, config.base_url
+    _run(ctx, lambda: run_serve(folder, host, port, base_url=base_url, on_ready=ready))
 
 
 @cli.group()

@@ -1,7 +1,7 @@
-"""A default square cover for a new show: a PNG drawn with the standard library only.
+"""The show's cover: the producer's own file checked as Apple wants it, or a generated PNG.
 
-Apple asks for 1400 to 3000 px square JPEG or PNG; this is 1400 px, a warm gradient with sound
-rings, small enough to ship in every feed.
+Apple asks for 1400 to 3000 px square JPEG or PNG; the default is 1400 px, a warm gradient with
+sound rings drawn with the standard library only, small enough to ship in every feed.
 """
 
 from __future__ import annotations
@@ -9,6 +9,12 @@ from __future__ import annotations
 import math
 import struct
 import zlib
+from pathlib import Path
+
+from . import feed
+from .config import Config
+from .errors import ConfigError
+from .fsutil import inside, write_atomic
 
 SIZE = 1400
 
@@ -32,17 +38,21 @@ def png(size: int = SIZE, seed: str = "") -> bytes:
     rows = []
     for y in range(size):
         t = y / (size - 1)
-        row = bytearray(bytes(round(a + (b - a) * t) for a, b in zip(top, bottom)) * size)
+        row = bytearray(bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)) * size)
         dy = y + 0.5 - cy
         for radius, half_width, light in rings:
-            _span(row, cx, dy, radius - half_width, radius + half_width, (light, light, min(255, light + 5)), size)
+            shade = (light, light, min(255, light + 5))
+            _span(row, cx, dy, radius - half_width, radius + half_width, shade, size)
         _span(row, cx, dy, -1.0, unit, (250, 250, 245), size)
         rows.append(b"\x00" + bytes(row))
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + _chunk(b"IEND", b"")
+    image = zlib.compress(b"".join(rows), 9)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", image) + _chunk(b"IEND", b"")
 
 
-def _span(row: bytearray, cx: float, dy: float, inner: float, outer: float, rgb: tuple[int, int, int], size: int) -> None:
+def _span(
+    row: bytearray, cx: float, dy: float, inner: float, outer: float, rgb: tuple[int, int, int], size: int
+) -> None:
     """Paint the pixels of this row whose distance to the centre lies in [inner, outer]."""
     if abs(dy) > outer:
         return
@@ -92,3 +102,26 @@ def _hsv(h: float, s: float, v: float) -> tuple[int, int, int]:
 
     r, g, b = colorsys.hsv_to_rgb(h, s, v)
     return round(r * 255), round(g * 255), round(b * 255)
+
+
+def ensure_cover(config: Config) -> Path:
+    """The show's cover in the publish folder: its own file, or a generated one for a new show."""
+    if config.show.cover:
+        source = config.resolve(config.show.cover)
+        if not source.is_file():
+            raise ConfigError("show.cover not found", path=source)
+        if source.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            # feedgen silently drops an itunes:image whose URL does not end in .png or .jpg.
+            raise ConfigError("show.cover must be a .png, .jpg or .jpeg file", path=source)
+        data = source.read_bytes()
+        reason = problem(data)
+        if reason:
+            raise ConfigError(reason, path=source)
+        target = inside(config.publish_dir, feed.cover_name(config))
+        if not target.exists() or target.read_bytes() != data:
+            write_atomic(target, data)
+        return target
+    target = config.publish_dir / feed.COVER_NAME
+    if not target.exists():
+        write_atomic(target, png(seed=config.show.title))
+    return target

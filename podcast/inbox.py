@@ -20,12 +20,12 @@ import errno
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import article as article_mod
-from .build import BuildResult, Reporter, build, episode_key, regenerate_feed
+from .build import BuildResult, Reporter, build, episode_key
 from .config import Config
 from .errors import (
     EXIT_FAILURE,
@@ -38,6 +38,7 @@ from .errors import (
     PublishError,
 )
 from .lock import show_lock
+from .publish import regenerate_feed
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ re-synthesizes only that paragraph's segments."""
 from __future__ import annotations
 
 import multiprocessing
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -113,15 +114,15 @@ def test_one_paragraph_edit_synthesizes_only_its_segments(show_config, example_p
     article = tmp_path / "lettre.txt"
     article.write_text(original, encoding="utf-8")
     store = SegmentCache(tmp_path / "cache")
-    first = build(show_config, article, day="2024-06-03", cache=store)
+    first = build(show_config, article, day=date(2024, 6, 3), cache=store)
     assert first.cache.hits == 0 and first.cache.misses > 10
 
     article.write_text(original.replace(EDITED, "Toulon"), encoding="utf-8")
-    changed = [s.text for s in plan(show_config, article, day="2024-06-03").segments if "Toulon" in s.text]
-    second = build(show_config, article, day="2024-06-03", cache=store)
+    changed = [s.text for s in plan(show_config, article, day=date(2024, 6, 3)).segments if "Toulon" in s.text]
+    second = build(show_config, article, day=date(2024, 6, 3), cache=store)
     assert second.status == "updated"
     assert 1 <= second.cache.misses == len(changed) <= 3
-    assert second.cache.hits == len(plan(show_config, article, day="2024-06-03").segments) - len(changed)
+    assert second.cache.hits == len(plan(show_config, article, day=date(2024, 6, 3)).segments) - len(changed)
 
 
 def test_progress_counts_every_segment_once_even_repeated(tmp_path) -> None:

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import feedparser
+import pytest
 from click.testing import CliRunner
 
 from podcast.cli import cli
@@ -110,10 +111,13 @@ def test_build_list_remove(show: Path, example_path: Path) -> None:
     assert run("--config", config, "remove", "1").exit_code == 2
 
 
-def test_bad_date_is_usage_error(show: Path, example_path: Path) -> None:
-    result = run("--config", str(show / "podcast.toml"), "build", str(example_path), "--date", "28/11/2026")
+@pytest.mark.parametrize("value", ["28/11/2026", "20261128", "2026-W48-6", "2026-02-30", "0999-01-01", "1899-12-31", ""])
+def test_bad_date_is_a_one_line_usage_error(show: Path, example_path: Path, value: str) -> None:
+    """Parsed once, at the edge: only YYYY-MM-DD, 1900 or later (RFC 2822 pubDates); nothing is built."""
+    result = run("--config", str(show / "podcast.toml"), "build", str(example_path), "--date", value)
     assert result.exit_code == 2
-    assert "--date must be YYYY-MM-DD" in result.output
+    assert result.output == f"Error: --date must be YYYY-MM-DD, 1900 or later, not {value!r}\n"
+    assert not (show / ".podcast").exists() and not (show / "feed").exists()
 
 
 def test_unknown_engine(show: Path, example_path: Path) -> None:

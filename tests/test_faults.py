@@ -2,7 +2,7 @@
 it, every enclosure is present with its exact length) and the error is one clear line with the
 documented exit code.
 
-Faults: SIGKILL at each named publishing stage (build.py's ``PODCAST_TEST_KILL_AT`` hook) and after
+Faults: SIGKILL at each named publishing stage (publish.py's ``PODCAST_TEST_KILL_AT`` hook) and after
 timed delays; the voice failing mid-episode; a full disk (patched ``os.replace``, and a real tiny
 tmpfs when ``mount`` works); a corrupted and a locked catalog; a read-only publish folder.
 One show with one episode is built once; each test works on a copy of it.
@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from podcast import build as build_mod
 from podcast import config as config_mod
+from podcast import publish
 from podcast import voices
 from podcast.catalog import Catalog
 from podcast.cli import cli
@@ -98,8 +98,8 @@ def no_leftovers(config: config_mod.Config) -> None:
     """After a successful rerun: no staging folder, temporary file or unreferenced episode file."""
     with Catalog(config.catalog_path) as catalog:
         referenced = {name for e in catalog.episodes() for name in e.files}
-    episodes = config.publish_dir / build_mod.EPISODES_DIR
-    on_disk = {f"{build_mod.EPISODES_DIR}/{p.name}" for p in episodes.iterdir()}
+    episodes = config.publish_dir / publish.EPISODES_DIR
+    on_disk = {f"{publish.EPISODES_DIR}/{p.name}" for p in episodes.iterdir()}
     assert on_disk == referenced
     assert not [p for p in config.publish_dir.iterdir() if p.name.endswith(".tmp")]
 
@@ -112,11 +112,11 @@ def _podcast(show: Path, *args: str, env: dict[str, str] | None = None, **kwargs
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}, **kwargs)
 
 
-@pytest.mark.parametrize("stage", build_mod.STAGES)
+@pytest.mark.parametrize("stage", publish.STAGES)
 @pytest.mark.parametrize("article", ["port.txt", "fete.txt"], ids=["update", "new"])
 def test_sigkill_at_each_publishing_stage(show: Path, stage: str, article: str) -> None:
     _, before = consistent(show)
-    proc = _podcast(show, "build", str(show / article), env={build_mod.KILL_ENV: stage})
+    proc = _podcast(show, "build", str(show / article), env={publish.KILL_ENV: stage})
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     _, after = consistent(show)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -225,7 +226,7 @@ def built_show(tmp_path_factory: pytest.TempPathFactory, example_text: str) -> P
     config.init(folder, title="Le Fil Test", base_url="https://podcast.example.org/show/")
     _set_voice(folder, engine="espeak")
     (folder / "one.txt").write_text(example_text, encoding="utf-8")
-    build(config.load(folder), folder / "one.txt", day="2024-06-03")
+    build(config.load(folder), folder / "one.txt", day=date(2024, 6, 3))
     return folder
 
 
@@ -260,9 +261,9 @@ def test_gtts_build_through_fake_records_engine(built_show: Path, example_text: 
 
     _set_voice(built_show, endpoint=fake.url, engine="auto")
     (built_show / "three.txt").write_text(example_text.replace("Le Fil Tech", "Le Fil Ter", 1), encoding="utf-8")
-    result = build(config.load(built_show), built_show / "three.txt", day="2024-06-10")
+    result = build(config.load(built_show), built_show / "three.txt", day=date(2024, 6, 10))
     assert result.episode.engine == "gtts" and result.episode.voice.startswith("gtts:fr")
-    assert "answered" in result.reason
+    assert result.voice is not None and "answered" in result.voice.reason and not result.voice.fallback
     assert all(len(h.text) <= 100 for h in fake.hits) and len(fake.hits) == result.cache.misses
     assert ffprobe(result.audio_path)["streams"][0]["codec_name"] == "mp3"
     parsed = feedparser.parse((built_show / "feed" / "feed.xml").read_bytes())

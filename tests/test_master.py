@@ -8,6 +8,7 @@ import dataclasses
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,7 @@ def new_show(root: Path, **audio: object) -> config_mod.Config:
 @pytest.fixture(scope="module")
 def episode(tmp_path_factory, example_path_module):
     cfg = new_show(tmp_path_factory.mktemp("a") / "show")
-    return cfg, build(cfg, example_path_module, day="2025-07-01")
+    return cfg, build(cfg, example_path_module, day=date(2025, 7, 1))
 
 
 @pytest.fixture(scope="module")
@@ -157,10 +158,11 @@ def test_mp3_is_exact_cbr_with_lame_header(episode, ffprobe, ffmpeg_exe) -> None
 BUILD_IN_A_FRESH_PROCESS = """
 import sys
 sys.path.insert(0, sys.argv[3])
+from datetime import date
 from pathlib import Path
 from test_master import new_show
 from podcast.build import build
-print(build(new_show(Path(sys.argv[1])), Path(sys.argv[2]), day="2025-07-01").audio_path)
+print(build(new_show(Path(sys.argv[1])), Path(sys.argv[2]), day=date(2025, 7, 1)).audio_path)
 """
 
 
@@ -183,7 +185,7 @@ def test_a_rebuild_in_the_same_process_is_byte_identical(tmp_path, episode, exam
     """A second clean show built by a process that has already spoken (the module's episode, and
     espeak-ng on several library copies) gives the same bytes: nothing carries over."""
     _, first = episode
-    again = build(new_show(tmp_path / "again"), example_path_module, day="2025-07-01")
+    again = build(new_show(tmp_path / "again"), example_path_module, day=date(2025, 7, 1))
     assert again.audio_path.read_bytes() == first.audio_path.read_bytes()
 
 

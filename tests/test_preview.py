@@ -159,3 +159,45 @@ def test_bad_article_is_one_line_and_exit_2(show: Path, tmp_path: Path, data: by
     code, out, err = preview(show, path, "--engine", "gtts", "--json")
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("Error: ") and message in err
+
+
+def _files(folder: Path) -> dict[str, int]:
+    """Every file and folder under ``folder`` with its size (0 for folders): what a write would change."""
+    return {str(p.relative_to(folder)): (p.stat().st_size if p.is_file() else 0) for p in sorted(folder.rglob("*"))}
+
+
+def test_preview_on_a_fresh_show_writes_nothing(show: Path) -> None:
+    article = show / "abeilles.txt"
+    article.write_bytes((FIXTURES / "article-seul.txt").read_bytes())
+    before = _files(show)
+    code, out, err = preview(show, article)
+    assert code == 0, err
+    assert "Épisode 1 :" in out  # no catalog yet: the first number
+    assert _files(show) == before
+    assert not (show / ".podcast").exists()
+
+
+def test_preview_reads_an_existing_catalog_without_writing(show: Path) -> None:
+    """The number comes from the catalog, opened read-only: no -wal/-shm appear, no byte changes."""
+    from podcast import config as config_mod
+    from podcast.build import episode_key, plan
+    from podcast.catalog import Catalog, Episode
+
+    article = show / "abeilles.txt"
+    article.write_bytes((FIXTURES / "article-seul.txt").read_bytes())
+    cfg = config_mod.load(show / "podcast.toml")
+    with Catalog(cfg.catalog_path) as catalog:
+        for number, key in ((4, "autre-episode"), (7, episode_key(plan(cfg, article, number=1).issue))):
+            catalog.upsert(Episode(key=key, guid=key, number=number, title=key, slug=key, date="2025-01-01",
+                                   pub_date="2025-01-01T06:00:00+00:00", duration_ms=1, bytes=1,
+                                   audio=f"episodes/{key}.mp3", chapters=None, vtt=None, srt=None, engine="espeak",
+                                   voice="v", text_hash="h", description="", notes_html="", updated="2025-01-01"))
+    before = {name: (show / ".podcast" / name).read_bytes() for name in _files(show / ".podcast")}
+    code, out, err = preview(show, article)
+    assert code == 0, err
+    assert "Épisode 7 :" in out  # the episode's own number, as a rebuild would keep it
+    assert {name: (show / ".podcast" / name).read_bytes() for name in _files(show / ".podcast")} == before
+    other = show / "autre.txt"
+    other.write_text("Un tout autre titre\n\nDu texte à lire.\n", encoding="utf-8")
+    code, out, err = preview(show, other)
+    assert code == 0 and "Épisode 8 :" in out, err  # the next number after every one given

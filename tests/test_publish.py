@@ -1,7 +1,7 @@
 """Publishing as a listener's app sees it: idempotent rebuilds, removal, safe file names, builds
 killed with SIGKILL at every stage (and at random moments), and two builds at once.
 
-Kills use the documented hook PODCAST_TEST_KILL_AT=<stage> (podcast.build.STAGES) on a real
+Kills use the documented hook PODCAST_TEST_KILL_AT=<stage> (podcast.publish.STAGES) on a real
 ``python -m podcast build`` subprocess, plus unhooked SIGKILLs after seeded random delays.
 """
 
@@ -14,13 +14,15 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import feedparser
 import pytest
 
 from podcast import config as config_mod
-from podcast.build import STAGES, build, list_episodes, remove
+from podcast.build import build
+from podcast.publish import STAGES, list_episodes, regenerate_feed, remove
 from podcast.errors import NotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +137,6 @@ def test_feed_bytes_do_not_change_when_nothing_changed(show, tmp_path) -> None:
     before = (show.publish_dir / "feed.xml").read_bytes()
     time.sleep(1.1)  # a clock-based lastBuildDate would now differ
     assert build(show, article).status == "skipped"
-    from podcast.build import regenerate_feed
 
     regenerate_feed(show)
     assert (show.publish_dir / "feed.xml").read_bytes() == before
@@ -177,7 +178,6 @@ def test_remove_takes_an_episode_out(tmp_path) -> None:
 
 def test_podcast_guid_survives_a_move_of_the_feed(show, tmp_path) -> None:
     from podcast import feed
-    from podcast.build import regenerate_feed
 
     build(show, write_article(tmp_path, "a.txt"))  # the GUID is assigned at first publication
     original = feed.podcast_guid(show.feed_url)
@@ -192,14 +192,13 @@ def test_podcast_guid_survives_a_move_of_the_feed(show, tmp_path) -> None:
 
 def test_keep_lists_the_newest_and_keeps_older_files(tmp_path) -> None:
     config = new_show(tmp_path / "show")
-    build(config, write_article(tmp_path, "a.txt"), day="2025-01-01")
+    build(config, write_article(tmp_path, "a.txt"), day=date(2025, 1, 1))
     other = tmp_path / "o.txt"
     other.write_text(OTHER, encoding="utf-8")
-    newest = build(config, other, day="2025-01-08")
+    newest = build(config, other, day=date(2025, 1, 8))
     toml = config.root / "podcast.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("keep = 0", "keep = 1"), encoding="utf-8")
     config = config_mod.load(toml)
-    from podcast.build import regenerate_feed
 
     regenerate_feed(config)
     assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [newest.episode.guid]

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_gpodder_subscribes_and_downloads_every_episode(tmp_path: Path) -> None:
         results = []
         for number, (name, body) in enumerate(ARTICLES.items(), 1):
             (folder / name).write_text(body, encoding="utf-8")
-            results.append(build(config, folder / name, day=f"2026-11-0{number}"))
+            results.append(build(config, folder / name, day=date(2026, 11, number)))
 
         home, downloads = tmp_path / "gpo-home", tmp_path / "gpo-downloads"
         home.mkdir()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def parse_cues(text: str) -> list[tuple[int, int, str]]:
 @pytest.fixture(scope="module")
 def episode(tmp_path_factory):
     cfg = new_show(tmp_path_factory.mktemp("side") / "show")
-    result = build(cfg, EXAMPLE, day="2025-07-01")
+    result = build(cfg, EXAMPLE, day=date(2025, 7, 1))
     read = lambda name: (cfg.publish_dir / name).read_text(encoding="utf-8")  # noqa: E731
     return result, read(result.episode.vtt), read(result.episode.srt), json.loads(read(result.episode.chapters))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lettre-numeriqu
 @pytest.fixture(scope="module")
 def episode(tmp_path_factory):
     cfg = new_show(tmp_path_factory.mktemp("tags") / "show")
-    return cfg, build(cfg, EXAMPLE, day="2025-07-01")
+    return cfg, build(cfg, EXAMPLE, day=date(2025, 7, 1))
 
 
 def test_every_frame_of_the_table(episode) -> None:

@@ -1,0 +1,53 @@
+"""Episode dates: the French way they are spoken, and the range an RSS feed can carry.
+
+A date crosses the library as a :class:`datetime.date`; only the catalog keeps ISO strings.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from .errors import InputError
+
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+# RFC 2822 (the feed's pubDate) has no year before 1900.
+FIRST_YEAR = 1900
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def french_date(day: date) -> str:
+    """How the intro says a date: "1er mars 2025", "14 juillet 2025"."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def utc_now() -> datetime:
+    """Now, to the second: the catalog's timestamps."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def today() -> date:
+    """The default episode date: today in UTC, as the catalog's timestamps."""
+    return utc_now().date()
+
+
+def check(day: date) -> date:
+    """``day`` when a feed can carry it; InputError otherwise (library words, no CLI flag)."""
+    if day.year < FIRST_YEAR:
+        raise InputError(f"the episode date must be in {FIRST_YEAR} or later, not {day.isoformat()}")
+    return day
+
+
+def parse(text: str) -> date:
+    """A YYYY-MM-DD date, and only that form (not 20250101, not 2025-W01-1): ValueError otherwise.
+
+    For the edges (the CLI, a caller holding text); the library itself takes dates."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"not a YYYY-MM-DD date: {text!r}")
+    day = date.fromisoformat(text)  # ValueError for 2025-02-30
+    if day.year < FIRST_YEAR:
+        raise ValueError(f"{text!r} is before {FIRST_YEAR}")
+    return day
