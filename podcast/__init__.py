@@ -47,7 +47,7 @@ _EXPORTS = {
     "french_date": ("dates", "french_date"),
     "build_inbox": ("inbox", "run"),
     "Episode": ("catalog", "Episode"),
-    "publish": ("upload", "publish"),
+    "upload_show": ("upload", "publish"),  # not "publish": that is the submodule's name
     "PublishResult": ("upload", "PublishResult"),
 }
 

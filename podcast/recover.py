@@ -40,7 +40,8 @@ from mutagen.mp3 import MP3
 
 from . import feed
 from .article import Issue
-from .build import EPISODES_DIR, episode_key
+from .build import episode_key
+from .publish import EPISODES_DIR
 from .catalog import Catalog, Episode, problem
 from .config import Config
 from .errors import CatalogError, InputError

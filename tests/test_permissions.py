@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from podcast import config as config_mod
-from podcast.build import build, regenerate_feed
+from podcast.build import build
+from podcast.publish import regenerate_feed
 from podcast.fsutil import PUBLIC_DIR, PUBLIC_FILE, write_atomic
 
 ARTICLE = """La Lettre Permissions : les droits de lecture

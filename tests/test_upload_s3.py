@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, helper_missing  # noqa: E402
 
 from podcast import config as config_mod  # noqa: E402
-from podcast.build import remove  # noqa: E402
+from podcast.publish import remove  # noqa: E402
 from podcast.cli import cli  # noqa: E402
 from podcast.errors import EXIT_USAGE  # noqa: E402
 from podcast.upload import UploadError, publish  # noqa: E402

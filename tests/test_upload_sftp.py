@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from upload_support import FlakyProxy, assert_remote_feed_complete, configure, copy_show, helper_missing  # noqa: E402
 
-from podcast.build import remove  # noqa: E402
+from podcast.publish import remove  # noqa: E402
 from podcast.errors import EXIT_USAGE  # noqa: E402
 from podcast.upload import CredentialsError, UploadError, publish  # noqa: E402
 

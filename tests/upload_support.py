@@ -5,6 +5,7 @@ that a remote feed names only complete files."""
 from __future__ import annotations
 
 import atexit
+from datetime import date
 import os
 import re
 import shutil
@@ -54,7 +55,7 @@ def template_show() -> Path:
         for index, text in enumerate(ARTICLES):
             article = folder / f"lettre-{index}.txt"
             article.write_text(text, encoding="utf-8")
-            build(config_mod.load(show / "podcast.toml"), article, day=f"2025-03-0{index + 1}")
+            build(config_mod.load(show / "podcast.toml"), article, day=date(2025, 3, index + 1))
         _TEMPLATE.append(show)
     return _TEMPLATE[0]
 
