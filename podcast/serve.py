@@ -36,12 +36,13 @@ import stat as stat_mod
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import PublishError
 
@@ -195,8 +196,8 @@ def not_modified(headers: Any, etag: str, mtime: int) -> bool:
     if if_none_match is not None:
         if if_none_match.strip() == "*":
             return True
-        tags = _etags(if_none_match)
-        return bool(tags) and any(tag == etag for _weak, tag in tags)
+        tags = _etags(if_none_match) or []
+        return any(tag == etag for _weak, tag in tags)
     since = _date(headers.get("If-Modified-Since"))
     return since is not None and mtime <= since
 
@@ -230,8 +231,12 @@ def plan(method: str, headers: Any, path: str, info: os.stat_result, now: float)
     """The answer to ``method`` for the file ``path`` whose status is ``info``; pure, so testable."""
     size, mtime = info.st_size, int(info.st_mtime)
     etag = f'"{info.st_ino:x}-{size:x}-{info.st_mtime_ns:x}"'
-    validators = (("ETag", etag), ("Last-Modified", email.utils.formatdate(mtime, usegmt=True)),
-                  ("Cache-Control", "no-cache"), ("Accept-Ranges", "bytes"))
+    validators = (
+        ("ETag", etag),
+        ("Last-Modified", email.utils.formatdate(mtime, usegmt=True)),
+        ("Cache-Control", "no-cache"),
+        ("Accept-Ranges", "bytes"),
+    )
     if not_modified(headers, etag, mtime):
         return Reply(HTTPStatus.NOT_MODIFIED, validators)
     span = None
@@ -240,15 +245,25 @@ def plan(method: str, headers: Any, path: str, info: os.stat_result, now: float)
         try:
             span = parse_range(ranges[0], size)
         except ValueError:
-            return Reply(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
-                         (("Content-Range", f"bytes */{size}"), ("Content-Length", "0"), *validators))
+            return Reply(
+                HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+                (("Content-Range", f"bytes */{size}"), ("Content-Length", "0"), *validators),
+            )
     kind = (("Content-Type", CONTENT_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")),)
     if span is None:
         return Reply(HTTPStatus.OK, (*kind, ("Content-Length", str(size)), *validators), 0, size)
     start, end = span
-    return Reply(HTTPStatus.PARTIAL_CONTENT,
-                 (*kind, ("Content-Range", f"bytes {start}-{end}/{size}"), ("Content-Length", str(end - start + 1)),
-                  *validators), start, end - start + 1)
+    return Reply(
+        HTTPStatus.PARTIAL_CONTENT,
+        (
+            *kind,
+            ("Content-Range", f"bytes {start}-{end}/{size}"),
+            ("Content-Length", str(end - start + 1)),
+            *validators,
+        ),
+        start,
+        end - start + 1,
+    )
 
 
 class PublishHandler(BaseHTTPRequestHandler):
@@ -263,7 +278,7 @@ class PublishHandler(BaseHTTPRequestHandler):
         self.root = directory
         super().__init__(*args, **kwargs)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:  # 'format': the base class's name
         log.info("%s %s", self.address_string(), (format % args).translate(_CONTROL))
 
     def parse_request(self) -> bool:
@@ -274,8 +289,12 @@ class PublishHandler(BaseHTTPRequestHandler):
             return False
         if self.command not in ("GET", "HEAD"):
             known = self.command in KNOWN_METHODS
-            self._error(HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_IMPLEMENTED,
-                        f"{self.command} is not served here", close=True, extra=(("Allow", ALLOW),))
+            self._error(
+                HTTPStatus.METHOD_NOT_ALLOWED if known else HTTPStatus.NOT_IMPLEMENTED,
+                f"{self.command} is not served here",
+                close=True,
+                extra=(("Allow", ALLOW),),
+            )
             return False
         return True
 
@@ -283,8 +302,9 @@ class PublishHandler(BaseHTTPRequestHandler):
         """The base class's errors (bad request line, 414, 431, 505) in our one format."""
         self._error(HTTPStatus(code), explain or message or "", close=True)
 
-    def _error(self, status: HTTPStatus, reason: str, *, close: bool = False,
-               extra: tuple[tuple[str, str], ...] = ()) -> None:
+    def _error(
+        self, status: HTTPStatus, reason: str, *, close: bool = False, extra: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         body = f"{status.value} {status.phrase}\n".encode()
         self.log_error("%d %s: %s", status.value, reason, self.requestline[:200])
         self.send_response(status)
@@ -299,10 +319,10 @@ class PublishHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 - the base class's dispatch name
+    def do_GET(self) -> None:  # the base class dispatches on do_<METHOD>
         self._serve()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve()
 
     def _serve(self) -> None:
@@ -342,7 +362,7 @@ class PublishServer(ThreadingHTTPServer):
         if isinstance(error, (ConnectionError, TimeoutError)):
             log.debug("%s left: %s", client_address[0], error)
         else:
-            log.error("request from %s failed", client_address[0], exc_info=True)
+            log.error("request from %s failed", client_address[0], exc_info=error)
 
 
 class PublishServer6(PublishServer):
@@ -363,8 +383,9 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> P
         raise PublishError("nothing to serve yet: build an episode first", path=directory)
     root = os.path.realpath(directory)
     if STATE_FOLDER in Path(root).parts or os.path.lexists(os.path.join(root, STATE_FOLDER)):
-        raise PublishError(f"holds or is the show's private {STATE_FOLDER} folder: serve the publish folder",
-                           path=directory)
+        raise PublishError(
+            f"holds or is the show's private {STATE_FOLDER} folder: serve the publish folder", path=directory
+        )
     handler = partial(PublishHandler, directory=root)
     kind = PublishServer6 if ":" in host else PublishServer
     try:
@@ -373,8 +394,9 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> P
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
         raise PublishError(f"cannot listen on {host}:{port}: {reason}") from None
     if not is_loopback(server):
-        log.warning("serving %s on %s, not loopback: anyone who can reach this address can download it",
-                    directory, host)
+        log.warning(
+            "serving %s on %s, not loopback: anyone who can reach this address can download it", directory, host
+        )
     return server
 
 
@@ -390,8 +412,9 @@ def serve(
     server = make_server(directory, host, port)
     address = url(server)
     if base_url and not base_url.startswith(address) and is_loopback(server):
-        log.warning("the feed's links start with %s (show.base_url), not %s: apps will fetch episodes there",
-                    base_url, address)
+        log.warning(
+            "the feed's links start with %s (show.base_url), not %s: apps will fetch episodes there", base_url, address
+        )
     if on_ready is not None:
         on_ready(address)
     try:
@@ -403,6 +426,6 @@ def serve(
 
 
 def url(server: PublishServer) -> str:
-    host, port = server.server_address[:2]
-    shown = f"[{host}]" if ":" in str(host) else host
+    host, port = str(server.server_address[0]), server.server_address[1]
+    shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/"

@@ -112,8 +112,15 @@ def test_byte_ranges(served) -> None:
 
 def test_no_listings_hidden_files_or_escapes(served) -> None:
     _config, _result, server = served
-    for path in ("/episodes/", "/", "/../podcast.toml", "/%2e%2e/podcast.toml", "/.podcast/catalog.sqlite",
-                 "/episodes/.build-x/episode.mp3", "/nothing.mp3"):
+    for path in (
+        "/episodes/",
+        "/",
+        "/../podcast.toml",
+        "/%2e%2e/podcast.toml",
+        "/.podcast/catalog.sqlite",
+        "/episodes/.build-x/episode.mp3",
+        "/nothing.mp3",
+    ):
         status, _headers, body = request(server, path)
         assert status == 404, path
         assert b"base_url" not in body
@@ -167,7 +174,10 @@ def test_cli_serve_prints_its_address_and_serves(served) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
         [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "serve", "--port", "0"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = ""
@@ -247,10 +257,28 @@ def status_of(answer: bytes) -> int:
 
 @pytest.mark.parametrize(
     "path",
-    ["/etc/passwd", "/etc/hostname", "/etc/", "/passwd.mp3", "/secret.mp3", "/state/catalog.sqlite", "/sneaky.mp3",
-     "/../secret.txt", "/%2e%2e/secret.txt", "/episodes/%2E%2E/%2E%2E/secret.txt", "/.podcast/catalog.sqlite",
-     "/episodes/.build-1/episode.mp3", "/episodes/%2ebuild-1/episode.mp3", "/episodes/.ep.mp3.part",
-     "/episodes/", "/episodes", "/", "/nothing.mp3", "/feed.xml/", "/" + "a" * 300 + ".mp3"],
+    [
+        "/etc/passwd",
+        "/etc/hostname",
+        "/etc/",
+        "/passwd.mp3",
+        "/secret.mp3",
+        "/state/catalog.sqlite",
+        "/sneaky.mp3",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/episodes/%2E%2E/%2E%2E/secret.txt",
+        "/.podcast/catalog.sqlite",
+        "/episodes/.build-1/episode.mp3",
+        "/episodes/%2ebuild-1/episode.mp3",
+        "/episodes/.ep.mp3.part",
+        "/episodes/",
+        "/episodes",
+        "/",
+        "/nothing.mp3",
+        "/feed.xml/",
+        "/" + "a" * 300 + ".mp3",
+    ],
 )
 def test_never_leaves_the_folder_nor_shows_hidden_files(site, path: str) -> None:
     _feed, server = site
@@ -350,7 +378,7 @@ ENORMOUS = "9" * 5000  # more digits than int() accepts by default
 )
 def test_absurd_ranges(site, header: str, status: int, content_range: str | None, body: bytes) -> None:
     _feed, server = site
-    line = f"GET /episodes/ep.mp3 HTTP/1.1\r\nHost: x\r\nRange: {header}\r\n\r\n".encode("utf-8")
+    line = f"GET /episodes/ep.mp3 HTTP/1.1\r\nHost: x\r\nRange: {header}\r\n\r\n".encode()
     answer = raw(server, line)
     head, _, got = answer.partition(b"\r\n\r\n")
     assert status_of(answer) == status
@@ -449,12 +477,20 @@ def test_conditional_get(site) -> None:
     path = "/feed.xml"
     _s, headers, _b = request(server, path)
     etag, modified = headers["etag"], headers["last-modified"]
-    for condition in ({"If-None-Match": etag}, {"If-None-Match": f'"x", W/{etag}'}, {"If-None-Match": "*"},
-                      {"If-Modified-Since": modified}):
+    for condition in (
+        {"If-None-Match": etag},
+        {"If-None-Match": f'"x", W/{etag}'},
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": modified},
+    ):
         status, got, body = request(server, path, headers=condition)
         assert (status, got["etag"], body) == (304, etag, b""), condition
-    for condition in ({"If-None-Match": '"x"'}, {"If-None-Match": '"x"', "If-Modified-Since": modified},
-                      {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, {"If-Modified-Since": "garbage"}):
+    for condition in (
+        {"If-None-Match": '"x"'},
+        {"If-None-Match": '"x"', "If-Modified-Since": modified},
+        {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
+        {"If-Modified-Since": "garbage"},
+    ):
         assert request(server, path, headers=condition)[0] == 200, condition
 
 
@@ -521,3 +557,32 @@ def test_refuses_to_serve_the_show_state(tmp_path, layout: str) -> None:
     folder = {"is": state, "inside": state / "feed", "contains": tmp_path}[layout]
     with pytest.raises(PublishError, match=r"\.podcast"):
         make_server(folder, port=0).server_close()
+
+
+def test_cli_warns_when_not_bound_to_loopback(tmp_path) -> None:
+    (tmp_path / "feed.xml").write_text("<rss/>\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [
+        sys.executable,
+        "-m",
+        "podcast",
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "0",
+        "--directory",
+        str(tmp_path),
+    ]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        for _ in range(5):
+            lines.append(proc.stderr.readline())
+            if lines[-1].startswith("Serving") or not lines[-1]:
+                break
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert lines[0].startswith("WARNING: ") and "0.0.0.0, not loopback" in lines[0], lines
+    assert lines[1].startswith("Serving"), lines
