@@ -141,7 +141,7 @@ def resolve(root: str, target: str) -> str:
     if any(part.startswith(".") for part in parts):  # hidden, and also every '.' and '..'
         raise Refusal(HTTPStatus.NOT_FOUND, "hidden")
     real = os.path.realpath(os.path.join(root, *parts))
-    if not real.startswith(root + os.sep):
+    if real == root or os.path.commonpath((root, real)) != root:
         if real != root:
             log.warning("refused %s: it leads out of the publish folder, to %s", text, real)
         raise Refusal(HTTPStatus.NOT_FOUND, "outside the publish folder")
