@@ -98,6 +98,10 @@ CASES = {
     rules.fractions: [("1/3 des voix, 3/4 et 2/5", "un tiers des voix, trois quarts et deux cinquièmes"), ("1/2", "un demi"), ("1/20", "1/20")],
     rules.decimals: [("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"), ("iOS 17.2, 1.2.3", "iOS 17.2, 1.2.3")],
     rules.scores: [("gagne 3-1, 2020-2024", "gagne 3 à 1, 2020 à 2024"), ("Boeing 737-800, COVID-19, 2024-2020", "Boeing 737-800, COVID-19, 2024-2020")],
+    rules.feminine_numbers: [
+        ("21 stations, 1 personne, 71 villes", "vingt et une stations, une personne, soixante et onze villes"),
+        ("21 hommes, 10 001 places", "21 hommes, 10 001 places"),
+    ],
     rules.phone_numbers: [("au 01.23.45.67.89 ou 06-12-34-56-78", "au 01 23 45 67 89 ou 06 12 34 56 78")],
     rules.signs: [("-10 °C, +15 % et –3 points", "moins 10 °C, plusse 15 % et moins 3 points"), ("2020-2024, 10 – 20", "2020-2024, 10 – 20")],
     rules.web_names: [

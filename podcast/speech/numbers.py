@@ -44,9 +44,8 @@ def ordinal(n: int, feminine: bool = False) -> str:
 
 def feminine(n: int) -> str:
     """The number before a feminine noun: 1 -> "une", 21 -> "vingt et une", 5 -> "5" (espeak reads it)."""
-    if n % 10 == 1 and n % 100 != 11 and n < 100:
-        return cardinal(n)[:-2] + "une"
-    return str(n)
+    word = cardinal(n) if n < 100 else ""
+    return word[:-2] + "une" if word.endswith("un") else str(n)
 
 
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
@@ -94,7 +93,7 @@ def dates(text: str) -> str:
         said = _day_month(int(match.group(3)), int(match.group(2)), match.group(1))
         return said or match.group(0)
 
-    text = re.sub(r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-]|\.\d)",
+    text = re.sub(r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|\.\d)",
                   lambda m: _day_month(int(m.group(1)), int(m.group(3)), m.group(4)) or m.group(0), text)
     text = re.sub(r"(?<![\d/.,-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])", iso, text)
     # day/month without a year: two digits each ("30/06"), or one after "le", "du", "au" ("le 1/3")
@@ -151,6 +150,25 @@ def durations(text: str) -> str:
 
 
 # --- numbers -------------------------------------------------------------------------------------
+
+# Common feminine nouns a number counts in the news (espeak-ng says "vingt et un" before any noun).
+_FEMININE_NOUNS = (
+    "année|années|annonce|annonces|commune|communes|entreprise|entreprises|femme|femmes|fois|heure|"
+    "heures|ligne|lignes|minute|minutes|nation|nations|page|pages|personne|personnes|place|places|"
+    "région|régions|seconde|secondes|semaine|semaines|station|stations|tonne|tonnes|ville|villes|"
+    "voiture|voitures|voix|école|écoles|équipe|équipes|victime|victimes|œuvre|œuvres|espèce|espèces"
+)
+
+
+def feminine_numbers(text: str) -> str:
+    """A number ending in one before a feminine noun: "21 stations" -> "vingt et une stations",
+    "1 personne" -> "une personne"."""
+    return re.sub(
+        rf"(?<!\d )(?<![\d,.])\b(\d{{1,2}})(?= (?:{_FEMININE_NOUNS})\b)",
+        lambda m: feminine(int(m.group(1))),
+        text,
+    )
+
 
 _FRACTIONS = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
 

@@ -20,14 +20,14 @@ import re
 
 from .acronyms import acronyms
 from .numbers import (
-    cardinal, currencies, dates, decimals, durations, fractions, ordinal, percent, phone_numbers, roman,
-    scores, signs, times,
+    cardinal, currencies, dates, decimals, durations, feminine_numbers, fractions, ordinal, percent,
+    phone_numbers, roman, scores, signs, times,
 )
 from .words import ordinals, regnal_numbers, titles
 
 __all__ = [
     "CLEANUP", "RULES", "SAYING", "acronyms", "cardinal", "currencies", "dates", "decimals", "drop_emails",
-    "drop_emoji", "drop_urls", "durations", "fractions", "ordinal", "ordinals", "percent", "phone_numbers",
+    "drop_emoji", "drop_urls", "durations", "feminine_numbers", "fractions", "ordinal", "ordinals", "percent", "phone_numbers",
     "regnal_numbers", "roman", "scores", "signs", "symbols", "times", "titles", "units", "web_names",
 ]
 
@@ -135,7 +135,7 @@ def symbols(text: str) -> str:
 
 SAYING = (
     titles, dates, times, durations, ordinals, regnal_numbers, phone_numbers, fractions, decimals, scores,
-    signs, currencies, percent, units, symbols, acronyms,
+    signs, currencies, percent, units, feminine_numbers, symbols, acronyms,
 )
 
 RULES = CLEANUP + SAYING

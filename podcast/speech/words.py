@@ -14,7 +14,7 @@ _CAP = r"[A-ZÀ-ÖØ-Þ]"
 # Written -> said; each applies before what the pattern's lookahead asks for.
 _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (rf"\bMM\.\s+(?={_CAP})", "messieurs "),
-    (rf"\bM\.\s+(?={_CAP})", "monsieur "),
+    (rf"\bM\.\s+(?={_CAP}|et M)", "monsieur "),
     (rf"\bMr\.?\s+(?={_CAP})", "monsieur "),
     (r"\bMmes\b\.?", "mesdames"),
     (r"\bMme\b\.?", "madame"),
@@ -38,7 +38,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\bp\.\s?ex\.", "par exemple"),
     (r"\bc\.-à-d\.", "c'est-à-dire"),
     (r"\benv\.(?=\s)", "environ"),
-    (r"\bcf\.(?=\s)", "voir"),
+    (r"\b[cC]f\.(?=\s)", "voir"),
     (r"\bvs\.?(?=\s)", "contre"),
     (r"\bhab\.(?=\s|$)", "habitants"),
     (r"\btél\.(?=\s)", "téléphone"),
