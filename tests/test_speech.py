@@ -99,7 +99,7 @@ CASES = {
     rules.decimals: [("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"), ("iOS 17.2, 1.2.3", "iOS 17.2, 1.2.3")],
     rules.scores: [("gagne 3-1, 2020-2024", "gagne 3 à 1, 2020 à 2024"), ("Boeing 737-800, COVID-19, 2024-2020", "Boeing 737-800, COVID-19, 2024-2020")],
     rules.feminine_numbers: [
-        ("21 stations, 1 personne, 71 villes", "vingt et une stations, une personne, soixante et onze villes"),
+        ("21 stations, 1 personne, 71 villes", "vingt et une stations, une personne, 71 villes"),
         ("21 hommes, 10 001 places", "21 hommes, 10 001 places"),
     ],
     rules.phone_numbers: [("au 01.23.45.67.89 ou 06-12-34-56-78", "au 01 23 45 67 89 ou 06 12 34 56 78")],
