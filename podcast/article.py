@@ -14,8 +14,10 @@ import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
+from .markdown import FrontMatterError, to_document
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,11 @@ class Issue:
     teaser: str | None = None
     credits: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # A Markdown file's front matter (title, date, episode...), never spoken; empty for plain text.
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "title": self.title,
             "teaser": self.teaser,
             "articles": [
@@ -63,12 +67,16 @@ class Issue:
             ],
             "credits": self.credits,
         }
+        if self.meta:  # only when there is some: a plain text's digest stays what it was
+            data["meta"] = {key: str(value) for key, value in self.meta.items()}
+        return data
 
 
 # --- input hygiene -------------------------------------------------------------------------------
 
 _SPACES = re.compile(r"[ \t\u00a0\u202f\u2007\u2009\u200a\u2002-\u2006\u2008\u205f\u3000]+")
-_LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"}
+# A vertical tab is Word's line break inside a paragraph (Shift+Enter): a space, not a new paragraph.
+_LINE_BREAKS = {"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": " ", "\x0c": "\n"}
 
 
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -129,13 +137,17 @@ def _kept(ch: str) -> bool:
     return ch == "\n" or ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf")
 
 
-def clean(text: str) -> str:
-    """Unicode NFC, one kind of line end and of space, no control or zero-width characters."""
+def _visible(text: str) -> str:
+    """Unicode NFC, one kind of line end, no control or zero-width characters; indentation kept."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     for old, new in _LINE_BREAKS.items():
         text = text.replace(old, new)
-    text = "".join(ch for ch in text if _kept(ch))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "".join(ch for ch in text if _kept(ch))
+
+
+def clean(text: str) -> str:
+    """Unicode NFC, one kind of line end and of space, no control or zero-width characters."""
+    lines = [_SPACES.sub(" ", line).strip() for line in _visible(text).split("\n")]
     return "\n".join(lines).strip()
 
 
@@ -169,11 +181,11 @@ def read(path: Path | str) -> Issue:
     except OSError as err:
         raise InputError(f"cannot read: {err.strerror}", path=path) from None
     text, warnings = decode(data, name=str(path))
-    issue = parse(text, name=str(path))
+    issue = parse(text, name=str(path), markdown=path.suffix.lower() in MARKDOWN_SUFFIXES or None)
     warnings.extend(issue.warnings)
     for warning in warnings:
         log.warning(warning)
-    return Issue(issue.title, issue.articles, issue.teaser, issue.credits, tuple(warnings))
+    return Issue(issue.title, issue.articles, issue.teaser, issue.credits, tuple(warnings), issue.meta)
 
 
 # --- structure -----------------------------------------------------------------------------------
@@ -196,7 +208,12 @@ _EXPLICIT_HEADING = re.compile(r"^#{2,6}\s+(?P<text>.+?)\s*#*$")
 _TITLE_START = re.compile(rf"^[{_UPPER}0-9«“\"'‘(]")
 _FINAL_PUNCT = tuple(".!?…:;,»”\"")
 _MAX_TITLE = 160
-_MARKDOWN = re.compile(r"^#{1,6}\s|^\s*[-*+]\s+\[[^\]]+\]\(|\[[^\]]+\]\((?:https?://|mailto:|/)", re.MULTILINE)
+_MARKDOWN = re.compile(
+    r"^#{1,6}\s|^\s*[-*+]\s+\[[^\]]+\]\(|\[[^\]]+\]\((?:https?://|mailto:|/)|\A---[ \t]*\n[\s\S]*?\n---[ \t]*$"
+    r"|^\S[^\n]*\n(?:={3,}|-{3,})[ \t]*$|^```|^>\s",
+    re.MULTILINE,
+)
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
 
 
 def _is_title(line: str, following: str | None) -> bool:
@@ -256,19 +273,28 @@ class _ArticleBuilder:
         return Article(self.title, tuple(self.sections), tuple(self.links))
 
 
-def parse(text: str, *, name: str = "<input>") -> Issue:
-    """Plain text (one line per paragraph) or Markdown -> :class:`Issue`."""
-    text = clean(text)
+def parse(text: str, *, name: str = "<input>", markdown: bool | None = None) -> Issue:
+    """Plain text (one line per paragraph) or Markdown -> :class:`Issue`.
+
+    ``markdown``: True for a ``.md`` file whatever it contains, None to recognize Markdown by its
+    marks (headings, links, front matter, fences, quotes).
+    """
+    visible = _visible(text)
+    text = clean(visible)
     if not text:
         raise InputError("the article is empty", path=name)
-    if _MARKDOWN.search(text):
-        from .markdown import to_plain
-
-        text = to_plain(text)
+    meta: dict[str, Any] = {}
+    if markdown or (markdown is None and _MARKDOWN.search(text)):
+        try:
+            document = to_document(visible, links_header=is_links_header)
+        except FrontMatterError as err:
+            raise InputError(str(err), path=name) from None
+        text, meta = clean(document.text), document.meta
     lines = [line for line in text.split("\n") if line]
     if not lines:
         raise InputError("the article is empty", path=name)
-    return _parse_lines(lines, name)
+    issue = _parse_lines(lines, name)
+    return Issue(issue.title, issue.articles, issue.teaser, issue.credits, issue.warnings, meta)
 
 
 def _derived_title(first: str) -> str:

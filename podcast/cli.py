@@ -448,6 +448,23 @@ def _publish(ctx: click.Context, dry_run: bool = False) -> None:
          f"{result.unchanged} unchanged", quiet=quiet)
 
 
+@cli.command("say")
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the sound to this WAV file.")
+@click.option("--phonemes", is_flag=True, help="Also print espeak-ng's phonemes of the spoken text.")
+@click.pass_context
+def say_command(ctx: click.Context, text: str, output: Path | None, phonemes: bool) -> None:
+    """Show how one sentence is read: the spoken text after the rules (and its phonemes, its sound)."""
+    from .speech.hear import say
+
+    reading = _run(ctx, lambda: say(text, phonemes=phonemes, audio=output))
+    click.echo(reading.spoken)
+    if reading.phonemes is not None:
+        click.echo(reading.phonemes)
+    if reading.audio is not None and not ctx.meta.get("quiet"):
+        click.echo(f"Wrote {reading.audio}", err=True)
+
+
 def main() -> None:
     try:
         cli(prog_name="podcast")

@@ -1,98 +1,186 @@
-"""Markdown -> the plain one-line-per-paragraph shape that :mod:`podcast.article` reads.
+"""Markdown -> the plain one-line-per-paragraph shape that :mod:`podcast.article` reads, and the
+front matter's metadata.
 
-The first ``#`` heading is the issue's title and any later ``#`` heading an article's title;
-``##`` and deeper open a section (spoken as a heading); list items become one sentence each (and
-links under "Pour aller plus loin" keep their address for the show notes); emphasis and code marks
-are dropped, links keep only their text, images, code blocks and HTML tags are not spoken.
+Parsed by markdown-it-py (CommonMark, plus tables so that they can be left out), never by regexes:
+setext headings, reference links, backslash escapes and entities (``&nbsp;``, ``&amp;``) come out as
+a reader sees them. The first ``#`` heading is the issue's title and any later ``#`` heading an
+article's title; ``##`` and deeper open a section (spoken as a heading); list items become one
+sentence each (and links under "Pour aller plus loin" keep their address for the show notes);
+block quotes are read; emphasis marks are dropped and links keep only their text; images, code,
+tables, HTML (with what ``<script>`` and ``<style>`` hold) and the YAML front matter are not spoken.
+
+This module knows nothing of :mod:`podcast.article`: which paragraph opens a list of links is the
+caller's rule, passed in as ``links_header``.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>]+)>")
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|(?<!\w)_|`)(?=\S)(.+?)(?<=\S)\1")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
-_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+log = logging.getLogger(__name__)
+
+_PARSER = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+_HIDDEN_HTML = re.compile(r"<(script|style|template|textarea|noscript)\b", re.IGNORECASE)
+_FINAL = (".", "!", "?", "…", ":", ";", "»", "”", '"')
+_KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 
 
-def inline(text: str, *, keep_urls: bool = False) -> str:
-    """Links reduced to their text (``text (url)`` with ``keep_urls``), emphasis and code marks
-    dropped, images and HTML tags removed."""
-    text = _IMAGE.sub("", text)
-    if keep_urls:
-        text = _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) else m.group(1), text)
-    else:
-        text = _LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _TAG.sub("", text)
-    previous = None
-    while previous != text:
-        previous, text = text, _EMPHASIS.sub(r"\2", text)
-    return " ".join(text.split())
+class FrontMatterError(ValueError):
+    """The front matter is not a YAML mapping (the caller names the file)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A Markdown text read: ``text`` in the plain shape, ``meta`` from its front matter."""
+
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _scalar(value: str) -> Any:
+    """A front matter value without YAML: quotes removed, ISO dates as dates."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+def parse_front_matter(source: str) -> dict[str, Any]:
+    """YAML front matter -> a mapping, read safely (PyYAML's ``safe_load``; without PyYAML, one
+    ``key: value`` a line). Anything but a mapping is a :class:`FrontMatterError`."""
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - PyYAML is a dependency; the fallback keeps a bare install working
+        meta: dict[str, Any] = {}
+        for line in source.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                match = _KEY_VALUE.match(line)
+                if not match:
+                    raise FrontMatterError(f"front matter line is not 'key: value': {line.strip()[:40]!r}")
+                meta[match.group(1)] = _scalar(match.group(2))
+        return meta
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise FrontMatterError(f"front matter is not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError("front matter must be 'key: value' lines")
+    return {str(key): value for key, value in data.items()}
+
+
+def _inline(tokens: Sequence[Token], *, keep_urls: bool) -> str:
+    """An inline run as a reader sees it: text, code spans' text, links' text (``text (url)`` with
+    ``keep_urls``); images, HTML tags and what hidden HTML elements hold are left out."""
+    out: list[str] = []
+    hidden = 0
+    href: str | None = None
+    link_text: list[str] = []
+    for token in tokens:
+        if token.type == "html_inline":
+            if _HIDDEN_HTML.match(token.content):
+                hidden += 1
+            elif hidden and re.match(r"</(script|style|template|textarea|noscript)\b", token.content, re.I):
+                hidden -= 1
+            continue
+        if hidden or token.type == "image":
+            continue
+        if token.type == "link_open":
+            href, link_text = str(token.attrs.get("href", "")), []
+        elif token.type == "link_close":
+            said = "".join(link_text)
+            if keep_urls and href and href != said and not said.endswith(href):
+                said = f"{said} ({href})" if said.strip() else href
+            out.append(said)
+            href = None
+        elif token.type in ("text", "code_inline"):
+            (link_text if href is not None else out).append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            (link_text if href is not None else out).append(" ")
+    return " ".join("".join(out).split())
 
 
 def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", "…", ":", ";", "»", "”", '"')) else text + "."
+    return text if text.endswith(_FINAL) else text + "."
+
+
+def to_document(text: str, *, links_header: Callable[[str], bool] = lambda line: False) -> Document:
+    """Markdown text -> :class:`Document` (the plain shape described in the README, "Writing
+    articles"). Raises :class:`FrontMatterError` for front matter that is not a mapping."""
+    tokens = _PARSER.parse(text)
+    meta: dict[str, Any] = {}
+    out: list[str] = []
+    in_links = False
+    skip_until: str | None = None  # the closing token type of a block not read (a table)
+    item_depth = 0
+    item_parts: list[str] = []
+    heading_level = 0
+    for token in tokens:
+        if skip_until is not None:
+            if token.type == skip_until and token.level == 0:
+                skip_until = None
+            continue
+        kind = token.type
+        if kind == "front_matter":
+            meta = parse_front_matter(token.content)
+        elif kind == "table_open":
+            skip_until = "table_close"
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1])
+        elif kind == "heading_close":
+            heading_level = 0
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            pass
+        elif kind == "list_item_open":
+            item_depth += 1
+            if item_depth == 1:
+                item_parts = []
+        elif kind == "list_item_close":
+            item_depth -= 1
+            if item_depth == 0:
+                item = " ".join(part for part in item_parts if part)
+                if item:
+                    out.append(f"– {item}" if in_links else f"– {_sentence(item)}")
+        elif kind == "inline":
+            children = token.children or []
+            if heading_level:
+                heading = _inline(children, keep_urls=False).rstrip(" .:")
+                in_links = False
+                if heading_level == 1:
+                    out.append(heading)  # the issue title, then article titles
+                elif heading:
+                    out.append(f"## {heading}")  # a section heading, as article.py reads it
+            elif item_depth:
+                item_parts.append(_inline(children, keep_urls=in_links))
+            else:
+                line = _inline(children, keep_urls=False)
+                if not line:
+                    continue
+                if links_header(line):
+                    in_links = True
+                else:
+                    in_links = False
+                out.append(line)
+        # fence, code_block, html_block, hr, image-only paragraphs: nothing is read
+    title = " ".join(str(meta.get("title") or "").split())
+    if title and (not out or out[0] != title):
+        out.insert(0, title)  # the issue's title: every "#" heading is then an article's
+    return Document("\n".join(out), meta)
 
 
 def to_plain(text: str) -> str:
-    """Markdown text -> plain text in the shape described in the README ("Writing articles")."""
-    from .article import is_links_header
-
-    out: list[str] = []
-    paragraph: list[str] = []
-    in_links = False
-    in_code = False
-
-    def flush() -> None:
-        if paragraph:
-            out.append(" ".join(paragraph))
-            paragraph.clear()
-
-    for raw in text.split("\n"):
-        if _FENCE.match(raw):
-            flush()
-            in_code = not in_code
-            continue
-        line = raw.strip()
-        if in_code or line.startswith("|"):
-            continue  # code and tables are not read aloud
-        if not line or _RULE.match(line):
-            flush()
-            continue
-        if m := _HEADING.match(line):
-            flush()
-            in_links = False
-            level, heading = len(m.group(1)), inline(m.group(2)).rstrip(" .:")
-            if level == 1:
-                out.append(heading)  # the issue title, then article titles
-            elif heading:
-                out.append(f"## {heading}")  # a section heading, as article.py reads it
-            continue
-        if m := _ITEM.match(line):
-            flush()
-            item = inline(m.group(1), keep_urls=in_links)
-            if not item:
-                continue
-            out.append(f"– {item}" if in_links else f"– {_sentence(item)}")
-            continue
-        if line.startswith(">"):
-            line = line.lstrip("> ").strip()
-        line = inline(line)
-        if not line:
-            continue
-        if not paragraph and is_links_header(line):
-            flush()
-            out.append(line)
-            in_links = True
-            continue
-        in_links = False
-        paragraph.append(line)
-    flush()
-    return "\n".join(out)
+    """Markdown text -> plain text only (front matter dropped)."""
+    return to_document(text).text

@@ -49,16 +49,23 @@ class Segment:
 
 # A period after these is not the end of a sentence: they precede a name, a number or a year.
 # ("etc.", "min.", "hab." are left out on purpose: before a capital they usually end a sentence.)
-ABBREVIATIONS = (
-    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Me", "Mgr", "St", "Ste",
-    "av", "apr", "bd", "cf", "ex", "env", "no", "n°", "p", "pp", "vol", "chap", "éd", "fig",
-    "tél", "Cie", "Jr", "Sr", "vs", "art", "dir", "janv", "févr", "avr", "juil", "sept", "oct",
-    "nov", "déc",
+TITLES = ("M", "MM", "Mr", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Prof", "Me", "Mgr", "St", "Ste")
+ABBREVIATIONS = TITLES + (
+    "av", "apr", "bd", "cf", "ex", "env", "no", "n°", "p", "pp", "t", "vol", "Vol", "chap", "éd", "Éd",
+    "fig", "tél", "Cie", "Jr", "Sr", "vs", "art", "dir", "janv", "févr", "fév", "avr", "juil", "sept",
+    "oct", "nov", "déc",
 )
 _ABBREV = "|".join(sorted((re.escape(a) for a in ABBREVIATIONS), key=len, reverse=True))
+_TITLE = "|".join(sorted((re.escape(a) for a in TITLES), key=len, reverse=True))
 _SENTENCE_END = re.compile(
     r"(?P<stop>[.!?…]+)(?P<close>(?:\s?[»”\"')\]])*)(?P<space>\s+)"
-    r"(?=[«“\"(\[]?\s*[A-ZÀ-ÖØ-ÞŒ0-9])"
+    r"(?=[«“\"(\[]?\s*(?:[A-ZÀ-ÖØ-ÞŒ0-9]|[a-z]+[A-Z]|[–—]\s))"  # a capital, a digit, "iPhone", a dialogue dash
+)
+# Words that start a French sentence, not a name: after "déc." or "U.S.A." they mean a new sentence.
+_STARTERS = frozenset(
+    "Il Elle Ils Elles On Nous Vous Je Tu Le La Les L’ L' Un Une Des Du De D’ D' Au Aux À Ce Cet Cette Ces "
+    "Mais Et Or Donc Car Puis Ensuite Enfin Selon Depuis Après Avant Pour Dans En Son Sa Ses Leur Leurs "
+    "Cela Ceci Ça Y Si Quand Lorsque Alors Pourtant Toutefois Cependant".split()
 )
 
 
@@ -72,9 +79,13 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END.finditer(paragraph):
-        before = paragraph[start : match.start("stop")]
+        # only the last few characters decide: a long sentence is never scanned again (linear time)
+        before = paragraph[max(start, match.start("stop") - 12) : match.start("stop")]
         if match.group("stop") == "." and _ends_with_abbreviation(before):
-            continue
+            following = paragraph[match.end() : match.end() + 12].split(None, 1)
+            word = re.split(r"(?<=['’])", following[0], maxsplit=1)[0] if following else ""
+            if _TITLE_END.search(before) or word not in _STARTERS:
+                continue
         sentences.append(paragraph[start : match.end("close")].strip())
         start = match.end()
     tail = paragraph[start:].strip()
@@ -84,6 +95,7 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 _ABBREV_END = re.compile(r"(?:^|[\s(«“\"'’-])(?:" + _ABBREV + r")$")
+_TITLE_END = re.compile(r"(?:^|[\s(«“\"'’-])(?:" + _TITLE + r")$")
 _INITIAL_END = re.compile(r"(?:^|[\s.(«“\"'’-])[A-ZÀ-Þ]$")
 
 
@@ -101,7 +113,22 @@ _CONJUNCTIONS = frozenset(
 )
 _CLINGING = frozenset(  # a piece should not end with these: they belong to what follows
     "le la les l’ l' un une des du de d’ d' au aux à en ce cet cette ces son sa ses leur leurs mon "
-    "ma mes ton ta tes notre nos votre vos plus très moins".split()
+    "ma mes ton ta tes notre nos votre vos plus très moins pour par sur dans avec sans chez vers entre "
+    "contre sous que qu’ qu' grand grande grands grandes petit petite petits petites nouveau nouvel "
+    "nouvelle nouveaux nouvelles premier première premiers premières dernier dernière derniers "
+    "dernières ancien ancienne jeune vieux vieille bon bonne mauvais mauvaise autre autres même seul "
+    "seule chaque plusieurs quelques certains certaines tout toute tous toutes".split()
+)
+_NAMED = frozenset(  # never cut between these and the name that follows
+    "monsieur madame mademoiselle messieurs mesdames docteur professeur maître monseigneur saint "
+    "sainte président présidente".split()
+)
+_MONTHS = frozenset(
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+_UNIT_WORDS = frozenset(  # a number and these are one thing: "20 pour cent", "8 heures 30"
+    "pour euro euros dollar dollars heure heures minute minutes seconde secondes jour jours an ans "
+    "million millions milliard milliards mille mètre mètres kilomètres kilos grammes degrés".split()
 )
 _NUMBER = re.compile(r"^[-+−]?\d[\d,.]*$")
 _NO_SPACE_BEFORE = tuple(":;!?»”)%€$")
@@ -116,6 +143,21 @@ def _cut_cost(prev: str, nxt: str) -> float | None:
         return None  # inside a number written with spaces: "10 000"
     if len(prev) == 1 and len(nxt.rstrip(".,;:!?")) == 1 and prev.isupper() and nxt[0].isupper():
         return None  # inside a spelled acronym: "G P T"
+    bare_prev, bare_next = prev.lower().rstrip(".,;:!?"), nxt.rstrip(".,;:!?")
+    if prev[:1].isupper() and len(bare_next) == 1 and bare_next.isupper():
+        return None  # a name and its spelled part: "Open A I"
+    if prev.lower() == "pour" and bare_next == "cent":
+        return None
+    if prev.lower() in ("heure", "heures") and bare_next.isdigit():
+        return None  # "8 heures 30"
+    if prev.lower() in _NAMED and nxt[:1].isupper():
+        return None  # "monsieur Dupont"
+    if prev in _MONTHS and re.match(r"^\d{4}\b", nxt) or (
+        (_NUMBER.match(prev) or prev in ("premier", "1er")) and bare_next in _MONTHS
+    ):
+        return None  # "premier janvier 2026"
+    if _NUMBER.match(prev) and bare_next.lower() in _UNIT_WORDS:
+        return None
     if prev.endswith((";", ":")):
         return _CLAUSE
     if nxt in ("–", "—") or prev in ("–", "—"):
@@ -131,24 +173,34 @@ def _cut_cost(prev: str, nxt: str) -> float | None:
     return _SPACE
 
 
-def _best_cut(text: str, limit: int) -> int | None:
-    """Where to end the first piece: the cheapest allowed space within ``limit``, or None."""
-    pieces = -(-len(text) // limit)
-    target = len(text) / pieces
+_SPACE_RUN = re.compile(r"\s+")
+_WORD_AROUND = 60  # characters looked at on each side of a space to know its words
+
+
+def _best_cut(window: str, limit: int, remaining: int) -> int | None:
+    """Where to end the first piece of a text starting with ``window`` (``remaining`` characters in
+    all): the cheapest allowed space within ``limit``, or None. Looks at ``window`` only, so
+    cutting a long text is linear in its length."""
+    pieces = -(-remaining // limit)
+    target = remaining / pieces
     best: tuple[float, int] | None = None
     fallback: tuple[float, int] | None = None
-    for match in re.finditer(r"\s+", text):
+    for match in _SPACE_RUN.finditer(window):
         position = match.start()
         if position > limit:
             break
-        head, tail = text[:position], text[match.end() :]
-        prev, nxt = head.rsplit(None, 1)[-1], tail.split(None, 1)[0]
-        cost = _cut_cost(prev, nxt)
-        balance = 0.5 * abs(position - target) / limit
+        if position == 0:
+            continue
+        head = window[max(0, position - _WORD_AROUND) : position].rsplit(None, 1)
+        tail = window[match.end() : match.end() + _WORD_AROUND].split(None, 1)
+        if not head or not tail:
+            continue
+        cost = _cut_cost(head[-1], tail[0])
+        balance = 0.25 * abs(position - target) / limit
         if position < min(15, limit // 3):
             balance += 1.0  # a tiny piece sounds like a stutter
-        if len(tail) > (pieces - 1) * limit:
-            balance += 0.3  # this cut needs one more piece than necessary
+        if remaining - match.end() > (pieces - 1) * limit:
+            balance += 0.1  # this cut needs one more piece than necessary: a comma is still worth it
         if cost is None:
             candidate = (2.0 + balance, position)
             fallback = candidate if fallback is None or candidate < fallback else fallback
@@ -176,17 +228,22 @@ def split_length(text: str, limit: int | None) -> list[str]:
     if limit < 1:
         raise ValueError("limit must be positive")
     pieces: list[str] = []
-    while len(text) > limit:
-        cut = _best_cut(text, limit)
+    start, end = 0, len(text)
+    space = re.compile(r"\s")
+    while end - start > limit:
+        window = text[start : start + limit + _WORD_AROUND + 1]
+        cut = _best_cut(window, limit, end - start)
         if cut is None:  # the first word alone is longer than the limit
-            match = re.search(r"\s", text)
+            match = space.search(text, start)
             if match is None:
                 break
-            cut = match.start()
-        pieces.append(text[:cut].strip())
-        text = text[cut:].strip()
-    if text:
-        pieces.append(text)
+            cut = match.start() - start
+        pieces.append(text[start : start + cut].strip())
+        start += cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append(text[start:])
     return pieces
 
 

@@ -214,6 +214,7 @@ def main() -> None:
             rows.append((f"long episode ({duration / 60:.0f} min): peak memory", f"{hour_run.peak_mb:.0f} MB",
                          f"{hour_run.wall:.1f} s wall", "<= 300 MB for one hour"))
 
+    rows.append(_long_line_row())
     gtts_row = _gtts_row()
     if gtts_row:
         rows.append(gtts_row)
@@ -222,6 +223,22 @@ def main() -> None:
     print(table)
     if args.update_readme:
         _update_readme(table)
+
+
+def _long_line_row() -> tuple[str, str, str, str]:
+    """Reading and cutting a 5 MB line without punctuation (in-process): linear in the text's length."""
+    from podcast.article import parse
+    from podcast.segment import segment_issue
+    from podcast.speech import default_lexicon, speaker
+
+    rng = random.Random(5)
+    words = "la maison de Paris en 2025 chez monsieur Dupont le 14 mars pour cent une grande offensive".split()
+    line = " ".join(rng.choice(words) for _ in range(5_000_000 // 6))[:5_000_000]
+    start = time.perf_counter()
+    segments = segment_issue(parse("Titre\n" + line), limit=100, speak=speaker(default_lexicon()))
+    wall = time.perf_counter() - start
+    print(f"5 MB line without punctuation: {wall:.1f} s, {len(segments)} segments")
+    return ("5 MB line without punctuation: read, spoken, cut to 100 characters", f"{wall:.1f} s", "", "seconds, linear")
 
 
 def _episode_seconds(show: Path) -> float:

@@ -175,3 +175,96 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_decode_prefers_utf8() -> None:
     assert decode("Émission".encode()) == ("Émission", [])
     assert decode("Émission".encode("cp1252"))[0] == "Émission"
+
+
+# --- Markdown through a real parser -------------------------------------------------------------
+
+FRONT_MATTER_MD = """---
+title: "Le Fil : édition du jeudi"
+date: 2025-03-14
+episode: fil-2025-11
+tags: [climat, transports]
+---
+Les digues montent
+==================
+
+Les digues de Saint&#8209;Malo ont été rehaussées&nbsp;: 40&nbsp;cm &amp; plus. Un \\*vrai\\* chantier.
+
+> « C'est le prix de la sécurité », dit le [maire][m].
+
+Un chiffre
+----------
+
+| Ville | Hausse |
+|-------|--------|
+| Brest | 30 cm  |
+
+```python
+print("jamais lu")
+```
+
+    code indenté jamais lu
+
+<script>alert("jamais lu")</script>
+<style>p { color: red }</style>
+
+Le budget <span>atteint</span> 12 millions<script>jamais()</script> d'euros. ![carte](carte.png)
+
+[m]: https://example.org/maire
+"""
+
+
+def test_markdown_front_matter_is_metadata_never_spoken() -> None:
+    import datetime
+
+    issue = parse(FRONT_MATTER_MD, markdown=True)
+    assert issue.meta["episode"] == "fil-2025-11" and issue.meta["date"] == datetime.date(2025, 3, 14)
+    assert issue.title == "Le Fil : édition du jeudi"
+    assert [a.title for a in issue.articles] == ["Les digues montent"]
+    sections = issue.articles[0].sections
+    assert [s.heading for s in sections] == [None, "Un chiffre"]
+    assert sections[0].paragraphs == (
+        "Les digues de Saint\u2011Malo ont été rehaussées : 40 cm & plus. Un *vrai* chantier.",
+        "« C'est le prix de la sécurité », dit le maire.",
+    )
+    assert sections[1].paragraphs == ("Le budget atteint 12 millions d'euros.",)
+    spoken = repr(issue.articles)
+    for never in ("jamais", "Brest", "fil-2025", "climat", "carte", "example.org", "color"):
+        assert never not in spoken, never
+    assert issue.to_dict()["meta"]["date"] == "2025-03-14"
+
+
+def test_md_file_is_markdown_whatever_it_contains(tmp_path: Path) -> None:
+    path = tmp_path / "lettre.md"
+    path.write_text("Une lettre sans dièse\n\nUn paragraphe *en italique* et `du code`.\n", encoding="utf-8")
+    issue = read(path)
+    assert issue.title == "Une lettre sans dièse"
+    assert issue.articles[0].sections[0].paragraphs == ("Un paragraphe en italique et du code.",)
+    plain = tmp_path / "lettre.txt"
+    plain.write_text("Une lettre sans dièse\n\nUn paragraphe *en italique*.\n", encoding="utf-8")
+    assert read(plain).articles[0].sections[0].paragraphs == ("Un paragraphe *en italique*.",)
+
+
+@pytest.mark.parametrize("front, message", [
+    ("---\n- a\n- b\n---\n# T\n\nTexte.\n", "front matter must be"),
+    ("---\ntitle: [oups\n---\n# T\n\nTexte.\n", "not valid YAML"),
+])
+def test_bad_front_matter_is_one_line(front: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        parse(front, name="lettre.md", markdown=True)
+    assert "\n" not in str(caught.value)
+
+
+def test_front_matter_is_never_executed() -> None:
+    with pytest.raises(InputError, match="not valid YAML"):
+        parse("---\ntitle: !!python/object/apply:os.system ['true']\n---\n# T\n\nTexte.\n", markdown=True)
+
+
+def test_vertical_tab_does_not_split_a_paragraph() -> None:
+    issue = parse("Titre\nUne ligne\x0bqui continue.\nFin.")
+    assert issue.articles[0].sections[0].paragraphs == ("Une ligne qui continue.", "Fin.")
+
+
+def test_markdown_and_article_do_not_import_each_other() -> None:
+    source = (Path(__file__).parents[1] / "podcast" / "markdown.py").read_text(encoding="utf-8")
+    assert "article" not in "".join(line for line in source.splitlines() if "import" in line)

@@ -165,3 +165,53 @@ def test_speak_is_applied_before_the_length_limit() -> None:
 def test_summary() -> None:
     issue = parse("Lettre\nUn\nTexte.\nDeux\nTexte.\nTrois\nTexte.")
     assert summary(issue) == "Un, Deux et Trois"
+
+
+# --- newsroom sentence ends and cuts (issue 13), linear time (issue 12) ---------------------------
+
+@pytest.mark.parametrize("paragraph, expected", [
+    ("Il vit aux U.S.A. Il y travaille.", ["Il vit aux U.S.A.", "Il y travaille."]),
+    ("Le chantier finit en déc. Le pont rouvre.", ["Le chantier finit en déc.", "Le pont rouvre."]),
+    ("Mr. Smith arrive. Le Prof. Raoult aussi.", ["Mr. Smith arrive.", "Le Prof. Raoult aussi."]),
+    ("Voir le t. III et le Vol. 2 chez Éd. Gallimard.", ["Voir le t. III et le Vol. 2 chez Éd. Gallimard."]),
+    ("M. Le Pen parle. Mme La Fontaine aussi.", ["M. Le Pen parle.", "Mme La Fontaine aussi."]),
+    ("Apple lance un téléphone. iPhone 17 arrive.", ["Apple lance un téléphone.", "iPhone 17 arrive."]),
+    ("— Tu viens ? — Oui, j'arrive.", ["— Tu viens ?", "— Oui, j'arrive."]),
+    ("le 12 déc. 2024 il neigeait.", ["le 12 déc. 2024 il neigeait."]),
+])
+def test_newsroom_sentence_ends(paragraph: str, expected: list[str]) -> None:
+    assert split_sentences(paragraph) == expected
+
+
+@pytest.mark.parametrize("text, never", [
+    ("Les troupes ont lancé hier matin une grande offensive contre les positions tenues par les rebelles", "grande"),
+    ("Selon le dernier sondage publié ce matin les prix ont augmenté de 20 pour cent en un an seulement", "pour"),
+    ("Le conseil municipal se réunira exceptionnellement demain à 8 heures 30 dans la grande salle", "heures"),
+    ("Le ministre a longuement reçu ce matin dans son bureau monsieur Dupont et ses conseillers", "monsieur"),
+    ("La réforme des retraites entrera finalement en vigueur le premier janvier 2026 pour tous", "janvier"),
+    ("Le grand patron de la société américaine Open A I a présenté hier son nouveau modèle", "Open"),
+])
+def test_cuts_keep_words_together(text: str, never: str) -> None:
+    for limit in range(40, 80, 3):
+        for piece in split_length(text, limit)[:-1]:
+            assert piece.rsplit(" ", 1)[-1] != never, (limit, piece)
+            assert piece.rsplit(" ", 1)[-1] not in ("de", "à", "pour", "que", "la", "le"), (limit, piece)
+
+
+def test_a_comma_beats_an_extra_piece() -> None:
+    text = "Le maire a présenté son projet, qui prévoit trois nouvelles lignes de tramway et deux parkings"
+    assert split_length(text, 70)[0].endswith("projet,")
+
+
+def test_cutting_is_linear_in_the_text_length() -> None:
+    import time
+
+    def cost(size: int) -> float:
+        line = " ".join(["la", "maison", "de", "Paris", "pour", "cent"] * (size // 24))
+        start = time.perf_counter()
+        pieces = split_length(" ".join(split_sentences(line)), 100)
+        assert words(pieces) == line.split()
+        return time.perf_counter() - start
+
+    small, large = cost(100_000), cost(800_000)
+    assert large < 8 * small * 2.5, (small, large)  # 8x the text: about 8x the time, never 64x

@@ -13,10 +13,10 @@ from podcast.speech.lexicon import Lexicon, parse_lexicon
 
 
 @pytest.mark.parametrize("n, words", [
-    (0, "zéro"), (1, "un"), (17, "dix-sept"), (21, "vingt-et-un"), (71, "soixante-et-onze"),
+    (0, "zéro"), (1, "un"), (17, "dix-sept"), (21, "vingt et un"), (71, "soixante et onze"),
     (80, "quatre-vingts"), (81, "quatre-vingt-un"), (91, "quatre-vingt-onze"), (100, "cent"),
-    (200, "deux-cents"), (201, "deux-cent-un"), (1000, "mille"), (2000, "deux-mille"),
-    (80000, "quatre-vingt-mille"), (1_500_000, "un million cinq-cent-mille"),
+    (200, "deux cents"), (201, "deux cent un"), (1000, "mille"), (2000, "deux mille"),
+    (80000, "quatre-vingt mille"), (1_500_000, "un million cinq cent mille"),
 ])
 def test_cardinal(n: int, words: str) -> None:
     assert rules.cardinal(n) == words
@@ -24,8 +24,8 @@ def test_cardinal(n: int, words: str) -> None:
 
 @pytest.mark.parametrize("n, words", [
     (1, "premier"), (2, "deuxième"), (5, "cinquième"), (9, "neuvième"), (11, "onzième"),
-    (13, "treizième"), (20, "vingtième"), (21, "vingt-et-unième"), (80, "quatre-vingtième"),
-    (100, "centième"), (1000, "millième"),
+    (13, "treizième"), (20, "vingtième"), (21, "vingt et unième"), (80, "quatre-vingtième"),
+    (100, "centième"), (200, "deux centième"), (1000, "millième"),
 ])
 def test_ordinal_words(n: int, words: str) -> None:
     assert rules.ordinal(n) == words
@@ -56,23 +56,58 @@ CASES = {
         ("la loi n° 3 et le N°5, p. 12", "la loi numéro 3 et le numéro 5, page 12"),
         ("en 52 av. J.-C.", "en 52 avant Jésus-Christ"),
         ("Le M de Meta. Me voici.", "Le M de Meta. Me voici."),
+        ("Mgr Aupetit, Mr. Smith et le Prof. Raoult", "monseigneur Aupetit, monsieur Smith et le professeur Raoult"),
+        ("p. ex. env. 20 pages, c.-à-d. pp. 12-14", "par exemple environ 20 pages, c'est-à-dire pages 12-14"),
+        ("t. 2, vol. 3, Éd. Gallimard, chap. 4", "tome 2, volume 3, édition Gallimard, chapitre 4"),
     ],
     rules.ordinals: [
         ("le 1er juillet, la 1re fois, la 1ère place", "le premier juillet, la première fois, la première place"),
         ("le 13e arrondissement, le 2ème étage, la 2nde guerre", "le treizième arrondissement, le deuxième étage, la seconde guerre"),
-        ("au XXe siècle puis au XXIe siècle", "au vingtième siècle puis au vingt-et-unième siècle"),
+        ("au XXe siècle puis au XXIe siècle", "au vingtième siècle puis au vingt et unième siècle"),
         ("la Ve République, François Ier", "la cinquième République, François premier"),
         ("les 3es rencontres", "les troisièmes rencontres"),
         ("Le rapport, Ce texte, 4e5", "Le rapport, Ce texte, 4e5"),
         ("la 2e", "la deuxième"),
+        ("en 2de, les 2des", "en seconde, les secondes"),
+        ("au XIXe siècle", "au dix-neuvième siècle"),
     ],
-    rules.regnal_numbers: [("Louis XIV et Benoît XVI", "Louis 14 et Benoît 16"), ("le CAC et la PME", "le CAC et la PME")],
+    rules.regnal_numbers: [
+        ("Louis XIV et Benoît XVI", "Louis 14 et Benoît 16"), ("le CAC et la PME", "le CAC et la PME"),
+        ("au chapitre IV du tome III", "au chapitre 4 du tome 3"), ("le XV de France", "le quinze de France"),
+        ("IV. La suite", "4. La suite"), ("Jean-Paul II", "Jean-Paul 2"),
+    ],
+    rules.dates: [
+        ("le 14/07/2025 et le 2025-03-14", "le 14 juillet 2025 et le 14 mars 2025"),
+        ("le 30/06, le 01.02.2024, le 1/3", "le 30 juin, le premier février 2024, le premier mars"),
+        ("1/3 des votes, 10/15 ans", "1/3 des votes, 10/15 ans"),
+        ("le 12 déc. 2024. Puis en déc. Il neige", "le 12 décembre 2024. Puis en décembre. Il neige"),
+        ("fin janv. et sept. 2025", "fin janvier et septembre 2025"),
+        ("le 31/02/2025", "le 31/02/2025"),
+    ],
     rules.times: [
         ("à 8 h 30, à 8h30, vers 20 h et à 9 h 05", "à 8 heures 30, à 8 heures 30, vers 20 heures et à 9 heures 5"),
-        ("à 1 h du matin, 14 h 00", "à 1 heure du matin, 14 heures"),
+        ("à 1 h du matin, 14 h 00", "à une heure du matin, 14 heures"),
+        ("à 21h, à 1h", "à vingt et une heures, à une heure"),
+        ("24h/24 et 7j/7", "24 heures sur 24 et 7 jours sur 7"),
         ("130 km/h", "130 km/h"),
     ],
-    rules.signs: [("-10 °C, +15 % et –3 points", "moins 10 °C, plus 15 % et moins 3 points"), ("2020-2024, 10 – 20", "2020-2024, 10 – 20")],
+    rules.durations: [
+        ("45 min, 1 min, 10 ms, 09 s", "45 minutes, une minute, 10 millisecondes, 9 secondes"),
+        ("les SMS, 3 sec.", "les SMS, 3 secondes."),
+    ],
+    rules.fractions: [("1/3 des voix, 3/4 et 2/5", "un tiers des voix, trois quarts et deux cinquièmes"), ("1/2", "un demi"), ("1/20", "1/20")],
+    rules.decimals: [("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"), ("iOS 17.2, 1.2.3", "iOS 17.2, 1.2.3")],
+    rules.scores: [("gagne 3-1, 2020-2024", "gagne 3 à 1, 2020 à 2024"), ("Boeing 737-800, COVID-19, 2024-2020", "Boeing 737-800, COVID-19, 2024-2020")],
+    rules.feminine_numbers: [
+        ("21 stations, 1 personne, 71 villes", "vingt et une stations, une personne, 71 villes"),
+        ("21 hommes, 10 001 places", "21 hommes, 10 001 places"),
+    ],
+    rules.phone_numbers: [("au 01.23.45.67.89 ou 06-12-34-56-78", "au 01 23 45 67 89 ou 06 12 34 56 78")],
+    rules.signs: [("-10 °C, +15 % et –3 points", "moins 10 °C, plusse 15 % et moins 3 points"), ("2020-2024, 10 – 20", "2020-2024, 10 – 20")],
+    rules.web_names: [
+        ("#MeToo et @Elysee sur legifrance.gouv.fr", "hashtag MeToo et arobase Elysee sur legifrance point gouv point fr"),
+        ("le n°1, C#, etc. et 3.5", "le n°1, C#, etc. et 3.5"),
+    ],
     rules.percent: [("49 % et 3,5%", "49 pour cent et 3,5 pour cent")],
     rules.currencies: [
         ("$100 et 100 $", "100 dollars et 100 dollars"),
@@ -80,17 +115,22 @@ CASES = {
         ("14 Md€, 3 M€, 5 k€", "14 milliards d'euros, 3 millions d'euros, 5 mille euros"),
         ("3 millions €, $2 milliards, 4 milliards $", "3 millions d'euros, 2 milliards de dollars, 4 milliards de dollars"),
         ("800 € et 1 €", "800 euros et 1 euro"),
+        ("1 $, 4,2 Md$, 300 M$, 1,5 Md€", "1 dollar, 4,2 milliards de dollars, 300 millions de dollars, 1,5 milliard d'euros"),
         ("14 milliards de dollars", "14 milliards de dollars"),
         ("US$ 5", "5 dollars"),
     ],
     rules.units: [("3 Go à 130 km/h, 4,5 GW, 12 kWh, 50 m²", "3 gigaoctets à 130 kilomètres-heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés"),
-                  ("Il fait 38 °C, soit 100°F", "Il fait 38 degrés Celsius, soit 100 degrés Fahrenheit")],
+                  ("Il fait 38 °C, soit 100°F", "Il fait 38 degrés Celsius, soit 100 degrés Fahrenheit"),
+                  ("5 mg, 3 µm, 7 nm, 1,5 m, 100 Mbit/s, 2 Gbit/s", "5 milligrammes, 3 micromètres, 7 nanomètres, 1,5 mètre, 100 mégabits par seconde, 2 gigabits par seconde"),
+                  ("3 m de haut, 3 mois, la 5G", "3 mètres de haut, 3 mois, la 5G")],
     rules.symbols: [("Marks & Spencer", "Marks et Spencer")],
-    rules.spell_acronyms: [
-        ("La PME, l'UE, la SNCF et l’OK", "La P M E, l'U E, la S N C F et l’O K"),
-        ("La NASA, FAIR et l'OTAN", "La NASA, FAIR et l'OTAN"),
+    rules.acronyms: [
+        ("La PME, l'UE, la SNCF et l’OK", "La P M E, lu E, la S N C F et lo K"),
+        ("La NASA, FAIR et l'OTAN", "La Nassa, FAIR et l'Otan"),
         ("Louis XIV, le XX", "Louis XIV, le XX"),
-        ("UNESCO, Le, A", "UNESCO, Le, A"),
+        ("UNESCO, Le, A", "Unesco, Le, A"),
+        ("la CNIL, le SMIC, la FNAC, le CERN, l'OCDE, une OPA", "la Cnile, le smic, la Fnac, le Cern, lo C D E, une O P A"),
+        ("L’IA, AP-HP, UFC-Que Choisir, l'ARNm, 737 MAX", "Li A, A P H P, U F C Que Choisir, la R N messager, 737 max"),
     ],
 }
 
@@ -169,6 +209,8 @@ def test_speaker_order_lexicon_before_acronyms(tmp_path: Path) -> None:
     path.write_text('"CAC" = "cac"\n', encoding="utf-8")
     speak = speaker(load_lexicon(path))
     assert speak("Le CAC gagne 2 %, la BCE hésite.") == "Le cac gagne 2 pour cent, la B C E hésite."
+    path.write_text('"CAC" = "C A C"\n', encoding="utf-8")
+    assert speaker(load_lexicon(path))("Le CAC gagne.") == "Le C A C gagne."
 
 
 def test_speaker_full_sentence() -> None:

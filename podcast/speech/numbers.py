@@ -1,0 +1,269 @@
+"""Numbers as a French newsroom says them: dates, times and durations, fractions, scores, phone
+numbers, decimals, signs, money and percentages. Each rule is a ``str -> str`` function.
+
+Words come from num2words (``lang="fr"``); digits are left to espeak-ng wherever it already reads
+them right ("2025", "14 milliards", "3,5", "10 000"), so a rule only changes the order of words,
+a gender, a number's agreement, or a separator espeak-ng reads as a word ("/", ".", "-").
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from num2words import num2words
+
+# --- words ---------------------------------------------------------------------------------------
+
+
+def cardinal(n: int) -> str:
+    """A whole number in French words (num2words: "vingt et un", "deux cents", "quatre-vingt mille")."""
+    if n < 0:
+        raise ValueError(f"{n} is out of range")
+    return str(num2words(n, lang="fr"))
+
+
+def ordinal(n: int, feminine: bool = False) -> str:
+    """1 -> premier/première, 2 -> deuxième, 21 -> vingt et unième, 80 -> quatre-vingtième.
+
+    From the cardinal, not num2words' ordinal, which writes "quatre-vingtsième" and "deux centsième".
+    """
+    if n == 1:
+        return "première" if feminine else "premier"
+    word = cardinal(n)
+    if word.endswith(("cents", "vingts")):
+        word = word[:-1]
+    if word.endswith("cinq"):
+        return word + "uième"
+    if word.endswith("neuf"):
+        return word[:-1] + "vième"
+    if word.endswith("e"):
+        return word[:-1] + "ième"
+    return word + "ième"
+
+
+def feminine(n: int) -> str:
+    """The number before a feminine noun: 1 -> "une", 21 -> "vingt et une", 5 -> "5" (espeak reads it)."""
+    word = cardinal(n) if n < 100 else ""
+    return word[:-2] + "une" if word.endswith("un") else str(n)
+
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_VALID_ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
+
+
+def roman(text: str) -> int | None:
+    """The value of a well-formed Roman numeral, else None."""
+    if not text or not _VALID_ROMAN.match(text):
+        return None
+    total = 0
+    for ch, nxt in zip(text, text[1:] + " "):
+        value = _ROMAN[ch]
+        total += -value if nxt != " " and _ROMAN[nxt] > value else value
+    return total
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre").split()
+_MONTH_ABBREVIATIONS = {
+    "janv": "janvier", "févr": "février", "fév": "février", "avr": "avril", "juil": "juillet",
+    "sept": "septembre", "oct": "octobre", "nov": "novembre", "déc": "décembre",
+}
+
+
+def _day_month(day: int, month: int, year: str | None) -> str | None:
+    try:
+        datetime.date(int(year or 2000), month, day)  # 2000: a leap year, for "29/02"
+    except ValueError:
+        return None
+    said = ("premier" if day == 1 else str(day)) + " " + MONTHS[month - 1]
+    return said + (f" {year}" if year else "")
+
+
+def dates(text: str) -> str:
+    """ "14/07/2025" -> "14 juillet 2025", "2025-03-14" -> "14 mars 2025", "le 30/06" -> "le 30 juin",
+    "1er déc. 2024" -> "1er décembre 2024"; a bare "1/3" stays a fraction."""
+
+    def numeric(match: re.Match[str]) -> str:
+        said = _day_month(int(match.group(1)), int(match.group(2)), match.group(3))
+        return said or match.group(0)
+
+    def iso(match: re.Match[str]) -> str:
+        said = _day_month(int(match.group(3)), int(match.group(2)), match.group(1))
+        return said or match.group(0)
+
+    text = re.sub(r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|\.\d)",
+                  lambda m: _day_month(int(m.group(1)), int(m.group(3)), m.group(4)) or m.group(0), text)
+    text = re.sub(r"(?<![\d/.,-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])", iso, text)
+    # day/month without a year: two digits each ("30/06"), or one after "le", "du", "au" ("le 1/3")
+    text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
+    text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
+    text = re.sub(r"(?<=\b[dDaA]u )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
+
+    abbreviations = "|".join(_MONTH_ABBREVIATIONS)
+
+    def month(match: re.Match[str]) -> str:
+        name = _MONTH_ABBREVIATIONS[match.group(2).lower()]
+        end = "." if re.match(r"\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“]", match.string[match.end():match.end() + 3]) else ""
+        return (match.group(1) or "") + name + end
+
+    # "déc. 2024", "12 déc.", "en déc." ending a sentence (its period kept as the sentence's end)
+    return re.sub(rf"(\d |\b(?:en|de|fin|mi|début|janvier|février|mars|avril|mai|juin|juillet|août) )?"
+                  rf"\b({abbreviations})\.(?=(\s*\d)?)",
+                  lambda m: month(m) if m.group(1) or m.group(3) else m.group(0), text, flags=re.IGNORECASE)
+
+
+# --- times and durations -------------------------------------------------------------------------
+
+
+def times(text: str) -> str:
+    """ "8 h 30" -> "8 heures 30", "21h" -> "vingt et une heures", "1h" -> "une heure", "24h/24" ->
+    "24 heures sur 24", "7j/7" -> "7 jours sur 7", "9 h 05" -> "9 heures 5"."""
+    text = re.sub(r"(?<![\w,.])(\d{1,2}) ?h ?/ ?(\d{1,2})\b", r"\1 heures sur \2", text)
+    text = re.sub(r"(?<![\w,.])(\d) ?j ?/ ?(\d)\b", r"\1 jours sur \2", text)
+
+    def hours(match: re.Match[str]) -> str:
+        hour, minutes, rest = int(match.group(1)), match.group(2), match.group(3) or ""
+        said = f"{feminine(hour)} heure" + ("" if hour <= 1 else "s")
+        if minutes and int(minutes):
+            said += f" {feminine(int(minutes)) if rest else int(minutes)}"
+            if rest:
+                said += " minute" + ("s" if int(minutes) > 1 else "")
+        return said
+
+    return re.sub(r"(?<![\w,.])(\d{1,2}) ?h ?(\d{2})?( ?min\b)?(?![\w'’/])", hours, text)
+
+
+_DURATION_UNITS = {"min": "minute", "mn": "minute", "s": "seconde", "sec": "seconde", "ms": "milliseconde",
+                   "j": "jour"}
+
+
+def durations(text: str) -> str:
+    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only)."""
+
+    def unit(match: re.Match[str]) -> str:
+        value, name = int(match.group(1)), _DURATION_UNITS[match.group(2)]
+        return f"{feminine(value)} {name}" + ("s" if value > 1 else "")
+
+    return re.sub(r"(?<![\w,.])(\d{1,4}) ?(min|mn|sec|ms|s)\b(?![’'-]\w|\.\w)", unit, text)
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+# Common feminine nouns a number counts in the news (espeak-ng says "vingt et un" before any noun).
+_FEMININE_NOUNS = (
+    "année|années|annonce|annonces|commune|communes|entreprise|entreprises|femme|femmes|fois|heure|"
+    "heures|ligne|lignes|minute|minutes|nation|nations|page|pages|personne|personnes|place|places|"
+    "région|régions|seconde|secondes|semaine|semaines|station|stations|tonne|tonnes|ville|villes|"
+    "voiture|voitures|voix|école|écoles|équipe|équipes|victime|victimes|œuvre|œuvres|espèce|espèces"
+)
+
+
+def feminine_numbers(text: str) -> str:
+    """A number ending in one before a feminine noun: "21 stations" -> "vingt et une stations",
+    "1 personne" -> "une personne"."""
+    return re.sub(
+        rf"(?<!\d )(?<![\d,.])\b(\d{{1,2}})(?= (?:{_FEMININE_NOUNS})\b)",
+        lambda m: feminine(int(m.group(1))),
+        text,
+    )
+
+
+_FRACTIONS = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
+
+
+def fractions(text: str) -> str:
+    """ "1/3" -> "un tiers", "3/4" -> "trois quarts", "2/5" -> "deux cinquièmes" (denominators to 10)."""
+
+    def say(match: re.Match[str]) -> str:
+        top, bottom = int(match.group(1)), int(match.group(2))
+        if not 1 <= top < 100 or not 2 <= bottom <= 10:
+            return match.group(0)
+        singular, plural = _FRACTIONS.get(bottom, (ordinal(bottom), ordinal(bottom) + "s"))
+        return f"{cardinal(top)} {singular if top == 1 else plural}"
+
+    return re.sub(r"(?<![\w/.,-])(\d{1,2})/(\d{1,2})(?![\w/])", say, text)
+
+
+def decimals(text: str) -> str:
+    """A decimal point said as the French comma: "4.5 sur 5" -> "4,5 sur 5" (not "10.000", a
+    version "17.2.1" or an address)."""
+    return re.sub(r"(?<![\w.,])(?<!version )(?<!iOS )(\d{1,3})\.(\d{1,2})(?![\d.]|\.\d)", r"\1,\2", text)
+
+
+def scores(text: str) -> str:
+    """A score or range between two numbers: "3-1" -> "3 à 1", "pp. 12-14" -> "12 à 14",
+    "2020-2024" -> "2020 à 2024" (not a date, nor a model number such as "737-800")."""
+    text = re.sub(r"(?<![\w.,/-])(\d{1,2}) ?[-–] ?(\d{1,2})(?![\w/-]|[.,]\d)", r"\1 à \2", text)
+    return re.sub(
+        r"(?<![\w.,/-])((?:19|20)\d\d)[-–]((?:19|20)\d\d)(?![\w/-])",
+        lambda m: f"{m.group(1)} à {m.group(2)}" if m.group(1) < m.group(2) else m.group(0),
+        text,
+    )
+
+
+def phone_numbers(text: str) -> str:
+    """French phone numbers by pairs: "01.23.45.67.89" -> "01 23 45 67 89" (espeak-ng reads pairs)."""
+    return re.sub(r"(?<![\w.])(0\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)(?![\w.]\d)", r"\1 \2 \3 \4 \5", text)
+
+
+def signs(text: str) -> str:
+    """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
+    would drop the /s/ of "plus" before a consonant)."""
+    text = re.sub(r"(?:(?<=^)|(?<=[\s(«“\"]))[-−–](?=\d)", "moins ", text)
+    return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)
+
+
+def percent(text: str) -> str:
+    """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut)."""
+    return re.sub(r"(\d)\s*%", r"\1 pour cent", text)
+
+
+# --- money ---------------------------------------------------------------------------------------
+
+_AMOUNT = r"\d{1,3}(?: \d{3})+|\d+"
+_NUMBER = rf"(?:{_AMOUNT})(?:,\d+)?"
+_CURRENCY = {"€": ("euro", "euros", "d'euros"), "$": ("dollar", "dollars", "de dollars"),
+             "£": ("livre", "livres", "de livres"), "CHF": ("franc suisse", "francs suisses", "de francs suisses")}
+_SCALE = {"Md": "milliard", "Mds": "milliard", "Mrd": "milliard", "Mrds": "milliard", "M": "million",
+          "k": "mille", "K": "mille"}
+
+
+def _plural(number: str) -> bool:
+    """French agreement: plural from 2 on ("1,5 milliard", "2 milliards")."""
+    return float(number.replace(" ", "").replace(",", ".")) >= 2
+
+
+def _euros_and_cents(match: re.Match[str]) -> str:
+    euros, cents = match.group(1), match.group(2)
+    said = f"{euros} euro" + ("s" if _plural(euros) else "")
+    return said if cents == "00" else f"{said} {int(cents)}"
+
+
+def currencies(text: str) -> str:
+    """Amounts said in French word order and agreement: "$100" -> "100 dollars", "2,50 €" -> "2
+    euros 50", "4,2 Md$" -> "4,2 milliards de dollars", "1,5 Md€" -> "1,5 milliard d'euros",
+    "1 $" -> "1 dollar"."""
+    text = re.sub(r"\bUS\s?\$", "$", text)
+    text = re.sub(r"\$\s?(" + _NUMBER + r")(\s+(?:millions?|milliards?)\b)?",
+                  lambda m: m.group(1) + (m.group(2) or "") + " $", text)
+    text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
+    symbols = "|".join(re.escape(symbol) for symbol in _CURRENCY)
+
+    def scaled(match: re.Match[str]) -> str:
+        number, scale, symbol = match.group(1), _SCALE[match.group(2)], match.group(3)
+        plural = _plural(number)
+        if scale == "mille":
+            return f"{number} mille {_CURRENCY[symbol][1]}"
+        return f"{number} {scale}{'s' if plural else ''} {_CURRENCY[symbol][2]}"
+
+    text = re.sub(rf"({_NUMBER})\s*(Mds|Md|Mrds|Mrd|M|k|K)\s*({symbols})", scaled, text)
+    text = re.sub(rf"\b(millions?|milliards?)\s*({symbols})", lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}", text)
+
+    def simple(match: re.Match[str]) -> str:
+        number, symbol = match.group(1), match.group(2)
+        singular, plural, _ = _CURRENCY[symbol]
+        return f"{number} {plural if _plural(number) else singular}"
+
+    return re.sub(rf"({_NUMBER})\s*({symbols})(?!\w)", simple, text)

@@ -1,0 +1,109 @@
+"""Abbreviations, titles, ordinals and Roman numerals in context: what a reader expands.
+
+Each rule is a ``str -> str`` function, tested alone in tests/test_speech.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .numbers import ordinal, roman
+
+_CAP = r"[A-ZÀ-ÖØ-Þ]"
+
+# Written -> said; each applies before what the pattern's lookahead asks for.
+_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    (rf"\bMM\.\s+(?={_CAP})", "messieurs "),
+    (rf"\bM\.\s+(?={_CAP}|et M)", "monsieur "),
+    (rf"\bMr\.?\s+(?={_CAP})", "monsieur "),
+    (r"\bMmes\b\.?", "mesdames"),
+    (r"\bMme\b\.?", "madame"),
+    (r"\bMlles\b\.?", "mesdemoiselles"),
+    (r"\bMlle\b\.?", "mademoiselle"),
+    (rf"\bMgr\b\.?(?=\s+{_CAP})", "monseigneur"),
+    (rf"\bDr\b\.?(?=\s+{_CAP})", "docteur"),
+    (rf"\b(?:Pr|Prof)\b\.?(?=\s+{_CAP})", "professeur"),
+    (rf"\bMe\b(?=\s+{_CAP})", "maître"),
+    (rf"\bSte[.-](?=\s*{_CAP})", "Sainte-"),
+    (rf"\bSt[.-](?=\s*{_CAP})", "Saint-"),
+    (r"(?<!\w)[nN]°\s*", "numéro "),
+    (r"\bpp\.\s*(?=\d)", "pages "),
+    (r"\bp\.\s*(?=\d)", "page "),
+    (r"\b[tT]\.\s*(?=\d)", "tome "),
+    (r"\b[vV]ol\.\s*(?=\d)", "volume "),
+    (r"\bchap\.\s*(?=\d|[IVX])", "chapitre "),
+    (r"\bfig\.\s*(?=\d)", "figure "),
+    (r"\bart\.\s*(?=\d)", "article "),
+    (r"\b[éÉ]d\.(?=\s)", "édition"),
+    (r"\bp\.\s?ex\.", "par exemple"),
+    (r"\bc\.-à-d\.", "c'est-à-dire"),
+    (r"\benv\.(?=\s)", "environ"),
+    (r"\b[cC]f\.(?=\s)", "voir"),
+    (r"\bvs\.?(?=\s)", "contre"),
+    (r"\bhab\.(?=\s|$)", "habitants"),
+    (r"\btél\.(?=\s)", "téléphone"),
+    (r"\bav\.\s*J\.-C\.", "avant Jésus-Christ"),
+    (r"\bapr\.\s*J\.-C\.", "après Jésus-Christ"),
+    (r"\bJ\.-C\.", "Jésus-Christ"),
+)
+_COMPILED = tuple((re.compile(pattern), said) for pattern, said in _ABBREVIATIONS)
+
+
+def titles(text: str) -> str:
+    """Titles and abbreviations said in full: "M. Durand" -> "monsieur Durand", "Mgr" -> "monseigneur",
+    "p. ex." -> "par exemple", "env." -> "environ", "pp. 12" -> "pages 12", "n° 5" -> "numéro 5"."""
+    for pattern, said in _COMPILED:
+        text = pattern.sub(said, text)
+    return text
+
+
+_ORDINAL = re.compile(r"(?<![\w,.])(\d{1,6})(ers?|res?|ères?|èmes?|es|e|nde?s?|des?|ᵉʳ|ʳᵉ|ᵉ)(?![\w'’])")
+_ROMAN_ORDINAL = re.compile(r"\b([IVX]|[IVXLC]{2,7})(ers?|res?|ères?|èmes?|es|e|ᵉʳ|ᵉ)(?![\w'’])")
+
+
+def _say_ordinal(number: int, suffix: str) -> str | None:
+    plural = "s" if suffix.endswith("s") and number != 1 else ""
+    if suffix.startswith(("er", "ᵉʳ")):
+        return "premier" + ("s" if suffix.endswith("s") else "") if number == 1 else None
+    if suffix.startswith(("re", "ère", "ʳᵉ")):
+        return "première" + ("s" if suffix.endswith("s") else "") if number == 1 else None
+    if suffix.startswith(("nd", "de")):
+        return ("seconde" if "e" in suffix else "second") + plural if number == 2 else None
+    return ordinal(number) + plural
+
+
+def ordinals(text: str) -> str:
+    """ "1er" -> "premier", "13e" -> "treizième", "2de" -> "seconde", "XXIe siècle" -> "vingt et
+    unième siècle"."""
+
+    def arabic(match: re.Match[str]) -> str:
+        said = _say_ordinal(int(match.group(1)), match.group(2))
+        return said if said is not None else match.group(0)
+
+    def latin(match: re.Match[str]) -> str:
+        value = roman(match.group(1))
+        said = _say_ordinal(value, match.group(2)) if value else None
+        return said if said is not None else match.group(0)
+
+    return _ROMAN_ORDINAL.sub(latin, _ORDINAL.sub(arabic, text))
+
+
+_CONTEXT = (
+    "chapitre|chapitres|tome|tomes|volume|acte|livre|partie|titre|saison|épisode|article|annexe|"
+    "scène|section|phase|Chapitre|Tome|Volume|Acte|Livre|Partie|Titre|Saison|Épisode|Article|Annexe|Phase"
+)
+
+
+def regnal_numbers(text: str) -> str:
+    """Roman numerals where their context says they are numbers: "Louis XIV" -> "Louis 14",
+    "chapitre IV" -> "chapitre 4", "le XV de France" -> "le quinze de France", a heading "IV. La
+    suite" -> "4. La suite" (espeak-ng says "quatre romain")."""
+
+    def number(match: re.Match[str]) -> str:
+        value = roman(match.group(2))
+        return f"{match.group(1)} {value}" if value else match.group(0)
+
+    text = re.sub(rf"\b({_CONTEXT}) ([IVXLC]{{1,7}})\b(?![\w'’-])", number, text)
+    text = re.sub(r"\b([A-ZÀ-Þ][a-zà-ÿ]+) ([IVX]{2,6})\b(?![\w'’.-])", number, text)
+    text = re.sub(r"\b([lL]e) XV (?=de France|tricolore)", r"\1 quinze ", text)
+    return re.sub(r"^([IVX]{1,5})\.(?= )", lambda m: f"{roman(m.group(1))}." if roman(m.group(1)) else m.group(0), text)
