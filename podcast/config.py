@@ -55,6 +55,7 @@ class VoiceConfig:
     gtts_deadline: float = 25.0  # seconds before an unreachable Google aborts the build
     gtts_endpoint: str = ""  # empty: https://translate.google.<gtts_tld>; a mirror or test server otherwise
     lexicon: str = ""  # path to a show lexicon (TOML), relative to podcast.toml
+    piper: dict[str, Any] = field(default_factory=dict)  # [voice.piper], checked by podcast.voices.piper
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def _coerce(table: str, cls: type, raw: Any, path: Path) -> Any:
         if key not in known:
             raise ConfigError(f"unknown setting {table}.{key}", path=path)
         default = known[key].default
-        expected = type(default)
+        expected = dict if default is dataclasses.MISSING else type(default)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):

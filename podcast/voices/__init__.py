@@ -36,7 +36,13 @@ def _gtts(cfg: VoiceConfig) -> Voice:
     )
 
 
-ENGINES: dict[str, Callable[[VoiceConfig], Voice]] = {"espeak": _espeak, "gtts": _gtts}
+def _piper(cfg: VoiceConfig) -> Voice:
+    from .piper import PiperOptions, PiperVoice
+
+    return PiperVoice(PiperOptions.from_table(getattr(cfg, "piper", {})))
+
+
+ENGINES: dict[str, Callable[[VoiceConfig], Voice]] = {"espeak": _espeak, "gtts": _gtts, "piper": _piper}
 OFFLINE = "espeak"
 ONLINE = "gtts"
 
