@@ -12,11 +12,11 @@ own ``voices.json``, which publishes sizes and MD5 digests, not sha256.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import logging
 import os
 import shutil
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -206,6 +206,13 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _interrupted(url: str, part: Path, item: RemoteFile, name: str, reason: object) -> DownloadError:
+    kept = part.stat().st_size if part.is_file() else 0
+    more = f" ({kept} of {item.size} bytes kept: run again to resume)" if kept else ""
+    return DownloadError(f"cannot download {item.name} from {urlsplit(url).netloc}: {reason}{more}; "
+                         f"offline, {manual_hint(name)}")
+
+
 def _fetch(url: str, part: Path, item: RemoteFile, progress: DownloadProgress | None, timeout: float,
            name: str) -> None:
     """Append the rest of ``url`` to ``part``, then check its size and MD5 (a bad file is deleted)."""
@@ -232,14 +239,14 @@ def _fetch(url: str, part: Path, item: RemoteFile, progress: DownloadProgress | 
         except urllib.error.HTTPError as err:
             if err.code != 416:  # 416: nothing left to send, the check below decides
                 raise DownloadError(f"{url} answered {err.code} {err.reason}; nothing installed") from None
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as err:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
             reason = getattr(err, "reason", None) or err
-            host = urlsplit(url).netloc
-            kept = part.stat().st_size if part.is_file() else 0
-            more = f" ({kept} of {item.size} bytes kept: run again to resume)" if kept else ""
-            raise DownloadError(f"cannot download {item.name} from {host}: {reason}{more}; offline, "
-                                f"{manual_hint(name)}") from None
-    size = part.stat().st_size
+            if isinstance(reason, TimeoutError):
+                reason = f"no data for {timeout:g} s"
+            raise _interrupted(url, part, item, name, reason) from None
+    size = part.stat().st_size if part.is_file() else 0
+    if size < item.size:  # the server closed the connection early
+        raise _interrupted(url, part, item, name, "the connection closed early")
     if size != item.size or _md5(part) != item.md5:
         part.unlink()
         what = f"{size} bytes instead of {item.size}" if size != item.size else "a wrong MD5 digest"
