@@ -280,6 +280,8 @@ def render(config: Config) -> str:
     for table in _TABLES:
         lines.append(f"[{table}]")
         for f in dataclasses.fields(getattr(config, table)):
+            if f.default is dataclasses.MISSING:  # an engine's sub-table ([voice.piper]): written by hand
+                continue
             lines.append(f"{f.name} = {_toml_value(getattr(getattr(config, table), f.name))}")
         lines.append("")
     return "\n".join(lines)

@@ -39,8 +39,9 @@ def _graph(speakers: int) -> bytes:
         numpy_helper.from_array(np.array([3], dtype=np.int64), "i3"),
         numpy_helper.from_array(np.array(0.5, dtype=np.float32), "half"),
         numpy_helper.from_array(np.array(0.05, dtype=np.float32), "tenth"),
-        numpy_helper.from_array(np.array(0.3, dtype=np.float32), "step"),
     ]
+    if speakers > 1:
+        inits.append(numpy_helper.from_array(np.array(0.3, dtype=np.float32), "step"))
     nodes = [
         helper.make_node("Gather", ["pitch", "input"], ["f"], axis=0),  # [1, N, 1]
     ]

@@ -154,6 +154,7 @@ class _Model:
 
     def _session(self, threads: int) -> Any:
         options = self._onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # onnxruntime writes its warnings to stderr itself: errors only
         if threads:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1

@@ -124,6 +124,23 @@ def installed(where: Path | None = None) -> list[InstalledVoice]:
     return found
 
 
+@dataclass(frozen=True)
+class Listing:
+    """One line of ``podcast voices``: a catalogue voice, an installed one, or both."""
+
+    name: str
+    entry: CatalogueVoice | None
+    installed: InstalledVoice | None
+
+
+def overview(where: Path | None = None) -> list[Listing]:
+    """Every voice installed here or in the catalogue, installed ones first."""
+    local = {voice.name: voice for voice in installed(where)}
+    entries = {voice.name: voice for voice in catalogue()}
+    names = sorted(set(local) | set(entries), key=lambda n: (n not in local, n))
+    return [Listing(name, entries.get(name), local.get(name)) for name in names]
+
+
 def find(name: str, where: Path | None = None) -> Path | None:
     """The .onnx of the installed voice ``name``, or None."""
     model = (where or folder()) / name / f"{name}.onnx"
@@ -178,12 +195,17 @@ def download(name: str, *, progress: DownloadProgress | None = None, url: str | 
     except OSError as err:
         raise DownloadError(f"cannot write voices into {root}: {err.strerror}") from None
     remote = f"{(url or base_url()).rstrip('/')}/{voice.folder}"
-    for item in voice.files:
-        done = staging / item.name
-        if done.is_file() and _matches(done, item):
-            continue
-        _fetch(f"{remote}/{item.name}", staging / f"{item.name}.part", item, progress, timeout, name)
-        os.replace(staging / f"{item.name}.part", done)
+    try:
+        for item in voice.files:
+            done = staging / item.name
+            if done.is_file() and _matches(done, item):
+                continue
+            _fetch(f"{remote}/{item.name}", staging / f"{item.name}.part", item, progress, timeout, name)
+            os.replace(staging / f"{item.name}.part", done)
+    except DownloadError:
+        if not any(staging.iterdir()):
+            staging.rmdir()  # nothing to resume: leave no trace
+        raise
     try:
         if target.exists():  # a broken install (one file missing): replaced whole
             shutil.rmtree(target)
