@@ -142,14 +142,13 @@ class _Model:
             raise VoiceError(f"voice.piper.model: {config_path} is not a Piper voice config ({problem})") from None
         self.bytes = path.read_bytes()
         self._onnxruntime = onnxruntime
-        self.sessions: list[Any] = []
-        self.shared: Any = None
-        first = self._session(threads=0)  # reads the graph once: a file that is not ONNX fails here
+        first = self._session(threads=1)  # reads the graph once: a file that is not ONNX fails here
         names = {item.name for item in first.get_inputs()}
         missing = [name for name in REQUIRED_INPUTS if name not in names]
         if missing:
             raise VoiceError(f"voice.piper.model: {path} is not a Piper voice (no input {missing[0]!r})")
-        self.shared = first
+        self.sessions: list[Any] = [first]
+        self._shared: Any = None
         self.lock = threading.Lock()
 
     def _session(self, threads: int) -> Any:
@@ -165,6 +164,14 @@ class _Model:
             reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
             raise VoiceError(f"voice.piper.model: {self.path} is not an ONNX model onnxruntime can read ({reason})") \
                 from None
+
+    @property
+    def shared(self) -> Any:
+        """One session on every core, for a lone text (made on first use)."""
+        with self.lock:
+            if self._shared is None:
+                self._shared = self._session(threads=0)
+            return self._shared
 
     def pool(self, count: int) -> list[Any]:
         """``count`` single-threaded sessions, made once per process and reused by every voice."""
