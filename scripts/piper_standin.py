@@ -42,9 +42,16 @@ def build(path: Path, seed: int = 1) -> Path:
     def conv(x: str, cin: int, cout: int, k: int, dilation: int = 1) -> str:
         out = name("c")
         pad = (k - 1) * dilation // 2
-        nodes.append(helper.make_node("Conv", [x, weight((cout, cin, k), 1 / np.sqrt(cin * k)),
-                                               weight((cout,), 0.01)], [out],
-                                      kernel_shape=[k], dilations=[dilation], pads=[pad, pad]))
+        nodes.append(
+            helper.make_node(
+                "Conv",
+                [x, weight((cout, cin, k), 1 / np.sqrt(cin * k)), weight((cout,), 0.01)],
+                [out],
+                kernel_shape=[k],
+                dilations=[dilation],
+                pads=[pad, pad],
+            )
+        )
         return out
 
     def op(kind: str, inputs: list[str], **attrs: object) -> str:
@@ -83,10 +90,16 @@ def build(path: Path, seed: int = 1) -> Path:
         x = op("LeakyRelu", [x], alpha=0.1)
         out = channels // 2
         up = name("up")
-        nodes.append(helper.make_node(
-            "ConvTranspose", [x, weight((channels, out, kernel), 1 / np.sqrt(channels * kernel / rate)),
-                              weight((out,), 0.01)], [up],
-            kernel_shape=[kernel], strides=[rate], pads=[(kernel - rate) // 2, (kernel - rate) // 2]))
+        nodes.append(
+            helper.make_node(
+                "ConvTranspose",
+                [x, weight((channels, out, kernel), 1 / np.sqrt(channels * kernel / rate)), weight((out,), 0.01)],
+                [up],
+                kernel_shape=[kernel],
+                strides=[rate],
+                pads=[(kernel - rate) // 2, (kernel - rate) // 2],
+            )
+        )
         x, channels = up, out
         branches = []
         for k, dilations in ((3, (1, 2)), (5, (2, 6)), (7, (3, 12))):
@@ -98,21 +111,30 @@ def build(path: Path, seed: int = 1) -> Path:
     x = op("Tanh", [conv(op("LeakyRelu", [x], alpha=0.01), channels, 1, 7)])
     nodes.append(helper.make_node("Reshape", [x, "flat"], ["output"]))
     graph = helper.make_graph(
-        nodes, "piper-medium-standin",
-        [helper.make_tensor_value_info("input", TensorProto.INT64, [1, "phonemes"]),
-         helper.make_tensor_value_info("input_lengths", TensorProto.INT64, [1]),
-         helper.make_tensor_value_info("scales", TensorProto.FLOAT, [3])],
+        nodes,
+        "piper-medium-standin",
+        [
+            helper.make_tensor_value_info("input", TensorProto.INT64, [1, "phonemes"]),
+            helper.make_tensor_value_info("input_lengths", TensorProto.INT64, [1]),
+            helper.make_tensor_value_info("scales", TensorProto.FLOAT, [3]),
+        ],
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 1, "time"])],
-        initializer=inits)
+        initializer=inits,
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="podcast-bench")
     model.ir_version = 8
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
     config = {
-        "audio": {"sample_rate": 22050, "quality": "medium"}, "espeak": {"voice": "fr"},
+        "audio": {"sample_rate": 22050, "quality": "medium"},
+        "espeak": {"voice": "fr"},
         "inference": {"noise_scale": 0.667, "length_scale": 1.0, "noise_w": 0.8},
-        "phoneme_type": "espeak", "phoneme_id_map": DEFAULT_PHONEME_ID_MAP, "num_symbols": symbols,
-        "num_speakers": 1, "speaker_id_map": {}, "piper_version": "1.0.0",
+        "phoneme_type": "espeak",
+        "phoneme_id_map": DEFAULT_PHONEME_ID_MAP,
+        "num_symbols": symbols,
+        "num_speakers": 1,
+        "speaker_id_map": {},
+        "piper_version": "1.0.0",
     }
     Path(f"{path}.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
     return path

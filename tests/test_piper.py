@@ -12,10 +12,10 @@ from podcast.errors import ConfigError, VoiceError
 
 pytest.importorskip("piper", reason="the piper extra is part of the test extras")
 
-from podcast.voices import piper  # noqa: E402
-from podcast.voices.piper import PiperOptions, PiperVoice  # noqa: E402
+import tiny_piper
 
-import tiny_piper  # noqa: E402
+from podcast.voices import piper
+from podcast.voices.piper import PiperOptions, PiperVoice
 
 QUIET = {"noise_scale": 0.0, "noise_w": 0.0}
 
@@ -78,8 +78,12 @@ def test_identity_holds_the_model_digest_and_every_setting(model: Path, tmp_path
 
     base = voice(model)
     assert hashlib.sha256(model.read_bytes()).hexdigest() in base.identity
-    others = {voice(model, length_scale=1.2).identity, voice(model, noise_scale=0.3).identity,
-              voice(model, noise_w=0.1).identity, base.identity}
+    others = {
+        voice(model, length_scale=1.2).identity,
+        voice(model, noise_scale=0.3).identity,
+        voice(model, noise_w=0.1).identity,
+        base.identity,
+    }
     assert len(others) == 4
     copy = tiny_piper.make_voice(tmp_path / "copy")  # same bytes elsewhere: same sound, same key
     assert voice(copy).identity == base.identity
@@ -100,14 +104,17 @@ def test_speaker_by_name_or_id(duo: Path) -> None:
     assert "pierre" in pierre.description
 
 
-@pytest.mark.parametrize("table, words", [
-    ({"modele": "x"}, "voice.piper.modele: unknown setting"),
-    ({"length_scale": 9}, "voice.piper.length_scale: must be between"),
-    ({"noise_scale": -1}, "voice.piper.noise_scale: must be between"),
-    ({"noise_w": "beaucoup"}, "voice.piper.noise_w: must be a number"),
-    ({"model": ""}, "voice.piper.model: must name"),
-    ({"workers": 1.5}, "voice.piper.workers: must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "table, words",
+    [
+        ({"modele": "x"}, "voice.piper.modele: unknown setting"),
+        ({"length_scale": 9}, "voice.piper.length_scale: must be between"),
+        ({"noise_scale": -1}, "voice.piper.noise_scale: must be between"),
+        ({"noise_w": "beaucoup"}, "voice.piper.noise_w: must be a number"),
+        ({"model": ""}, "voice.piper.model: must name"),
+        ({"workers": 1.5}, "voice.piper.workers: must be a whole number"),
+    ],
+)
 def test_bad_options_are_one_line_config_errors(table: dict, words: str) -> None:
     with pytest.raises(ConfigError) as err:
         PiperOptions.from_table(table)
@@ -142,9 +149,12 @@ def test_an_onnx_model_without_piper_inputs_is_refused(tmp_path: Path, model: Pa
     import onnx
     from onnx import TensorProto, helper
 
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "other",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "other",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
+    )
     other = tmp_path / "other.onnx"
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(other))
     Path(f"{other}.json").write_text(Path(f"{model}.json").read_text(encoding="utf-8"), encoding="utf-8")

@@ -9,9 +9,10 @@ import pytest
 
 pytest.importorskip("piper", reason="the piper extra is part of the test extras")
 
-import tiny_piper  # noqa: E402
-from podcast import config  # noqa: E402
-from podcast.build import build  # noqa: E402
+import tiny_piper
+
+from podcast import config
+from podcast.build import build
 
 
 def _use_piper(show: Path, table: str) -> config.Config:
@@ -40,13 +41,17 @@ def test_an_episode_spoken_by_piper(show: Path, example_path: Path, tmp_path: Pa
     assert fresh.audio_path.read_bytes() != first
 
 
-@pytest.mark.parametrize("table, words, code", [
-    ('model = "{missing}"', "voice.piper.model: no model file", 4),
-    ('model = "{model}"\nspeaker = "paul"', "voice.piper.speaker:", 2),
-    ('model = "{model}"\nlength_scale = 10', "voice.piper.length_scale: must be between", 2),
-])
-def test_bad_piper_settings_stop_the_build_in_one_line(show: Path, example_path: Path, tmp_path: Path,
-                                                       table: str, words: str, code: int) -> None:
+@pytest.mark.parametrize(
+    "table, words, code",
+    [
+        ('model = "{missing}"', "voice.piper.model: no model file", 4),
+        ('model = "{model}"\nspeaker = "paul"', "voice.piper.speaker:", 2),
+        ('model = "{model}"\nlength_scale = 10', "voice.piper.length_scale: must be between", 2),
+    ],
+)
+def test_bad_piper_settings_stop_the_build_in_one_line(
+    show: Path, example_path: Path, tmp_path: Path, table: str, words: str, code: int
+) -> None:
     from click.testing import CliRunner
 
     from podcast.cli import cli

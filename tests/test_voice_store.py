@@ -8,12 +8,12 @@ import hashlib
 import http.server
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 import tiny_piper
+
 from podcast.errors import ConfigError
 from podcast.voices import store
 from podcast.voices.store import CatalogueVoice, DownloadError, RemoteFile
@@ -98,8 +98,9 @@ def voice_files(tmp_path: Path, server: Files, monkeypatch: pytest.MonkeyPatch) 
     def remote(name: str) -> RemoteFile:
         return RemoteFile(name, len(data[name]), hashlib.md5(data[name]).hexdigest())
 
-    entry = CatalogueVoice(NAME, FOLDER, "x_low", 1, (), tiny_piper.RATE, "test",
-                           remote(f"{NAME}.onnx"), remote(f"{NAME}.onnx.json"))
+    entry = CatalogueVoice(
+        NAME, FOLDER, "x_low", 1, (), tiny_piper.RATE, "test", remote(f"{NAME}.onnx"), remote(f"{NAME}.onnx.json")
+    )
     monkeypatch.setattr(store, "catalogue", lambda: [entry])
     monkeypatch.setenv("PODCAST_VOICES_URL", server.url)
     monkeypatch.setenv("PODCAST_VOICES_DIR", str(tmp_path / "voices"))
@@ -114,8 +115,14 @@ def nothing_installed(root: Path) -> None:
 
 def test_catalogue_lists_the_french_voices_with_what_they_cost() -> None:
     voices = {v.name: v for v in store.catalogue()}
-    assert {"fr_FR-siwis-low", "fr_FR-siwis-medium", "fr_FR-tom-medium", "fr_FR-upmc-medium",
-            "fr_FR-gilles-low", "fr_FR-mls-medium"} <= set(voices)
+    assert {
+        "fr_FR-siwis-low",
+        "fr_FR-siwis-medium",
+        "fr_FR-tom-medium",
+        "fr_FR-upmc-medium",
+        "fr_FR-gilles-low",
+        "fr_FR-mls-medium",
+    } <= set(voices)
     assert voices["fr_FR-upmc-medium"].speakers == ("jessica", "pierre")
     for v in voices.values():
         assert v.model.size > 20_000_000 and 1000 < v.config.size < 20_000
@@ -199,3 +206,33 @@ def test_unreachable_mirror_says_how_to_install_by_hand(voice_files: dict, tmp_p
     assert f"copy {NAME}.onnx and {NAME}.onnx.json from" in message
     assert str(tmp_path / "voices" / NAME) in message and "\n" not in message
     nothing_installed(tmp_path / "voices")
+
+
+def test_cli_lists_downloads_and_removes(voice_files: dict, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from podcast.cli import cli
+
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["voices"])
+    assert listed.exit_code == 0, listed.output
+    assert f"  {NAME} " in listed.output and str(tmp_path / "voices") in listed.output
+    done = runner.invoke(cli, ["voices", "download", NAME])
+    assert done.exit_code == 0 and done.output == f"Installed {NAME} in {tmp_path / 'voices' / NAME}\n"
+    assert f"* {NAME}" in runner.invoke(cli, ["voices"]).output
+    gone = runner.invoke(cli, ["voices", "remove", NAME])
+    assert gone.exit_code == 0 and gone.output.startswith(f"Removed {NAME} from ")
+    again = runner.invoke(cli, ["voices", "remove", NAME])
+    assert again.exit_code == 2 and again.output.count("\n") == 1 and "is not installed" in again.output
+
+
+def test_cli_download_failure_is_one_line_and_exit_4(voice_files: dict, server: Files) -> None:
+    from click.testing import CliRunner
+
+    from podcast.cli import cli
+
+    server.files.clear()
+    result = CliRunner().invoke(cli, ["voices", "download", NAME])
+    assert result.exit_code == 4 and result.output.count("\n") == 1 and "answered 404" in result.output
+    unknown = CliRunner().invoke(cli, ["voices", "download", "fr_FR-nobody-low"])
+    assert unknown.exit_code == 2 and "no voice 'fr_FR-nobody-low' in the catalogue" in unknown.output

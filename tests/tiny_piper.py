@@ -22,7 +22,6 @@ RATE = 16000
 def _graph(speakers: int) -> bytes:
     import onnx
     from onnx import TensorProto, helper, numpy_helper
-
     from piper.phoneme_ids import DEFAULT_PHONEME_ID_MAP
 
     symbols = max(max(ids) for ids in DEFAULT_PHONEME_ID_MAP.values()) + 1

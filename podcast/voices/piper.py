@@ -26,10 +26,11 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from ..errors import ConfigError, VoiceError
 from .base import Audio, Progress
@@ -53,7 +54,7 @@ class PiperOptions:
     workers: int = 0  # parallel sessions; 0: one per core
 
     @classmethod
-    def from_table(cls, table: Mapping[str, Any]) -> "PiperOptions":
+    def from_table(cls, table: Mapping[str, Any]) -> PiperOptions:
         """The options of a ``[voice.piper]`` table; one ConfigError naming the setting otherwise."""
         known = {f.name for f in fields(cls)}
         for name in table:
@@ -122,7 +123,7 @@ def file_digest(path: Path) -> str:
 
 _GUARD = threading.Lock()
 _DIGESTS: dict[tuple[str, int, int], str] = {}
-_LOADED: dict[tuple[str, str, str], "_Model"] = {}  # (model path, model sha256, config sha256)
+_LOADED: dict[tuple[str, str, str], _Model] = {}  # (model path, model sha256, config sha256)
 
 
 class _Model:
@@ -140,7 +141,6 @@ class _Model:
         except (OSError, ValueError, KeyError, TypeError) as err:
             problem = f"missing key {err}" if isinstance(err, KeyError) else err
             raise VoiceError(f"voice.piper.model: {config_path} is not a Piper voice config ({problem})") from None
-        self.bytes = path.read_bytes()
         self._onnxruntime = onnxruntime
         first = self._session(threads=1)  # reads the graph once: a file that is not ONNX fails here
         names = {item.name for item in first.get_inputs()}
@@ -158,12 +158,14 @@ class _Model:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
         try:
-            return self._onnxruntime.InferenceSession(self.bytes, sess_options=options,
-                                                      providers=["CPUExecutionProvider"])
-        except Exception as err:  # onnxruntime's own exception types (InvalidProtobuf, Fail, ...)
+            return self._onnxruntime.InferenceSession(
+                str(self.path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as err:  # noqa: BLE001 - onnxruntime's own exception types (InvalidProtobuf, Fail, ...)
             reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
-            raise VoiceError(f"voice.piper.model: {self.path} is not an ONNX model onnxruntime can read ({reason})") \
-                from None
+            raise VoiceError(
+                f"voice.piper.model: {self.path} is not an ONNX model onnxruntime can read ({reason})"
+            ) from None
 
     @property
     def shared(self) -> Any:
@@ -212,11 +214,13 @@ def _import_piper() -> None:
 class PiperVoice:
     """A Piper voice speaking French on every core; one instance speaks a whole episode."""
 
-    engine = "piper"
-    max_chars = None
+    engine: str = "piper"
+    max_chars: int | None = None
+    rate: int
 
-    def __init__(self, options: PiperOptions | None = None, base: Path | None = None, *,
-                 shared_session: bool = False) -> None:
+    def __init__(
+        self, options: PiperOptions | None = None, base: Path | None = None, *, shared_session: bool = False
+    ) -> None:
         """``shared_session`` makes every worker use one multi-threaded session (for the benchmark)."""
         self.options = options or PiperOptions()
         self.options.validate()
@@ -247,8 +251,10 @@ class PiperVoice:
         if wanted.isdigit() and int(wanted) < count:
             return int(wanted)
         listed = ", ".join(sorted(names)[:8]) + (" ..." if len(names) > 8 else "")
-        raise ConfigError(f"voice.piper.speaker: {self.path.name} has no speaker {wanted!r} "
-                          f"(its {count} speakers: {listed or f'ids 0 to {count - 1}'})")
+        raise ConfigError(
+            f"voice.piper.speaker: {self.path.name} has no speaker {wanted!r} "
+            f"(its {count} speakers: {listed or f'ids 0 to {count - 1}'})"
+        )
 
     @property
     def name(self) -> str:
@@ -258,8 +264,10 @@ class PiperVoice:
     def identity(self) -> str:
         _path, model_sha, config_sha = self.model.key
         speaker = "" if self.speaker_id is None else f":speaker={self.speaker_id}"
-        return (f"piper:{model_sha}:config={config_sha}{speaker}:length={self.length_scale:g}"
-                f":noise={self.noise_scale:g}:noise_w={self.noise_w:g}:sr={self.rate}:piper={self.piper_version}")
+        return (
+            f"piper:{model_sha}:config={config_sha}{speaker}:length={self.length_scale:g}"
+            f":noise={self.noise_scale:g}:noise_w={self.noise_w:g}:sr={self.rate}:piper={self.piper_version}"
+        )
 
     @property
     def description(self) -> str:
@@ -269,8 +277,12 @@ class PiperVoice:
     def _config(self) -> Any:
         from piper.config import SynthesisConfig
 
-        return SynthesisConfig(speaker_id=self.speaker_id, length_scale=self.length_scale,
-                               noise_scale=self.noise_scale, noise_w_scale=self.noise_w)
+        return SynthesisConfig(
+            speaker_id=self.speaker_id,
+            length_scale=self.length_scale,
+            noise_scale=self.noise_scale,
+            noise_w_scale=self.noise_w,
+        )
 
     def synthesize(self, texts: Sequence[str], progress: Progress | None = None) -> list[Audio]:
         from piper.voice import PiperVoice as Engine
@@ -294,7 +306,7 @@ class PiperVoice:
                 pcm = b"".join(chunk.audio_int16_bytes for chunk in engine.synthesize(text, syn))
             except VoiceError:
                 raise
-            except Exception as err:  # onnxruntime or espeak-ng inside piper
+            except Exception as err:  # noqa: BLE001 - onnxruntime or espeak-ng inside piper
                 raise VoiceError(f"Piper could not speak {text[:40]!r}: {err}") from None
             finally:
                 engines.put(engine)

@@ -19,10 +19,10 @@ import os
 import shutil
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError, VoiceError
@@ -94,12 +94,19 @@ def catalogue() -> list[CatalogueVoice]:
     voices = []
     for item in data["voices"]:
         name = item["name"]
-        voices.append(CatalogueVoice(
-            name=name, folder=item["folder"], quality=item["quality"], num_speakers=item["num_speakers"],
-            speakers=tuple(item["speakers"]), sample_rate=item["sample_rate"], licence=item["licence"],
-            model=RemoteFile(f"{name}.onnx", item["model"]["size"], item["model"]["md5"]),
-            config=RemoteFile(f"{name}.onnx.json", item["config"]["size"], item["config"]["md5"]),
-        ))
+        voices.append(
+            CatalogueVoice(
+                name=name,
+                folder=item["folder"],
+                quality=item["quality"],
+                num_speakers=item["num_speakers"],
+                speakers=tuple(item["speakers"]),
+                sample_rate=item["sample_rate"],
+                licence=item["licence"],
+                model=RemoteFile(f"{name}.onnx", item["model"]["size"], item["model"]["md5"]),
+                config=RemoteFile(f"{name}.onnx.json", item["config"]["size"], item["config"]["md5"]),
+            )
+        )
     return voices
 
 
@@ -118,8 +125,7 @@ def installed(where: Path | None = None) -> list[InstalledVoice]:
     if root.is_dir():
         for sub in sorted(root.iterdir()):
             model = sub / f"{sub.name}.onnx"
-            if sub.is_dir() and not sub.name.startswith(".") and model.is_file() \
-                    and Path(f"{model}.json").is_file():
+            if sub.is_dir() and not sub.name.startswith(".") and model.is_file() and Path(f"{model}.json").is_file():
                 found.append(InstalledVoice(sub.name, model, model.stat().st_size))
     return found
 
@@ -177,8 +183,14 @@ def remove(name: str, where: Path | None = None) -> Path:
     return target
 
 
-def download(name: str, *, progress: DownloadProgress | None = None, url: str | None = None,
-             where: Path | None = None, timeout: float = 30.0) -> Path:
+def download(
+    name: str,
+    *,
+    progress: DownloadProgress | None = None,
+    url: str | None = None,
+    where: Path | None = None,
+    timeout: float = 30.0,
+) -> Path:
     """Fetch ``name``'s model and config, check them, install them together; returns the .onnx path.
 
     An interrupted or too slow transfer keeps what arrived (``.NAME.part/FILE.part``) for the next
@@ -231,12 +243,14 @@ def _md5(path: Path) -> str:
 def _interrupted(url: str, part: Path, item: RemoteFile, name: str, reason: object) -> DownloadError:
     kept = part.stat().st_size if part.is_file() else 0
     more = f" ({kept} of {item.size} bytes kept: run again to resume)" if kept else ""
-    return DownloadError(f"cannot download {item.name} from {urlsplit(url).netloc}: {reason}{more}; "
-                         f"offline, {manual_hint(name)}")
+    return DownloadError(
+        f"cannot download {item.name} from {urlsplit(url).netloc}: {reason}{more}; offline, {manual_hint(name)}"
+    )
 
 
-def _fetch(url: str, part: Path, item: RemoteFile, progress: DownloadProgress | None, timeout: float,
-           name: str) -> None:
+def _fetch(
+    url: str, part: Path, item: RemoteFile, progress: DownloadProgress | None, timeout: float, name: str
+) -> None:
     """Append the rest of ``url`` to ``part``, then check its size and MD5 (a bad file is deleted)."""
     have = part.stat().st_size if part.is_file() else 0
     if have > item.size:
