@@ -7,13 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-
-from podcast.errors import ConfigError, VoiceError
-
-pytest.importorskip("piper", reason="the piper extra is part of the test extras")
-
 import tiny_piper
 
+from podcast.errors import ConfigError, VoiceError
 from podcast.voices import piper
 from podcast.voices.piper import PiperOptions, PiperVoice
 

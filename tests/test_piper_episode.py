@@ -6,9 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("piper", reason="the piper extra is part of the test extras")
-
 import tiny_piper
 
 from podcast import config
