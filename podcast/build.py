@@ -121,7 +121,7 @@ def choose_voice(config: Config, engine: str | None = None) -> tuple[voices.Voic
     """The voice for a whole episode: ``engine`` when the caller names one, else the show's."""
     name = engine or config.voice.engine
     origin = f"engine {name} asked for" if engine else f"voice.engine = {name} in podcast.toml"
-    chosen = voices.choose(name, config.voice, origin=origin)
+    chosen = voices.choose(name, config.voice, origin=origin, root=config.root)
     voice = chosen.voice
     event = VoiceChoice(
         engine=voice.engine, identity=voice.identity, description=voice.description, reason=chosen.reason,

@@ -464,6 +464,71 @@ def say_command(ctx: click.Context, text: str, output: Path | None, phonemes: bo
     if reading.audio is not None and not ctx.meta.get("quiet"):
         click.echo(f"Wrote {reading.audio}", err=True)
 
+# --- voices: the Piper voices on this machine (podcast.voices.store) ---
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def voices(ctx: click.Context) -> None:
+    """List installed Piper voices and the catalogue of French ones to download."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .voices import store
+
+    rows = _run(ctx, store.overview)
+    click.echo(f"Voices folder: {store.folder()}")
+    click.echo(f"  {'':1} {'NAME':<22} {'QUALITY':<7} {'SPEAKERS':>8} {'SIZE':>7}  LICENCE")
+    for row in rows:
+        mark = "*" if row.installed else " "
+        entry = row.entry
+        size = (row.installed.size if row.installed else entry.model.size if entry else 0) / 1e6
+        speakers = str(entry.num_speakers) if entry else "?"
+        quality = entry.quality if entry else "?"
+        click.echo(f"  {mark} {row.name:<22} {quality:<7} {speakers:>8} {size:>5.0f}MB  "
+                   f"{entry.licence if entry else 'installed by hand'}")
+    click.echo("* installed. Use one with [voice] engine = \"piper\" and [voice.piper] model = \"NAME\".")
+
+
+@voices.command("download")
+@click.argument("name")
+@click.option("--url", help="Base URL of a mirror of the voice repository (default: $PODCAST_VOICES_URL or the official one).")
+@click.pass_context
+def voices_download(ctx: click.Context, name: str, url: str | None) -> None:
+    """Download a voice from the catalogue, check it and install it."""
+    from .voices import store
+
+    bars: dict[str, Any] = {}
+
+    def progress(file: str, done: int, total: int) -> None:
+        if not sys.stderr.isatty():  # a bar only on a terminal
+            return
+        bar = bars.get(file)
+        if bar is None:
+            bar = bars[file] = click.progressbar(length=total, label=file, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    try:
+        model = _run(ctx, lambda: store.download(name, progress=progress, url=url))
+    finally:
+        for bar in bars.values():
+            if not bar.finished:
+                bar.__exit__(None, None, None)
+    click.echo(f"Installed {name} in {model.parent}")
+
+
+@voices.command("remove")
+@click.argument("name")
+@click.pass_context
+def voices_remove(ctx: click.Context, name: str) -> None:
+    """Delete an installed voice."""
+    from .voices import store
+
+    removed = _run(ctx, lambda: store.remove(name))
+    click.echo(f"Removed {name} from {removed.parent}")
+
 
 def main() -> None:
     try:

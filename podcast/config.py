@@ -351,7 +351,9 @@ def _render_table(lines: list[str], name: str, values: Any) -> None:
     for f in dataclasses.fields(values):
         if "doc" not in f.metadata:
             continue
-        lines.append(f"{f.name} = {_toml_value(getattr(values, f.name))}")
+        value = getattr(values, f.name)
+        # TOML has no null: a setting left unset (the voice's own value) is shown commented out.
+        lines.append(f"# {f.name} =  (unset: {settings.doc(f)})" if value is None else f"{f.name} = {_toml_value(value)}")
     lines.append("")
 
 

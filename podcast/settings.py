@@ -24,9 +24,11 @@ def setting(
     high: float | None = None,
     choices: tuple[Any, ...] | None = None,
     unit: str = "",
+    kind: type | None = None,
 ) -> Any:
-    """A dataclass field with its one-line doc, bounds (inclusive) or allowed values, and unit."""
-    metadata = {"doc": doc, "low": low, "high": high, "choices": choices, "unit": unit}
+    """A dataclass field with its one-line doc, bounds (inclusive) or allowed values, and unit.
+    ``kind`` is the type of a setting whose default is None ("not set": e.g. the voice's own value)."""
+    metadata = {"doc": doc, "low": low, "high": high, "choices": choices, "unit": unit, "kind": kind}
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -52,7 +54,9 @@ def bounds(field: dataclasses.Field[Any]) -> str:
 
 def check_value(where: str, field: dataclasses.Field[Any], value: Any) -> Any:
     """``value`` of the field's type (an int is taken as a float), within its bounds; else ConfigError."""
-    expected = type(field.default)
+    expected = field.metadata.get("kind") or type(field.default)
+    if value is None and field.default is None:  # left unset (never from TOML, which has no null)
+        return value
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):

@@ -118,7 +118,7 @@ def test_unknown_engine_is_2(built) -> None:
     toml, article = built
     result = run(toml, "build", "--force", "--engine", "nope", str(article))
     assert result.exit_code == 2
-    assert result.stderr == "Error: unknown engine 'nope'; choose auto or one of espeak, gtts\n"
+    assert result.stderr == "Error: unknown engine 'nope'; choose auto or one of espeak, gtts, piper\n"
 
 
 def test_voice_failure_is_4(built, tmp_path: Path) -> None:

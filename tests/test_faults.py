@@ -180,7 +180,7 @@ class FlakyVoice:
 def flaky(monkeypatch: pytest.MonkeyPatch):
     voice: dict[str, FlakyVoice] = {}
 
-    def factory(options):
+    def factory(options, root=None):
         voice.setdefault("v", FlakyVoice(voices.load("espeak", VoiceConfig()), fail_at=3))
         return voice["v"]
 

@@ -26,14 +26,14 @@ def test_registry_engines_follow_the_protocol() -> None:
 
 
 def test_unknown_and_broken_engines_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(UnknownEngine, match="unknown engine 'piper'") as caught:
-        load("piper", VoiceConfig())
+    with pytest.raises(UnknownEngine, match="unknown engine 'robot'") as caught:
+        load("robot", VoiceConfig())
     assert caught.value.exit_code == 2 and not isinstance(caught.value, VoiceError)
 
-    broken = Engine("piper", GttsOptions, "podcast.voices.piper:from_options", "not installed")
-    monkeypatch.setitem(voices.ENGINES, "piper", broken)
-    with pytest.raises(VoiceError, match="the piper engine cannot load: No module named 'podcast.voices.piper'"):
-        load("piper", VoiceConfig())
+    broken = Engine("robot", GttsOptions, "podcast.voices.robot:from_options", "not installed")
+    monkeypatch.setitem(voices.ENGINES, "robot", broken)
+    with pytest.raises(VoiceError, match="the robot engine cannot load: No module named 'podcast.voices.robot'"):
+        load("robot", VoiceConfig())
     assert load("espeak", VoiceConfig()).engine == "espeak"  # the others still work
 
 
@@ -111,8 +111,8 @@ def test_unknown_engine_in_podcast_toml_fails_at_load(show: Path, example_path: 
 
     toml = show / "podcast.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "espeak"', 'engine = "robot"'), encoding="utf-8")
-    with pytest.raises(ConfigError, match="voice.engine must be auto or one of espeak, gtts, not 'robot'"):
+    with pytest.raises(ConfigError, match="voice.engine must be auto or one of espeak, gtts, piper, not 'robot'"):
         config_mod.load(toml)
     result = CliRunner(mix_stderr=False).invoke(cli, ["--config", str(toml), "preview", str(example_path)])
     assert result.exit_code == 2
-    assert result.stderr == f"Error: {toml}: voice.engine must be auto or one of espeak, gtts, not 'robot'\n"
+    assert result.stderr == f"Error: {toml}: voice.engine must be auto or one of espeak, gtts, piper, not 'robot'\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, VoiceError
@@ -48,20 +49,21 @@ def check(name: str) -> None:
         raise UnknownEngine(f"unknown engine {name!r}; choose {names()}")
 
 
-def load(name: str, cfg: VoiceConfig) -> Voice:
+def load(name: str, cfg: VoiceConfig, root: Path | None = None) -> Voice:
     """Engine ``name`` with the show's ``[voice.NAME]`` options; VoiceError when it cannot load."""
     engine = ENGINES.get(name)
     if engine is None:
         raise UnknownEngine(f"unknown engine {name!r}; choose {names()}")
     try:
-        return engine.make(cfg.options(name))
+        return engine.make(cfg.options(name), root)
     except VoiceError:
         raise
     except (ImportError, AttributeError, OSError) as err:
         raise VoiceError(f"the {name} engine cannot load: {err}") from None
 
 
-def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0, origin: str = "") -> Choice:
+def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0, origin: str = "",
+           root: Path | None = None) -> Choice:
     """The one voice that speaks a whole episode; engines are never mixed within one.
 
     ``origin`` says where a named engine came from (``--engine espeak``, the show's podcast.toml),
@@ -70,14 +72,14 @@ def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0, origin: s
     gTTS failure later aborts the build rather than letting the offline voice finish the episode.
     """
     if name != "auto":
-        return Choice(load(name, cfg), origin or f"engine {name} asked for")
-    online = load(ONLINE, cfg)
+        return Choice(load(name, cfg, root), origin or f"engine {name} asked for")
+    online = load(ONLINE, cfg, root)
     problem = online.probe(probe_timeout)  # type: ignore[attr-defined]
     if problem is None:
         return Choice(online, f"auto: {online.host} answered")  # type: ignore[attr-defined]
     log.info("auto: %s", problem)
     try:
-        offline = load(OFFLINE, cfg)
+        offline = load(OFFLINE, cfg, root)
     except VoiceError as err:
         raise VoiceError(f"no voice can speak: {problem}, and {err}") from None
     return Choice(offline, f"auto: {problem}, so the offline voice")

@@ -27,6 +27,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 from ..errors import ConfigError, VoiceError
@@ -233,6 +234,6 @@ class EspeakVoice:
         return audio
 
 
-def from_options(options: EspeakOptions) -> EspeakVoice:
+def from_options(options: EspeakOptions, root: Path | None = None) -> EspeakVoice:
     """The registry's factory: the show's ``[voice.espeak]`` table -> a voice."""
     return EspeakVoice(voice=options.voice, words_per_minute=options.rate, pitch=options.pitch)

@@ -24,6 +24,7 @@ import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Sequence
 
 from .. import ffmpeg
@@ -324,7 +325,7 @@ class GttsVoice:
         return answer[0]
 
 
-def from_options(options: GttsOptions) -> GttsVoice:
+def from_options(options: GttsOptions, root: Path | None = None) -> GttsVoice:
     """The registry's factory: the show's ``[voice.gtts]`` table -> a voice."""
     return GttsVoice(tld=options.tld, slow=options.slow, timeout=options.timeout, concurrency=options.concurrency,
                      requests_per_second=options.rate, retries=options.retries, deadline=options.deadline,

@@ -12,6 +12,7 @@ import dataclasses
 import importlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .. import settings
@@ -49,6 +50,27 @@ class GttsOptions:
     endpoint: str = setting("", "base URL replacing https://translate.google.<tld> (a mirror, a test server)")
 
 
+@dataclass(frozen=True)
+class PiperOptions:
+    """``[voice.piper]``: a Piper neural voice, offline (the optional extra ``[piper]``)."""
+
+    model: str = setting("fr_FR-siwis-medium", "an installed voice's name (podcast voices), or a path to a .onnx "
+                         "file with its .onnx.json beside it, relative to podcast.toml")
+    speaker: str = setting("", "a speaker's name or id, for voices with several; empty: the voice's default")
+    length_scale: float | None = setting(None, "above 1 speaks slower; unset: the voice's own", low=0.25, high=4.0,
+                                         kind=float)
+    noise_scale: float | None = setting(None, "voice variation; 0 (with noise_w 0) makes output byte-identical; "
+                                        "unset: the voice's own", low=0.0, high=2.0, kind=float)
+    noise_w: float | None = setting(None, "rhythm variation; unset: the voice's own", low=0.0, high=2.0, kind=float)
+    workers: int = setting(0, "parallel synthesis sessions; 0: one per core", low=0, high=256)
+
+
+def _piper_check(options: PiperOptions) -> str | None:
+    if not options.model.strip():
+        return "voice.piper.model must name an installed voice or a .onnx file"
+    return None
+
+
 def _gtts_check(options: GttsOptions) -> str | None:
     if not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", options.tld):
         return f"voice.gtts.tld must be a Google domain ending such as fr or co.uk, not {options.tld!r}"
@@ -63,17 +85,18 @@ class Engine:
 
     name: str
     options: type
-    factory: str | Callable[[Any], Voice]  # the options -> a voice; "module:function" is imported when used
+    # (the options, the show's folder for relative paths) -> a voice; "module:function" is imported when used
+    factory: str | Callable[[Any, Path | None], Voice]
     summary: str
     languages: tuple[str, ...] = ("fr",)  # ISO 639-1 codes its voices speak
     check: Callable[[Any], str | None] | None = None  # checks across options, beyond each one's bounds
 
-    def make(self, options: Any) -> Voice:
+    def make(self, options: Any, root: Path | None = None) -> Voice:
         factory = self.factory
         if isinstance(factory, str):
             module, _, function = factory.partition(":")
             factory = getattr(importlib.import_module(module), function)
-        made: Voice = factory(options)
+        made: Voice = factory(options, root)
         return made
 
 
@@ -81,6 +104,8 @@ ENGINES: dict[str, Engine] = {
     "espeak": Engine("espeak", EspeakOptions, "podcast.voices.espeak:from_options", "espeak-ng, offline"),
     "gtts": Engine("gtts", GttsOptions, "podcast.voices.gtts:from_options", "Google Translate, online",
                    check=_gtts_check),
+    "piper": Engine("piper", PiperOptions, "podcast.voices.piper:from_options", "Piper neural voices, offline",
+                    check=_piper_check),
 }
 FLAT = ("espeak", "gtts")  # engines whose options were once flat keys of [voice] (voice.espeak_rate)
 
