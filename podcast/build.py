@@ -25,13 +25,14 @@ from typing import Callable, Protocol
 
 from . import article as article_mod
 from . import catalog as catalog_mod
-from . import cover, feed, master, segment, sidecars, speech, tags, voices
+from . import cover, feed, master, segment, sidecars, sounds, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
 from .errors import ConfigError, InputError, PodcastError, PublishError
 from .fsutil import inside, slugify, write_atomic
 from .lock import show_lock
+from .timeline import Mastered
 from .voices.cache import CacheStats, SegmentCache
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ def build(
             reporter.stage("Reading")
             the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)
             voice = the_plan.voice
-            master.check_sounds(config.audio, config.root)
+            sounds.check_sounds(config.audio, config.root)
             reporter.stage(f"Voice: {voice.description} ({the_plan.reason})")
             store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
             try:
@@ -288,7 +289,7 @@ class _Produced:
     """An episode's files, renamed into the publish folder but not yet in the catalog or feed."""
 
     names: dict[str, str]  # Episode field -> file name relative to the publish folder
-    mastered: master.Mastered
+    mastered: Mastered
     bytes: int
     description: str
     notes: str
@@ -313,8 +314,8 @@ def _produce(config: Config, issue: Issue, the_plan: Plan, number: int, day: str
         mp3 = staging / "episode.mp3"
         mastered = master.master(
             the_plan.segments, audios, config.audio, mp3,
-            jingles=master.jingle_paths(config.audio, config.root), chapter_titles=[a.title for a in issue.articles],
-            music_bed=master.music_bed_path(config.audio, config.root), store=store,
+            jingles=sounds.jingle_paths(config.audio, config.root), chapter_titles=[a.title for a in issue.articles],
+            music_bed=sounds.music_bed_path(config.audio, config.root), store=store,
         )
         cue_list = sidecars.cues(the_plan.segments, mastered.placed)
         description = sidecars.description(issue)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .article import Issue
-from .master import Chapter, Placed
+from .timeline import Chapter, Placed
 from .segment import Segment
 
 
