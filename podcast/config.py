@@ -183,6 +183,8 @@ def validate(config: Config, path: Path | None = None) -> Config:
         raise ConfigError("audio.bitrate must be an MP3 bitrate in kbit/s, such as 96", path=path)
     if audio.sample_rate not in (22050, 24000, 32000, 44100, 48000):
         raise ConfigError("audio.sample_rate must be 22050, 24000, 32000, 44100 or 48000", path=path)
+    if audio.sample_rate < 32000 and audio.bitrate > 160:  # MPEG-2: LAME would silently encode 160
+        raise ConfigError("audio.bitrate must be at most 160 kbit/s at sample rates under 32000", path=path)
     if audio.id3_version not in (3, 4):
         raise ConfigError("audio.id3_version must be 3 or 4", path=path)
     if not -30.0 <= audio.loudness <= -10.0:
