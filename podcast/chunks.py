@@ -70,8 +70,9 @@ class Chunk:
     def __init__(self, folder: Path, index: int, rate: int, out_rate: int) -> None:
         self.index, self.rate, self.out_rate = index, rate, out_rate
         self.speech_path, self.music_path = folder / f"speech-{index}.raw", folder / f"music-{index}.raw"
-        self.speech: BinaryIO = open(self.speech_path, "wb")
-        self.music_file: BinaryIO = open(self.music_path, "wb")
+        # open while the timeline is laid out, closed by close(): no one block holds them
+        self.speech: BinaryIO = open(self.speech_path, "wb")  # noqa: SIM115
+        self.music_file: BinaryIO = open(self.music_path, "wb")  # noqa: SIM115
         self.has_music = False  # most chunks of a long article are speech only: no music to mix
         self.clock = 0  # samples at the engine's rate: the one clock everything is placed on
         self.hash = hashlib.sha256()
@@ -123,15 +124,37 @@ class Chunk:
 
 def settings(cfg: AudioConfig, rate: int) -> str:
     """Everything besides the chunk's samples that changes its encoded bytes."""
-    return "|".join(map(str, (
-        CHUNK_FORMAT, Path(ffmpeg.executable()).name, rate, cfg.sample_rate, cfg.bitrate, cfg.mp3_quality,
-        cfg.loudness, cfg.true_peak, COMPRESSOR, COMPRESSOR_MAKEUP, PEAK_HEADROOM, GAIN_ROOM, CODEC_LOSS, MIX_BIAS,
-        REENCODE_ABOVE, RMS_TO_LUFS, CHUNK_SECONDS, LIMITER, LAME_VERSION,
-    )))
+    return "|".join(
+        map(
+            str,
+            (
+                CHUNK_FORMAT,
+                Path(ffmpeg.executable()).name,
+                rate,
+                cfg.sample_rate,
+                cfg.bitrate,
+                cfg.mp3_quality,
+                cfg.loudness,
+                cfg.true_peak,
+                COMPRESSOR,
+                COMPRESSOR_MAKEUP,
+                PEAK_HEADROOM,
+                GAIN_ROOM,
+                CODEC_LOSS,
+                MIX_BIAS,
+                REENCODE_ABOVE,
+                RMS_TO_LUFS,
+                CHUNK_SECONDS,
+                LIMITER,
+                LAME_VERSION,
+            ),
+        )
+    )
 
 
-def encode(chunk: Chunk, total: int, digest: str, cfg: AudioConfig,
-           store: ChunkStore | None) -> tuple[mp3.Part, bool, bool]:
+def encode(
+    chunk: Chunk, total: int, digest: str, cfg: AudioConfig, store: ChunkStore | None
+) -> tuple[mp3.Part, bool, bool]:
     """The chunk's MP3 (from the store, or encoded: one ffmpeg run, two when the first misses the
     target loudness), whether its voice was silent and whether it came from the store."""
     cached = store.get_chunk(digest) if store is not None else None
@@ -173,8 +196,10 @@ def _render(chunk: Chunk, total: int, level: float, gain: float, cfg: AudioConfi
     ceiling = cfg.true_peak - PEAK_HEADROOM
     limit = min(1.0, max(0.0625, db_to_linear(ceiling - GAIN_ROOM)))
     again = "" if gain <= GAIN_ROOM else "," + LIMITER.format(limit=db_to_linear(ceiling))
-    voice = (f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
-             f"aresample={out_rate}:resampler=soxr")
+    voice = (
+        f"[0:a]aformat=sample_fmts=flt,volume={level:.4f}dB,{COMPRESSOR},volume={COMPRESSOR_MAKEUP:.4f}dB,"
+        f"aresample={out_rate}:resampler=soxr"
+    )
     inputs: list[str | Path] = ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", chunk.speech_path]
     if chunk.has_music:
         inputs += ["-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", chunk.music_path]
@@ -188,15 +213,43 @@ def _render(chunk: Chunk, total: int, level: float, gain: float, cfg: AudioConfi
         f"[meter]ebur128=framelog=quiet,anullsink"
     )
     done = ffmpeg.run(
-        [*inputs, "-filter_complex", graph, "-map", "[out]",
-         "-c:a", "libmp3lame", "-b:a", f"{cfg.bitrate}k", "-compression_level", str(cfg.mp3_quality),
-         "-ar", str(out_rate), "-ac", "1",
-         # The Info/LAME header carries the frame count and the encoder delay and padding, which
-         # joining needs; readers (mutagen among them) only trust those fields when the version
-         # string names LAME, which is what encodes here.
-         "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1",
-         "-metadata:s:a:0", f"encoder=LAME{LAME_VERSION}",
-         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-f", "mp3", encoded],
+        [
+            *inputs,
+            "-filter_complex",
+            graph,
+            "-map",
+            "[out]",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            f"{cfg.bitrate}k",
+            "-compression_level",
+            str(cfg.mp3_quality),
+            "-ar",
+            str(out_rate),
+            "-ac",
+            "1",
+            # The Info/LAME header carries the frame count and the encoder delay and padding, which
+            # joining needs; readers (mutagen among them) only trust those fields when the version
+            # string names LAME, which is what encodes here.
+            "-map_metadata",
+            "-1",
+            "-id3v2_version",
+            "0",
+            "-write_id3v1",
+            "0",
+            "-write_xing",
+            "1",
+            "-metadata:s:a:0",
+            f"encoder=LAME{LAME_VERSION}",
+            "-fflags",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            "-f",
+            "mp3",
+            encoded,
+        ],
         what="encoding the episode",
     )
     lufs, _ = ffmpeg.parse_ebur128(done.stderr.decode("utf-8", "replace"), peak=False)

@@ -15,10 +15,10 @@ from __future__ import annotations
 import array
 import os
 import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 from . import chunks, mp3
 from .chunks import CHUNK_SECONDS, Chunk, ChunkStore
@@ -70,8 +70,10 @@ def master(
     jingle_level = cfg.loudness + cfg.jingle_level
     # The work folder sits beside the output (the build's staging folder): a killed build's
     # leftovers are cleaned with it, and long episodes do not fill a small /tmp.
-    with tempfile.TemporaryDirectory(prefix=".master-", dir=out.parent) as tmp, \
-            ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix=".master-", dir=out.parent) as tmp,
+        ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool,
+    ):
         # The jingles are decoded and measured by ffmpeg while the first speech is synthesized.
         loaded = {
             name: pool.submit(music, path, out_rate, jingle_level, fade_in=JINGLE_FADE_IN, fade_out=JINGLE_FADE_OUT)
@@ -172,9 +174,13 @@ def _assemble(
         plan.placed.append((chunk.index, start, end))
         following = segments[index + 1] if index + 1 < len(segments) else None
         chunk.wait(pause_after(segment, following, cfg))
-        if (segment.article is not None and following is not None and following.article == segment.article
-                and chunk.clock >= CHUNK_SECONDS * rate
-                and (segment.pause in (Pause.PARAGRAPH, Pause.HEADING) or following.kind is Kind.HEADING)):
+        if (
+            segment.article is not None
+            and following is not None
+            and following.article == segment.article
+            and chunk.clock >= CHUNK_SECONDS * rate
+            and (segment.pause in (Pause.PARAGRAPH, Pause.HEADING) or following.kind is Kind.HEADING)
+        ):
             # a long article goes on in a new chunk after a paragraph's pause: chunks of about
             # equal length keep every core busy, and an edit re-encodes less
             submit(chunk)

@@ -6,9 +6,10 @@ with. Nothing here touches sound, so the later stages read the timeline without 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from .segment import Kind, Pause, Segment
 
@@ -82,7 +83,7 @@ def chapters(
     if len(marks) > 1 and marks[1][1] == 0:
         marks.pop(0)  # no spoken intro: the first article starts the episode
     found = []
-    for i, (title, start, article) in enumerate(marks):
+    for i, (title, start, of) in enumerate(marks):
         end = marks[i + 1][1] if i + 1 < len(marks) else duration_ms
-        found.append(Chapter(title, start, end, article))
+        found.append(Chapter(title, start, end, of))
     return tuple(found)

@@ -55,22 +55,32 @@ def speech() -> list[Audio]:
 
 def segments() -> list[Segment]:
     """An intro, then two one-sentence articles: three chunks, joined twice."""
-    return [Segment(TEXTS[0], Kind.INTRO, None, Pause.ARTICLE, 0, TEXTS[0]),
-            Segment(TEXTS[1], Kind.TEXT, 0, Pause.ARTICLE, 1, TEXTS[1]),
-            Segment(TEXTS[2], Kind.TEXT, 1, Pause.ARTICLE, 2, TEXTS[2])]
+    return [
+        Segment(TEXTS[0], Kind.INTRO, None, Pause.ARTICLE, 0, TEXTS[0]),
+        Segment(TEXTS[1], Kind.TEXT, 0, Pause.ARTICLE, 1, TEXTS[1]),
+        Segment(TEXTS[2], Kind.TEXT, 1, Pause.ARTICLE, 2, TEXTS[2]),
+    ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("sample_rate", "bitrate"), PAIRS, ids=[f"{r}Hz-{b}k" for r, b in PAIRS])
-def test_chunks_join_at_every_accepted_format(sample_rate: int, bitrate: int, speech: list[Audio], tmp_path: Path,
-                                              ffprobe, ffmpeg_exe: str) -> None:
+def test_chunks_join_at_every_accepted_format(
+    sample_rate: int, bitrate: int, speech: list[Audio], tmp_path: Path, ffprobe, ffmpeg_exe: str
+) -> None:
     cfg = AudioConfig(sample_rate=sample_rate, bitrate=bitrate)
-    mastered = master.master(segments(), speech, cfg, tmp_path / "out.mp3", jingles=sounds.jingle_paths(cfg, tmp_path),
-                             chapter_titles=["Un", "Deux"])
+    mastered = master.master(
+        segments(),
+        speech,
+        cfg,
+        tmp_path / "out.mp3",
+        jingles=sounds.jingle_paths(cfg, tmp_path),
+        chapter_titles=["Un", "Deux"],
+    )
     assert mastered.chunks == 3
 
-    checked = subprocess.run([ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "null", "-"],
-                             capture_output=True, check=True)
+    checked = subprocess.run(
+        [ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "null", "-"], capture_output=True, check=True
+    )
     assert checked.stderr == b""  # no frame the decoder stumbles on, at the joins or anywhere
 
     stream = ffprobe(mastered.path)["streams"][0]
@@ -81,8 +91,12 @@ def test_chunks_join_at_every_accepted_format(sample_rate: int, bitrate: int, sp
     # mutagen reads the joined header alone (frame count, encoder delay and padding)...
     assert abs(MP3(mastered.path).info.length * 1000 - mastered.duration_ms) <= 1
 
-    pcm = array.array("h", subprocess.run([ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "s16le", "-"],
-                                          capture_output=True, check=True).stdout)
+    pcm = array.array(
+        "h",
+        subprocess.run(
+            [ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "s16le", "-"], capture_output=True, check=True
+        ).stdout,
+    )
     # ... ffmpeg decodes every frame and drops the delay and padding: both say the same length
     assert abs(len(pcm) - mastered.duration_ms * sample_rate / 1000) <= sample_rate / 1000
     # each article's chapter starts where its transition jingle does: the joins put chunks where counted
