@@ -20,7 +20,7 @@ from typing import Protocol
 
 from . import article as article_mod
 from . import catalog as catalog_mod
-from . import feed, master, publish, segment, sidecars, speech, tags, voices
+from . import feed, master, publish, segment, sidecars, sounds, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
@@ -29,6 +29,7 @@ from .dates import check as check_date
 from .dates import french_date, today, utc_now
 from .errors import PublishError
 from .fsutil import slugify
+from .timeline import Mastered
 from .voices.base import Audio
 from .voices.cache import CacheStats, SegmentCache
 
@@ -200,7 +201,7 @@ def build(
             day = date.fromisoformat(existing.date) if existing else today()
         reporter.stage("Reading")
         the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)  # segment
-        master.check_sounds(config.audio, config.root)
+        sounds.check_sounds(config.audio, config.root)
         reporter.voice(the_plan.choice)
         store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
         try:
@@ -219,7 +220,7 @@ class _Produced:
     """An episode's files, placed in the publish folder but not yet in the catalog or feed."""
 
     names: dict[str, str]  # Episode field -> file name relative to the publish folder
-    mastered: master.Mastered
+    mastered: Mastered
     bytes: int
     description: str
     notes: str
@@ -235,17 +236,17 @@ def speak(the_plan: Plan, store: SegmentCache, reporter: Reporter) -> tuple[Iter
 
 
 def master_audio(config: Config, the_plan: Plan, audios: Iterable[Audio], store: SegmentCache,
-                 target: Path) -> master.Mastered:
+                 target: Path) -> Mastered:
     """Stage "master": segments and the show's sounds -> one loudness-normalized MP3 at ``target``."""
     return master.master(
         the_plan.segments, audios, config.audio, target,
-        jingles=master.jingle_paths(config.audio, config.root),
+        jingles=sounds.jingle_paths(config.audio, config.root),
         chapter_titles=[a.title for a in the_plan.issue.articles],
-        music_bed=master.music_bed_path(config.audio, config.root), store=store,
+        music_bed=sounds.music_bed_path(config.audio, config.root), store=store,
     )
 
 
-def tag(config: Config, the_plan: Plan, mastered: master.Mastered, mp3: Path, cover_path: Path) -> dict[str, Path]:
+def tag(config: Config, the_plan: Plan, mastered: Mastered, mp3: Path, cover_path: Path) -> dict[str, Path]:
     """Stage "tag": ID3 tags and chapters on the MP3, chapters and transcripts beside it.
     Returns Episode field -> file, ready for :func:`publish.place`."""
     issue, folder = the_plan.issue, mp3.parent

@@ -240,6 +240,8 @@ def _validate(config: Config) -> Config:
         # Every link of the feed is base_url + a file name: a query or fragment would swallow it.
         raise ConfigError("show.base_url must be a folder URL without spaces, '?query' or '#fragment'")
     _check_language(show.language)
+    if config.audio.sample_rate < 32000 and config.audio.bitrate > 160:  # MPEG-2: LAME would silently encode 160
+        raise ConfigError("audio.bitrate must be at most 160 kbit/s at sample rates under 32000")
     publish, state = config.publish_dir, config.state_dir.resolve()
     if publish.exists() and not publish.is_dir():
         raise ConfigError(f"publish.folder is a file, not a folder: {publish}")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .article import Issue
-from .master import Chapter, Placed
 from .segment import Segment
+from .timeline import Chapter, Placed
 
 
 @dataclass(frozen=True)

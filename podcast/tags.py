@@ -17,7 +17,7 @@ from mutagen.id3 import (
 from mutagen import MutagenError
 
 from .errors import PublishError
-from .master import Chapter
+from .timeline import Chapter
 
 
 @dataclass(frozen=True)

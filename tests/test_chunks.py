@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3
 
-from podcast import master, mp3
+from podcast import master, mp3, sounds
 from podcast.config import AudioConfig, VoiceConfig
 from podcast.segment import Kind, Pause, Segment
+from podcast.timeline import Mastered
 from podcast.voices import Audio, load
 from podcast.voices.cache import SegmentCache
 
@@ -31,11 +32,11 @@ def voice():
     return load("espeak", VoiceConfig())
 
 
-def build(voice, texts: list[str], folder: Path, store: SegmentCache) -> master.Mastered:
+def build(voice, texts: list[str], folder: Path, store: SegmentCache) -> Mastered:
     folder.mkdir(parents=True, exist_ok=True)
     cfg = AudioConfig()
     return master.master(segments(texts), voice.synthesize(texts), cfg, folder / "out.mp3",
-                         jingles=master.jingle_paths(cfg, folder), chapter_titles=["Un", "Deux", "Trois"],
+                         jingles=sounds.jingle_paths(cfg, folder), chapter_titles=["Un", "Deux", "Trois"],
                          store=store)
 
 

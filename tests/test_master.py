@@ -15,12 +15,13 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from podcast import config as config_mod
-from podcast import master
+from podcast import master, pcm, sounds
 from podcast.build import build
 from podcast.config import AudioConfig, VoiceConfig
 from podcast.voices.registry import EspeakOptions
 from podcast.errors import AudioError
 from podcast.segment import Kind, Pause, Segment
+from podcast.timeline import Mastered
 from podcast.voices import Audio, load
 
 TARGET, CEILING = -16.0, -1.0
@@ -101,9 +102,9 @@ def scaled(audios: list[Audio], gain: float) -> list[Audio]:
     return out
 
 
-def run_master(audios, tmp_path: Path, cfg: AudioConfig | None = None, **kwargs) -> master.Mastered:
+def run_master(audios, tmp_path: Path, cfg: AudioConfig | None = None, **kwargs) -> Mastered:
     cfg = cfg or AudioConfig()
-    jingles = kwargs.pop("jingles", None) or master.jingle_paths(cfg, tmp_path)
+    jingles = kwargs.pop("jingles", None) or sounds.jingle_paths(cfg, tmp_path)
     return master.master(segments_for(SENTENCES), audios, cfg, tmp_path / "out.mp3",
                          jingles=jingles, chapter_titles=["Un article"], **kwargs)
 
@@ -237,7 +238,7 @@ def test_custom_jingles_in_other_formats_and_music_bed(espeak_audio, tmp_path, f
 
 
 def test_missing_custom_jingle_is_one_clear_error(espeak_audio, tmp_path) -> None:
-    jingles = master.jingle_paths(AudioConfig(jingle_intro="nope.wav"), tmp_path)
+    jingles = sounds.jingle_paths(AudioConfig(jingle_intro="nope.wav"), tmp_path)
     with pytest.raises(AudioError, match="intro jingle not found"):
         run_master(espeak_audio, tmp_path, jingles=jingles)
 
@@ -255,12 +256,12 @@ def test_chapters_start_at_the_transition(espeak_audio, tmp_path) -> None:
 def test_trim_keeps_speech_and_drops_edge_silence() -> None:
     speech = array.array("h", [1000, -1000] * 500).tobytes()
     padded = bytes(4000) + speech + bytes(6000)
-    trimmed = master.trim(padded)
+    trimmed = pcm.trim(padded)
     assert speech in trimmed and len(trimmed) <= len(speech) + 4 * 64 * 2  # block-aligned, one block kept
 
 
 def test_fade_starts_and_ends_at_zero() -> None:
-    faded = array.array("h", master.fade(array.array("h", [20000] * 1000).tobytes(), 100))
+    faded = array.array("h", pcm.fade(array.array("h", [20000] * 1000).tobytes(), 100))
     assert faded[0] == 0 and faded[-1] == 0 and faded[500] == 20000 and faded[50] < 11000
 
 

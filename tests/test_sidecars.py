@@ -12,7 +12,7 @@ import pytest
 
 from podcast import sidecars
 from podcast.build import build
-from podcast.master import Chapter
+from podcast.timeline import Chapter
 
 from test_master import decode, new_show
 

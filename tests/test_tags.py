@@ -13,7 +13,7 @@ from mutagen.id3 import ID3
 
 from podcast import tags
 from podcast.build import build
-from podcast.master import Chapter
+from podcast.timeline import Chapter
 
 from test_master import new_show
 
