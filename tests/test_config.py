@@ -94,7 +94,7 @@ def test_old_and_new_style_for_one_engine_is_one_line_error(tmp_path: Path) -> N
     ('[voice.espeak]\nspeed = 2\n', "unknown setting voice.espeak.speed"),
     ('[voice.gtts]\ntld = "fr"\nproxy = "x"\n', "unknown setting voice.gtts.proxy"),
     ('[voice]\nespeak_speed = 2\n', "unknown setting voice.espeak_speed"),
-    ('[voice.piper]\nmodel = "x"\n', "unknown table [voice.piper]; engines: espeak, gtts"),
+    ('[voice.robot]\nmodel = "x"\n', "unknown table [voice.robot]; engines: espeak, gtts, piper"),
     ('[voice.espeak]\nrate = "fast"\n', "voice.espeak.rate must be int, not str"),
     ('[voice.espeak]\nrate = 20\n', "voice.espeak.rate must be between 80 and 450 words per minute"),
     ('[voice.espeak]\nvoice = "de"\n', "voice.espeak.voice must be fr, fr-be or fr-ch, not 'de'"),
