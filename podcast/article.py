@@ -87,7 +87,7 @@ def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
     """Decoding error handler: the bytes UTF-8 refused, read as Windows-1252 (undefined ones dropped)."""
     if not isinstance(err, UnicodeDecodeError):  # registered for decoding only
         raise err
-    chunk = err.object[err.start:err.end]
+    chunk = err.object[err.start : err.end]
     return "".join(bytes([b]).decode("cp1252", errors="ignore") for b in chunk), err.end
 
 
@@ -206,7 +206,7 @@ _INTERTITLE = re.compile(
 )
 _EXPLICIT_HEADING = re.compile(r"^#{2,6}\s+(?P<text>.+?)\s*#*$")
 _TITLE_START = re.compile(rf"^[{_UPPER}0-9«“\"'‘(]")
-_FINAL_PUNCT = tuple(".!?…:;,»”\"")
+_FINAL_PUNCT = tuple('.!?…:;,»”"')
 _MAX_TITLE = 160
 _MARKDOWN = re.compile(
     r"^#{1,6}\s|^\s*[-*+]\s+\[[^\]]+\]\(|\[[^\]]+\]\((?:https?://|mailto:|/)|\A---[ \t]*\n[\s\S]*?\n---[ \t]*$"
@@ -224,7 +224,7 @@ def _is_title(line: str, following: str | None) -> bool:
         return False
     if _special(following) or _BULLET.match(following):
         return False
-    return not following.endswith(tuple("»”\"")) or len(following) > len(line)
+    return not following.endswith(tuple('»”"')) or len(following) > len(line)
 
 
 def is_links_header(line: str) -> bool:

@@ -125,8 +125,12 @@ def choose_voice(config: Config, engine: str | None = None) -> tuple[voices.Voic
     chosen = voices.choose(name, config.voice, origin=origin, root=config.root)
     voice = chosen.voice
     event = VoiceChoice(
-        engine=voice.engine, identity=voice.identity, description=voice.description, reason=chosen.reason,
-        fallback=name == "auto" and voice.engine != voices.ONLINE, requested=engine,
+        engine=voice.engine,
+        identity=voice.identity,
+        description=voice.description,
+        reason=chosen.reason,
+        fallback=name == "auto" and voice.engine != voices.ONLINE,
+        requested=engine,
     )
     return voice, event
 
@@ -141,8 +145,15 @@ def _number(config: Config, issue: Issue) -> int:
         return existing.number if existing else catalog.next_number()
 
 
-def plan(config: Config, source: Path, *, engine: str | None = None, issue: Issue | None = None,
-         number: int | None = None, day: date | None = None) -> Plan:
+def plan(
+    config: Config,
+    source: Path,
+    *,
+    engine: str | None = None,
+    issue: Issue | None = None,
+    number: int | None = None,
+    day: date | None = None,
+) -> Plan:
     """Read and segment an article for the voice that would speak it. Writes nothing."""
     issue = issue or article_mod.read(source)
     voice, choice = choose_voice(config, engine)
@@ -207,8 +218,9 @@ def build(
         try:
             made = _produce(config, the_plan, reporter, store)
         except OSError as err:  # a full disk or a refused write: the published files are untouched
-            raise PublishError(f"cannot write the episode: {err.strerror or err}",
-                               path=err.filename or config.publish_dir) from None
+            raise PublishError(
+                f"cannot write the episode: {err.strerror or err}", path=err.filename or config.publish_dir
+            ) from None
         episode = _episode(catalog, config, the_plan, made, key, digest, existing)
         feed_path = publish.commit(config, catalog, episode, existing)  # publish
         status = BuildStatus.UPDATED if existing else BuildStatus.BUILT
@@ -235,14 +247,19 @@ def speak(the_plan: Plan, store: SegmentCache, reporter: Reporter) -> tuple[Iter
     return store.synthesize(the_plan.voice, texts, reporter.advance, stream=True)
 
 
-def master_audio(config: Config, the_plan: Plan, audios: Iterable[Audio], store: SegmentCache,
-                 target: Path) -> Mastered:
+def master_audio(
+    config: Config, the_plan: Plan, audios: Iterable[Audio], store: SegmentCache, target: Path
+) -> Mastered:
     """Stage "master": segments and the show's sounds -> one loudness-normalized MP3 at ``target``."""
     return master.master(
-        the_plan.segments, audios, config.audio, target,
+        the_plan.segments,
+        audios,
+        config.audio,
+        target,
         jingles=sounds.jingle_paths(config.audio, config.root),
         chapter_titles=[a.title for a in the_plan.issue.articles],
-        music_bed=sounds.music_bed_path(config.audio, config.root), store=store,
+        music_bed=sounds.music_bed_path(config.audio, config.root),
+        store=store,
     )
 
 
@@ -254,9 +271,15 @@ def tag(config: Config, the_plan: Plan, mastered: Mastered, mp3: Path, cover_pat
     tags.write(
         mp3,
         tags.EpisodeTags(
-            title=issue.title, show=config.show.title, author=config.show.author, date=the_plan.day.isoformat(),
-            number=the_plan.number, description=sidecars.description(issue),
-            transcript=sidecars.transcript_text(cue_list), feed_url=config.feed_url, cover=cover_path.read_bytes(),
+            title=issue.title,
+            show=config.show.title,
+            author=config.show.author,
+            date=the_plan.day.isoformat(),
+            number=the_plan.number,
+            description=sidecars.description(issue),
+            transcript=sidecars.transcript_text(cue_list),
+            feed_url=config.feed_url,
+            cover=cover_path.read_bytes(),
             cover_mime="image/png" if cover_path.suffix.lower() == ".png" else "image/jpeg",
         ),
         mastered.chapters,
@@ -286,12 +309,14 @@ def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentC
         size = files["audio"].stat().st_size
         reporter.stage("Publishing")
         names = publish.place(config, files, f"{the_plan.number:03d}-{slugify(issue.title)}")
-    return _Produced(names, mastered, size, sidecars.description(issue), sidecars.show_notes(issue, mastered.chapters),
-                     stats)
+    return _Produced(
+        names, mastered, size, sidecars.description(issue), sidecars.show_notes(issue, mastered.chapters), stats
+    )
 
 
-def _episode(catalog: Catalog, config: Config, the_plan: Plan, made: _Produced, key: str, digest: str,
-             existing: Episode | None) -> Episode:
+def _episode(
+    catalog: Catalog, config: Config, the_plan: Plan, made: _Produced, key: str, digest: str, existing: Episode | None
+) -> Episode:
     """The catalog row for a placed episode; GUID, number and first publication date are kept."""
     issue, day, now = the_plan.issue, the_plan.day.isoformat(), utc_now().isoformat()
     show_guid = uuid.UUID(catalog.show_guid(feed.podcast_guid(config.feed_url)))

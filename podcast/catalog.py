@@ -10,10 +10,10 @@ import fcntl
 import os
 import re
 import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .errors import CatalogError, CatalogLostError, NotFoundError
 
@@ -194,7 +194,7 @@ class Catalog:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Catalog":
+    def __enter__(self) -> Catalog:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -207,8 +207,9 @@ class Catalog:
         try:
             return self.db.execute(sql, params).fetchall()
         except sqlite3.Error as err:
-            raise CatalogError(f"catalog read failed ({err}); 'podcast recover --force' rebuilds it",
-                               path=self.path) from None
+            raise CatalogError(
+                f"catalog read failed ({err}); 'podcast recover --force' rebuilds it", path=self.path
+            ) from None
 
     def _episodes(self, sql: str, params: tuple[object, ...] = ()) -> list[Episode]:
         return [Episode(**dict(row)) for row in self._rows(sql, params)]
@@ -262,7 +263,8 @@ class Catalog:
 
     def _touch(self, db: sqlite3.Connection, when: str) -> None:
         db.execute(
-            "INSERT INTO meta (name, value) VALUES ('changed', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            "INSERT INTO meta (name, value) VALUES ('changed', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             (when,),
         )
 

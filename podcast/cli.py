@@ -158,17 +158,22 @@ def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="podcast.toml to use (default: ./podcast.toml).")
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="podcast.toml to use (default: ./podcast.toml)."
+)
 @click.option("-v", "--verbose", count=True, help="Say more (-vv for debug logs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
-@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also append timestamped log lines to this file (for cron and systemd).")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also append timestamped log lines to this file (for cron and systemd).",
+)
 @click.version_option(package_name="podcast-builder")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool, debug: bool,
-        log_file: Path | None) -> None:
+def cli(
+    ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool, debug: bool, log_file: Path | None
+) -> None:
     """Turn French articles and newsletters into podcast episodes and an RSS feed."""
     _setup_logging(verbose, quiet, debug, log_file)
     ctx.obj = _State(config_path, debug)
@@ -192,21 +197,49 @@ def init(ctx: click.Context, **options: Any) -> None:
 
 @cli.command()
 @click.argument("article", type=click.Path(path_type=Path), required=False)
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path),
-              help="Build every new or changed *.txt/*.md article in this folder (sorted by name).")
+@click.option(
+    "--inbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build every new or changed *.txt/*.md article in this folder (sorted by name).",
+)
 @click.option("--engine", help="auto, espeak or gtts (default: the show's voice.engine).")
-@click.option("--date", "day", type=_DateType(), metavar="YYYY-MM-DD",
-              help=f"The episode's date, {FIRST_YEAR} or later (default: today).")
+@click.option(
+    "--date",
+    "day",
+    type=_DateType(),
+    metavar="YYYY-MM-DD",
+    help=f"The episode's date, {FIRST_YEAR} or later (default: today).",
+)
 @click.option("--force", is_flag=True, help="Rebuild even if the article did not change.")
-@click.option("--lock-wait", type=click.FloatRange(min=0), metavar="SECONDS",
-              help="How long to wait for another build of this show (default: publish.lock_timeout).")
+@click.option(
+    "--lock-wait",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="How long to wait for another build of this show (default: publish.lock_timeout).",
+)
 @click.option("--no-wait", is_flag=True, help="Exit at once (code 3) if another build is running.")
-@click.option("--min-age", type=float, default=0.0, metavar="SECONDS", show_default=True,
-              help="With --inbox: leave files changed less than SECONDS ago for a later run (uploads in progress).")
+@click.option(
+    "--min-age",
+    type=float,
+    default=0.0,
+    metavar="SECONDS",
+    show_default=True,
+    help="With --inbox: leave files changed less than SECONDS ago for a later run (uploads in progress).",
+)
 @click.option("--publish", "then_publish", is_flag=True, help="Then upload the show, as 'podcast publish' does.")
 @click.pass_context
-def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: str | None, day: date | None,
-          force: bool, lock_wait: float | None, no_wait: bool, min_age: float, then_publish: bool) -> None:
+def build(
+    ctx: click.Context,
+    article: Path | None,
+    inbox: Path | None,
+    engine: str | None,
+    day: date | None,
+    force: bool,
+    lock_wait: float | None,
+    no_wait: bool,
+    min_age: float,
+    then_publish: bool,
+) -> None:
     """Build ARTICLE (or every article of --inbox DIR) into episodes and republish the feed."""
     from .build import BuildStatus
     from .build import build as run_build
@@ -229,13 +262,17 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
     assert article is not None  # checked above: exactly one of ARTICLE and --inbox
     started = time.monotonic()
     try:
-        result = _run(ctx, lambda: run_build(with_lock_wait(ctx.obj.config(), wait), article, engine=engine,
-                                             day=day, force=force, reporter=reporter))
+        result = _run(
+            ctx,
+            lambda: run_build(
+                with_lock_wait(ctx.obj.config(), wait), article, engine=engine, day=day, force=force, reporter=reporter
+            ),
+        )
     finally:
         reporter.close()
     episode = result.episode
     if result.status is BuildStatus.SKIPPED:
-        _say(f"Unchanged: episode {episode.number} \"{episode.title}\" ({result.audio_path}); use --force to rebuild")
+        _say(f'Unchanged: episode {episode.number} "{episode.title}" ({result.audio_path}); use --force to rebuild')
     else:
         _say(f"{result.status.capitalize()} episode {episode.number}: {episode.title}")
         seconds = time.monotonic() - started
@@ -246,8 +283,16 @@ def build(ctx: click.Context, article: Path | None, inbox: Path | None, engine: 
         _publish(ctx)
 
 
-def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bool, wait: float | None,
-                 reporter: _Reporter, min_age: float, then_publish: bool = False) -> None:
+def _build_inbox(
+    ctx: click.Context,
+    folder: Path,
+    engine: str | None,
+    force: bool,
+    wait: float | None,
+    reporter: _Reporter,
+    min_age: float,
+    then_publish: bool = False,
+) -> None:
     """One line per article as it finishes, then the summary; the exit code says how it went."""
     from .inbox import Item, run, with_lock_wait
 
@@ -267,13 +312,26 @@ def _build_inbox(ctx: click.Context, folder: Path, engine: str | None, force: bo
             _say(f"skipped  {item.name}: unchanged (episode {item.result.episode.number})", quiet=quiet)
         else:
             episode = item.result.episode
-            _say(f"{item.status:<8} {item.name}: episode {episode.number} \"{episode.title}\" "
-                 f"({_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, {item.seconds:.1f} s)", quiet=quiet)
+            _say(
+                f'{item.status:<8} {item.name}: episode {episode.number} "{episode.title}" '
+                f"({_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, {item.seconds:.1f} s)",
+                quiet=quiet,
+            )
 
     _file_log.info("podcast build --inbox %s: start", folder)
     try:
-        result = _run(ctx, lambda: run(with_lock_wait(ctx.obj.config(), wait), folder, engine=engine, force=force,
-                                       on_item=line, reporter=reporter, min_age=min_age))
+        result = _run(
+            ctx,
+            lambda: run(
+                with_lock_wait(ctx.obj.config(), wait),
+                folder,
+                engine=engine,
+                force=force,
+                on_item=line,
+                reporter=reporter,
+                min_age=min_age,
+            ),
+        )
     finally:
         reporter.close()
     code = result.exit_code
@@ -351,12 +409,17 @@ def remove(ctx: click.Context, episode: str) -> None:
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="TCP port (0: any free one).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; loopback unless you choose otherwise.")
-@click.option("--directory", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder to serve (default: the show's publish folder).")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port (0: any free one)."
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; loopback unless you choose otherwise."
+)
+@click.option(
+    "--directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to serve (default: the show's publish folder).",
+)
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str, directory: Path | None) -> None:
     """Serve the publish folder over HTTP (feed, episodes, byte ranges) until Ctrl-C."""
@@ -414,8 +477,10 @@ def recover(ctx: click.Context, force: bool) -> None:
     from .recover import recover as run_recover
 
     done = _run(ctx, lambda: run_recover(ctx.obj.config(), force=force))
-    click.echo(f"Recovered {len(done.episodes)} episode(s) into {done.catalog}"
-               + (f" (old catalog kept as {done.backup})" if done.backup else ""))
+    click.echo(
+        f"Recovered {len(done.episodes)} episode(s) into {done.catalog}"
+        + (f" (old catalog kept as {done.backup})" if done.backup else "")
+    )
 
 
 @cli.command("publish")
@@ -441,16 +506,23 @@ def _publish(ctx: click.Context, dry_run: bool = False) -> None:
             click.echo(f"would send   {name}")
         for name in result.deleted:
             click.echo(f"would delete {name}")
-        _say(f"Dry run for {result.target}: {len(result.sent)} to send ({size}), {len(result.deleted)} to delete, "
-             f"{result.unchanged} unchanged")
+        _say(
+            f"Dry run for {result.target}: {len(result.sent)} to send ({size}), {len(result.deleted)} to delete, "
+            f"{result.unchanged} unchanged"
+        )
         return
-    _say(f"Published to {result.target}: {len(result.sent)} sent ({size}), {len(result.deleted)} deleted, "
-         f"{result.unchanged} unchanged", quiet=quiet)
+    _say(
+        f"Published to {result.target}: {len(result.sent)} sent ({size}), {len(result.deleted)} deleted, "
+        f"{result.unchanged} unchanged",
+        quiet=quiet,
+    )
 
 
 @cli.command("say")
 @click.argument("text")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the sound to this WAV file.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the sound to this WAV file."
+)
 @click.option("--phonemes", is_flag=True, help="Also print espeak-ng's phonemes of the spoken text.")
 @click.pass_context
 def say_command(ctx: click.Context, text: str, output: Path | None, phonemes: bool) -> None:
@@ -463,6 +535,7 @@ def say_command(ctx: click.Context, text: str, output: Path | None, phonemes: bo
         click.echo(reading.phonemes)
     if reading.audio is not None and not ctx.meta.get("quiet"):
         click.echo(f"Wrote {reading.audio}", err=True)
+
 
 # --- voices: the Piper voices on this machine (podcast.voices.store) ---
 
@@ -484,14 +557,18 @@ def voices(ctx: click.Context) -> None:
         size = (row.installed.size if row.installed else entry.model.size if entry else 0) / 1e6
         speakers = str(entry.num_speakers) if entry else "?"
         quality = entry.quality if entry else "?"
-        click.echo(f"  {mark} {row.name:<22} {quality:<7} {speakers:>8} {size:>5.0f}MB  "
-                   f"{entry.licence if entry else 'installed by hand'}")
-    click.echo("* installed. Use one with [voice] engine = \"piper\" and [voice.piper] model = \"NAME\".")
+        click.echo(
+            f"  {mark} {row.name:<22} {quality:<7} {speakers:>8} {size:>5.0f}MB  "
+            f"{entry.licence if entry else 'installed by hand'}"
+        )
+    click.echo('* installed. Use one with [voice] engine = "piper" and [voice.piper] model = "NAME".')
 
 
 @voices.command("download")
 @click.argument("name")
-@click.option("--url", help="Base URL of a mirror of the voice repository (default: $PODCAST_VOICES_URL or the official one).")
+@click.option(
+    "--url", help="Base URL of a mirror of the voice repository (default: $PODCAST_VOICES_URL or the official one)."
+)
 @click.pass_context
 def voices_download(ctx: click.Context, name: str, url: str | None) -> None:
     """Download a voice from the catalogue, check it and install it."""

@@ -11,9 +11,10 @@ import logging
 import re
 import string
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from . import settings
 from .errors import ConfigError
@@ -24,10 +25,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_NAME = "podcast.toml"
 
-DEFAULT_INTRO = (
-    "Bienvenue dans {show}. Épisode {number} : {title}. "
-    "Au sommaire : {summary}."
-)
+DEFAULT_INTRO = "Bienvenue dans {show}. Épisode {number} : {title}. Au sommaire : {summary}."
 DEFAULT_OUTRO = "C'était {show}. Merci de votre écoute, et à bientôt."
 DEFAULT_TRANSITION = ""
 
@@ -79,8 +77,12 @@ _PAUSE: dict[str, Any] = {"low": 0.0, "high": 10.0, "unit": "seconds"}
 class AudioConfig:
     """``[audio]``: the mastered MP3."""
 
-    bitrate: int = setting(96, "MP3 bitrate, constant", choices=(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192,
-                                                                  224, 256, 320), unit="kbit/s")
+    bitrate: int = setting(
+        96,
+        "MP3 bitrate, constant",
+        choices=(32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+        unit="kbit/s",
+    )
     sample_rate: int = setting(44100, "MP3 sample rate in Hz", choices=(22050, 24000, 32000, 44100, 48000))
     loudness: float = setting(-16.0, "integrated loudness target", low=-30.0, high=-10.0, unit="LUFS")
     true_peak: float = setting(-1.0, "true-peak ceiling", low=-9.0, high=0.0, unit="dBTP")
@@ -97,10 +99,12 @@ class AudioConfig:
     jingle_level: float = setting(0.0, "jingles' loudness relative to the voice", low=-30.0, high=10.0, unit="LU")
     pause_jingle: float = setting(0.3, "silence after a jingle, before speech", **_PAUSE)
     music_bed: str = setting("", "music under the spoken intro, ducked; empty: none")
-    music_bed_level: float = setting(-20.0, "music bed's loudness relative to the voice", low=-40.0, high=0.0,
-                                     unit="LU")
-    mp3_quality: int = setting(7, "LAME -q: 0 slowest .. 9 fastest (7 measured 1.7x faster than 5, alike for speech)",
-                               low=0, high=9)
+    music_bed_level: float = setting(
+        -20.0, "music bed's loudness relative to the voice", low=-40.0, high=0.0, unit="LU"
+    )
+    mp3_quality: int = setting(
+        7, "LAME -q: 0 slowest .. 9 fastest (7 measured 1.7x faster than 5, alike for speech)", low=0, high=9
+    )
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,9 @@ class PublishConfig:
 
     folder: str = setting("feed", "the public folder (feed.xml, episodes, cover); not the show folder nor .podcast")
     keep: int = setting(0, "newest N episodes kept in the feed; 0 keeps all", low=0, high=100_000)
-    lock_timeout: float = setting(600.0, "time a build waits for another one; 0 fails at once", low=0.0,
-                                  high=86_400.0, unit="seconds")
+    lock_timeout: float = setting(
+        600.0, "time a build waits for another one; 0 fails at once", low=0.0, high=86_400.0, unit="seconds"
+    )
 
 
 @dataclass(frozen=True)
@@ -130,12 +135,15 @@ class UploadConfig:
     credentials: str = setting("", "KEY=VALUE file outside the show (AWS_ACCESS_KEY_ID, PODCAST_SFTP_PASSWORD ...)")
     ssh_key: str = setting("", "SFTP private key file; empty: the SSH agent and ~/.ssh keys")
     known_hosts: str = setting("", "SFTP host keys to trust; empty: ~/.ssh/known_hosts")
-    feed_max_age: int = setting(300, "Cache-Control max-age of feed.xml and other names without a hash",
-                                low=0, high=86400, unit="seconds")
-    retries: int = setting(4, "retries of a transient failure (dropped connection), exponential backoff",
-                           low=0, high=20)
-    retry_delay: float = setting(1.0, "seconds before the first retry; doubled each time", low=0, high=600,
-                                 unit="seconds")
+    feed_max_age: int = setting(
+        300, "Cache-Control max-age of feed.xml and other names without a hash", low=0, high=86400, unit="seconds"
+    )
+    retries: int = setting(
+        4, "retries of a transient failure (dropped connection), exponential backoff", low=0, high=20
+    )
+    retry_delay: float = setting(
+        1.0, "seconds before the first retry; doubled each time", low=0, high=600, unit="seconds"
+    )
 
 
 @dataclass(frozen=True)
@@ -213,7 +221,7 @@ def _voice(raw: Any, file: Path) -> VoiceConfig:
         if engine in tables:
             raise ConfigError(f"voice.{key} (old style) and a [voice.{engine}] table are both set; write {instead}")
         log.warning("%s: voice.%s is deprecated; write %s", file, key, instead)
-    for key, (engine, option, value) in old.items():
+    for engine, option, value in old.values():
         tables.setdefault(engine, {})[option] = value
     base = settings.table("voice", VoiceConfig, own)
     return dataclasses.replace(base, engines={name: registry.parse(name, table) for name, table in tables.items()})
@@ -251,8 +259,9 @@ def _validate(config: Config) -> Config:
     if publish == state or state in publish.parents or publish in state.parents:
         raise ConfigError("publish.folder must not be, contain or lie inside the show's private .podcast folder")
     if voice.engine != "auto" and voice.engine not in registry.ENGINES:
-        raise ConfigError(f"voice.engine must be auto or one of {', '.join(sorted(registry.ENGINES))}, "
-                          f"not {voice.engine!r}")
+        raise ConfigError(
+            f"voice.engine must be auto or one of {', '.join(sorted(registry.ENGINES))}, not {voice.engine!r}"
+        )
     for name in voice.engines:
         if name not in registry.ENGINES:
             raise ConfigError(f"unknown table [voice.{name}]; engines: {', '.join(sorted(registry.ENGINES))}")
@@ -273,15 +282,22 @@ def _check_language(code: str) -> None:
     spoken = sorted(registry.languages())
     if not found or found.group(1) not in spoken:
         example = spoken[0]
-        raise ConfigError(f"show.language must be a language the voices speak, such as {example}, "
-                          f"{example}-{example.upper()} or {example}-CA, not {code!r}")
+        raise ConfigError(
+            f"show.language must be a language the voices speak, such as {example}, "
+            f"{example}-{example.upper()} or {example}-CA, not {code!r}"
+        )
 
 
 # The fields templates may use, each with a sample of the type build gives it: a format spec is
 # tried on the sample, so ``{number:03d}`` passes and ``{title:03d}`` fails when podcast.toml is read.
 TEMPLATE_FIELDS: dict[str, Any] = {
-    "show": "Le Fil Tech", "title": "Titre", "number": 12, "summary": "un sujet, un autre",
-    "author": "La rédaction", "date": "lundi 3 juin 2024", "teaser": "En bref.",
+    "show": "Le Fil Tech",
+    "title": "Titre",
+    "number": 12,
+    "summary": "un sujet, un autre",
+    "author": "La rédaction",
+    "date": "lundi 3 juin 2024",
+    "teaser": "En bref.",
 }
 _MAX_WIDTH = 200  # a format width or precision above this is a typo, and {title:999999999} eats memory
 
@@ -320,9 +336,7 @@ def load(path: Path | str | None = None) -> Config:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(
-            "no podcast.toml here; run 'podcast init' first or pass --config", path=file
-        ) from None
+        raise ConfigError("no podcast.toml here; run 'podcast init' first or pass --config", path=file) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read: {err}", path=file) from None
     except tomllib.TOMLDecodeError as err:
@@ -355,14 +369,19 @@ def _render_table(lines: list[str], name: str, values: Any) -> None:
             continue
         value = getattr(values, f.name)
         # TOML has no null: a setting left unset (the voice's own value) is shown commented out.
-        lines.append(f"# {f.name} =  (unset: {settings.doc(f)})" if value is None else f"{f.name} = {_toml_value(value)}")
+        lines.append(
+            f"# {f.name} =  (unset: {settings.doc(f)})" if value is None else f"{f.name} = {_toml_value(value)}"
+        )
     lines.append("")
 
 
 def render(config: Config) -> str:
     """podcast.toml text for a config: every setting written out, so producers see what they can change."""
-    lines = ["# podcast-builder show settings. Paths are relative to this file.",
-             "# Every setting is described in docs/configuration.md.", ""]
+    lines = [
+        "# podcast-builder show settings. Paths are relative to this file.",
+        "# Every setting is described in docs/configuration.md.",
+        "",
+    ]
     for table in _TABLES:
         _render_table(lines, table, getattr(config, table))
         if table == "voice":

@@ -51,12 +51,18 @@ def render() -> str:
             for engine in registry.ENGINES.values():
                 _table(lines, f"voice.{engine.name}", engine.options)
             flat = ", ".join(f"`{e}_*`" for e in registry.FLAT)
-            lines += [f"Older files wrote these options flat under `[voice]` ({flat}, e.g. `espeak_rate`): they",
-                      "are still read, with a warning saying what to write instead.", ""]
+            lines += [
+                f"Older files wrote these options flat under `[voice]` ({flat}, e.g. `espeak_rate`): they",
+                "are still read, with a warning saying what to write instead.",
+                "",
+            ]
         if name == "speech":
             fields = ", ".join(f"`{{{key}}}`" for key in config.TEMPLATE_FIELDS)
-            lines += [f"Templates may use {fields}, with format specs such as `{{number:03d}}`;",
-                      "attribute or index access (`{number.real}`, `{title[0]}`) is refused.", ""]
+            lines += [
+                f"Templates may use {fields}, with format specs such as `{{number:03d}}`;",
+                "attribute or index access (`{number.real}`, `{title[0]}`) is refused.",
+                "",
+            ]
     return "\n".join(lines).rstrip() + "\n"
 
 

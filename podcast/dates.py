@@ -11,8 +11,18 @@ from datetime import UTC, date, datetime
 from .errors import InputError
 
 MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 # RFC 2822 (the feed's pubDate) has no year before 1900.
 FIRST_YEAR = 1900

@@ -19,9 +19,9 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -119,7 +119,9 @@ def _marks(episode: Episode) -> list[tuple[int, str]]:
         raw = json.loads(episode.marks or "[]")
         return [(int(start), clean(str(title))) for start, title in raw]
     except (ValueError, TypeError):
-        log.warning("episode %s: unreadable chapter marks in the catalog; feed lists no inline chapters", episode.number)
+        log.warning(
+            "episode %s: unreadable chapter marks in the catalog; feed lists no inline chapters", episode.number
+        )
         return []
 
 

@@ -9,8 +9,8 @@ import functools
 import logging
 import re
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .errors import AudioError
 
@@ -29,7 +29,9 @@ def executable() -> str:
         raise AudioError(f"no ffmpeg binary for this platform: {err}") from None
 
 
-def run(args: Sequence[str | Path], *, input: bytes | None = None, what: str = "ffmpeg") -> subprocess.CompletedProcess[bytes]:
+def run(
+    args: Sequence[str | Path], *, input: bytes | None = None, what: str = "ffmpeg"
+) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg quietly; a failure becomes one AudioError line with ffmpeg's own last words."""
     command = [executable(), "-hide_banner", "-nostdin", "-y", *map(str, args)]
     log.debug("running %s", " ".join(command))

@@ -143,8 +143,9 @@ def _unreadable_or_ambiguous(files: list[Path]) -> dict[Path, InputError]:
         if path.parent.resolve() not in target.parents:
             # Nobody watches what a timer publishes: a link dropped into a shared inbox must not
             # put /etc/passwd or a private draft on the web. `podcast build FILE` still follows it.
-            refused[path] = InputError(f"is a link to {target}, outside the inbox; copy the file in instead",
-                                       path=path.name)
+            refused[path] = InputError(
+                f"is a link to {target}, outside the inbox; copy the file in instead", path=path.name
+            )
             continue
         try:
             by_key.setdefault(episode_key(article_mod.read(path)), []).append(path)
@@ -229,12 +230,12 @@ def run(
                     continue
                 record(Item(path, "failed", error=err, seconds=time.monotonic() - begun))
                 if isinstance(err, SHOW_ERRORS):
-                    for rest in files[index + 1:]:
+                    for rest in files[index + 1 :]:
                         record(Item(rest, "not attempted"))
                     break
             except OSError as err:
                 record(Item(path, "failed", error=_as_podcast_error(err, path), seconds=time.monotonic() - begun))
-                for rest in files[index + 1:]:
+                for rest in files[index + 1 :]:
                     record(Item(rest, "not attempted"))
                 break
             else:

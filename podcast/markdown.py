@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -66,7 +67,7 @@ def parse_front_matter(source: str) -> dict[str, Any]:
             if line.strip() and not line.lstrip().startswith("#"):
                 match = _KEY_VALUE.match(line)
                 if not match:
-                    raise FrontMatterError(f"front matter line is not 'key: value': {line.strip()[:40]!r}")
+                    raise FrontMatterError(f"front matter line is not 'key: value': {line.strip()[:40]!r}") from None
                 meta[match.group(1)] = _scalar(match.group(2))
         return meta
     try:

@@ -11,9 +11,10 @@ part, the padding of the last, the music CRC and the tag CRC. Decoded, part k's 
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Sequence
+from typing import BinaryIO
 
 from .errors import AudioError
 
@@ -51,8 +52,11 @@ def _frame_length(header: bytes) -> tuple[int, int]:
         raise AudioError("the encoder did not produce an MPEG Layer III stream")
     mpeg1 = version == 3
     rates = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}[version]
-    kbps = ((0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320) if mpeg1
-            else (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160))[b2 >> 4]
+    kbps = (
+        (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+        if mpeg1
+        else (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+    )[b2 >> 4]
     rate, pad = rates[(b2 >> 2) & 3], (b2 >> 1) & 1
     samples = 1152 if mpeg1 else 576
     return samples // 8 * kbps * 1000 // rate + pad, samples
@@ -130,6 +134,7 @@ def _toc(parts: Sequence[Part], offset: int, total: int) -> bytes:
 
 
 # --- CRC-16/ARC (poly 0x8005 reflected), as LAME and ffmpeg use for the LAME tag ------------------
+
 
 def _table() -> list[int]:
     table = []

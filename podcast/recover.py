@@ -28,7 +28,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -41,12 +41,12 @@ from mutagen.mp3 import MP3
 from . import feed
 from .article import Issue
 from .build import episode_key
-from .publish import EPISODES_DIR
 from .catalog import Catalog, Episode, problem
 from .config import Config
 from .errors import CatalogError, InputError
 from .fsutil import inside, slugify
 from .lock import show_lock
+from .publish import EPISODES_DIR
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ def _iso(rfc2822: str | None) -> str | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat()
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat()
 
 
 def _int(text: str | None) -> int | None:
@@ -130,7 +130,7 @@ def _relative(url: str | None, base: str) -> str | None:
     if not url:
         return None
     if url.startswith(base):
-        name = url[len(base):]
+        name = url[len(base) :]
     else:  # the show moved (base_url changed): the file keeps its name under episodes/
         name = f"{EPISODES_DIR}/{unquote(urlsplit(url).path).rsplit('/', 1)[-1]}"
     return unquote(name) if name.startswith(f"{EPISODES_DIR}/") else None
@@ -206,8 +206,9 @@ def _read_tags(config: Config, found: _Found) -> int | None:
     found.description = found.description or (comments[0] if comments else text.get("TDES"))
     if found.marks is None:
         chaps = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
-        found.marks = [(c.start_time, str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else "")
-                       for c in chaps]
+        found.marks = [
+            (c.start_time, str(c.sub_frames["TIT2"].text[0]) if "TIT2" in c.sub_frames else "") for c in chaps
+        ]
     return length_ms
 
 
@@ -276,8 +277,9 @@ def _unlisted_audio(config: Config, listed: set[str]) -> list[_Found]:
     """MP3s under episodes/ the feed does not list (older than ``publish.keep``), highest number first."""
     folder = config.publish_dir / EPISODES_DIR
     try:
-        names = sorted((p.name for p in folder.iterdir() if p.suffix == ".mp3" and not p.name.startswith(".")),
-                       reverse=True)
+        names = sorted(
+            (p.name for p in folder.iterdir() if p.suffix == ".mp3" and not p.name.startswith(".")), reverse=True
+        )
     except OSError:
         return []
     found = []
@@ -320,7 +322,7 @@ def collect(config: Config) -> tuple[list[Episode], str, str | None, list[str]]:
 
 def _backup(path: Path) -> Path | None:
     """Move the old catalog and its WAL files aside (a stale -wal would be replayed into the new one)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     backup = path.with_name(f"{path.name}.broken-{stamp}")
     moved = None
     for suffix in ("", "-wal", "-shm"):
@@ -338,8 +340,9 @@ def recover(config: Config, *, force: bool = False) -> Recovered:
     path = config.catalog_path
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
         if problem(path) is None and not force:
-            raise InputError("the catalog is usable; 'podcast recover --force' replaces it (keeping a backup)",
-                             path=path)
+            raise InputError(
+                "the catalog is usable; 'podcast recover --force' replaces it (keeping a backup)", path=path
+            )
         episodes, show_guid, changed, skipped = collect(config)
         temporary = path.with_name(f".{path.name}.recover-{os.getpid()}")
         for suffix in ("", "-wal", "-shm", "-journal"):

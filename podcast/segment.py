@@ -7,9 +7,9 @@ was written, while ``text`` is what the voice is asked to say.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Callable, Iterable
 
 from .article import Article, Issue
 
@@ -51,9 +51,39 @@ class Segment:
 # ("etc.", "min.", "hab." are left out on purpose: before a capital they usually end a sentence.)
 TITLES = ("M", "MM", "Mr", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Prof", "Me", "Mgr", "St", "Ste")
 ABBREVIATIONS = TITLES + (
-    "av", "apr", "bd", "cf", "ex", "env", "no", "n°", "p", "pp", "t", "vol", "Vol", "chap", "éd", "Éd",
-    "fig", "tél", "Cie", "Jr", "Sr", "vs", "art", "dir", "janv", "févr", "fév", "avr", "juil", "sept",
-    "oct", "nov", "déc",
+    "av",
+    "apr",
+    "bd",
+    "cf",
+    "ex",
+    "env",
+    "no",
+    "n°",
+    "p",
+    "pp",
+    "t",
+    "vol",
+    "Vol",
+    "chap",
+    "éd",
+    "Éd",
+    "fig",
+    "tél",
+    "Cie",
+    "Jr",
+    "Sr",
+    "vs",
+    "art",
+    "dir",
+    "janv",
+    "févr",
+    "fév",
+    "avr",
+    "juil",
+    "sept",
+    "oct",
+    "nov",
+    "déc",
 )
 _ABBREV = "|".join(sorted((re.escape(a) for a in ABBREVIATIONS), key=len, reverse=True))
 _TITLE = "|".join(sorted((re.escape(a) for a in TITLES), key=len, reverse=True))
@@ -123,9 +153,7 @@ _NAMED = frozenset(  # never cut between these and the name that follows
     "monsieur madame mademoiselle messieurs mesdames docteur professeur maître monseigneur saint "
     "sainte président présidente".split()
 )
-_MONTHS = frozenset(
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
-)
+_MONTHS = frozenset("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split())
 _UNIT_WORDS = frozenset(  # a number and these are one thing: "20 pour cent", "8 heures 30"
     "pour euro euros dollar dollars heure heures minute minutes seconde secondes jour jours an ans "
     "million millions milliard milliards mille mètre mètres kilomètres kilos grammes degrés".split()
@@ -143,7 +171,7 @@ def _cut_cost(prev: str, nxt: str) -> float | None:
         return None  # inside a number written with spaces: "10 000"
     if len(prev) == 1 and len(nxt.rstrip(".,;:!?")) == 1 and prev.isupper() and nxt[0].isupper():
         return None  # inside a spelled acronym: "G P T"
-    bare_prev, bare_next = prev.lower().rstrip(".,;:!?"), nxt.rstrip(".,;:!?")
+    bare_next = nxt.rstrip(".,;:!?")
     if prev[:1].isupper() and len(bare_next) == 1 and bare_next.isupper():
         return None  # a name and its spelled part: "Open A I"
     if prev.lower() == "pour" and bare_next == "cent":
@@ -152,8 +180,10 @@ def _cut_cost(prev: str, nxt: str) -> float | None:
         return None  # "8 heures 30"
     if prev.lower() in _NAMED and nxt[:1].isupper():
         return None  # "monsieur Dupont"
-    if prev in _MONTHS and re.match(r"^\d{4}\b", nxt) or (
-        (_NUMBER.match(prev) or prev in ("premier", "1er")) and bare_next in _MONTHS
+    if (
+        prev in _MONTHS
+        and re.match(r"^\d{4}\b", nxt)
+        or ((_NUMBER.match(prev) or prev in ("premier", "1er")) and bare_next in _MONTHS)
     ):
         return None  # "premier janvier 2026"
     if _NUMBER.match(prev) and bare_next.lower() in _UNIT_WORDS:
@@ -287,9 +317,7 @@ class _Builder:
         pieces = split_length(spoken, self.limit)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            self.segments.append(
-                Segment(piece, kind, article, pause if last else Pause.PHRASE, self.sentence, written)
-            )
+            self.segments.append(Segment(piece, kind, article, pause if last else Pause.PHRASE, self.sentence, written))
         self.sentence += 1
 
     def paragraph(self, text: str, kind: Kind, article: int | None, pause: Pause) -> None:

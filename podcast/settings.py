@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from .errors import ConfigError
 
@@ -65,9 +66,9 @@ def check_value(where: str, field: dataclasses.Field[Any], value: Any) -> Any:
     if choices and value not in choices:
         raise ConfigError(f"{where} must be {bounds(field)}, not {value!r}")
     low, high = field.metadata.get("low"), field.metadata.get("high")
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and low is not None and high is not None:
-        if isinstance(value, float) and math.isnan(value) or not low <= value <= high:
-            raise ConfigError(f"{where} must be {_between(field)}")
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and low is not None and high is not None and (math.isnan(value) or not low <= value <= high):
+        raise ConfigError(f"{where} must be {_between(field)}")
     return value
 
 

@@ -72,9 +72,7 @@ def chapters_json(chapters: Sequence[Chapter], title: str) -> str:
     doc = {
         "version": "1.2.0",
         "title": title,
-        "chapters": [
-            {"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title} for c in chapters
-        ],
+        "chapters": [{"startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "title": c.title} for c in chapters],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
@@ -109,7 +107,11 @@ def show_notes(issue: Issue, chapters: Sequence[Chapter]) -> str:
         if headings:
             out.append("<ul>" + "".join(f"<li>{esc(h)}</li>" for h in headings) + "</ul>")
         if article.links:
-            out.append("<p>Pour aller plus loin :</p><ul>" + "".join(f"<li>{esc(link)}</li>" for link in article.links) + "</ul>")
+            out.append(
+                "<p>Pour aller plus loin :</p><ul>"
+                + "".join(f"<li>{esc(link)}</li>" for link in article.links)
+                + "</ul>"
+            )
         out.append("</li>")
     out.append("</ol>")
     if issue.credits:

@@ -6,15 +6,33 @@ the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
-from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDES, TDRC, TIT2, TLAN, TPE1, TRCK, USLT, WFED,
-    CTOCFlags, Encoding, Frame, PictureType,
-)
 from mutagen import MutagenError
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDES,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TRCK,
+    USLT,
+    WFED,
+    CTOCFlags,
+    Encoding,
+    Frame,
+    PictureType,
+)
 
 from .errors import PublishError
 from .timeline import Chapter
@@ -50,11 +68,14 @@ FRAMES: dict[str, Callable[[EpisodeTags], Frame | None]] = {
     "TLAN": lambda t: TLAN(encoding=_T, text=t.language),
     "COMM": lambda t: COMM(encoding=_U, lang=t.language, desc="", text=t.description) if t.description else None,
     "TDES": lambda t: TDES(encoding=_U, text=t.description) if t.description else None,
-    "USLT": lambda t: USLT(encoding=_U, lang=t.language, desc="transcript", text=t.transcript) if t.transcript else None,
+    "USLT": lambda t: (
+        USLT(encoding=_U, lang=t.language, desc="transcript", text=t.transcript) if t.transcript else None
+    ),
     "PCST": lambda t: PCST(value=1),
     "WFED": lambda t: WFED(url=t.feed_url) if t.feed_url else None,
-    "APIC": lambda t: APIC(encoding=_T, mime=t.cover_mime, type=PictureType.COVER_FRONT, desc="", data=t.cover)
-    if t.cover else None,
+    "APIC": lambda t: (
+        APIC(encoding=_T, mime=t.cover_mime, type=PictureType.COVER_FRONT, desc="", data=t.cover) if t.cover else None
+    ),
 }
 
 

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,20 +84,60 @@ def bare_pipeline(text: Path, work: Path, bitrate: int = 96) -> Run:
 
     wav, mp3 = work / "bare.wav", work / "bare.mp3"
     speak = measure([sys.executable, "-c", BARE, str(text), str(wav)])
-    encode = measure([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav),
-                      "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ar", "44100", "-ac", "1", str(mp3)])
+    encode = measure(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(wav),
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            f"{bitrate}k",
+            "-ar",
+            "44100",
+            "-ac",
+            "1",
+            str(mp3),
+        ]
+    )
     return Run(speak.wall + encode.wall, speak.cpu + encode.cpu, max(speak.peak_mb, encode.peak_mb))
 
 
 # --- synthetic articles --------------------------------------------------------------------------
 
-SUBJECTS = ["Le gouvernement", "La start-up nantaise", "Le géant américain", "L'opérateur historique",
-            "La Commission européenne", "Le fabricant de puces", "Un collectif de chercheurs", "La région Occitanie"]
+SUBJECTS = [
+    "Le gouvernement",
+    "La start-up nantaise",
+    "Le géant américain",
+    "L'opérateur historique",
+    "La Commission européenne",
+    "Le fabricant de puces",
+    "Un collectif de chercheurs",
+    "La région Occitanie",
+]
 VERBS = ["annonce", "prépare", "abandonne", "finance", "teste", "reporte", "défend", "critique"]
-OBJECTS = ["un nouveau réseau de fibre", "une plateforme de paiement", "un centre de calcul", "une batterie au sodium",
-           "un satellite d'observation", "une application de santé", "un modèle de langage", "une usine de recyclage"]
-TAILS = ["pour un coût de {n} millions d'euros", "d'ici à {y}", "malgré l'opposition de {n} associations",
-         "avec {n} ingénieurs recrutés", "selon un rapport publié en {y}", "dans {n} villes françaises"]
+OBJECTS = [
+    "un nouveau réseau de fibre",
+    "une plateforme de paiement",
+    "un centre de calcul",
+    "une batterie au sodium",
+    "un satellite d'observation",
+    "une application de santé",
+    "un modèle de langage",
+    "une usine de recyclage",
+]
+TAILS = [
+    "pour un coût de {n} millions d'euros",
+    "d'ici à {y}",
+    "malgré l'opposition de {n} associations",
+    "avec {n} ingénieurs recrutés",
+    "selon un rapport publié en {y}",
+    "dans {n} villes françaises",
+]
 
 
 def sentence(rng: random.Random) -> str:
@@ -121,12 +160,15 @@ def synthetic_issue(articles: int, paragraphs: int = 4, seed: int = 7) -> str:
 
 # --- builds --------------------------------------------------------------------------------------
 
+
 class Show:
     def __init__(self, work: Path, name: str) -> None:
         self.folder = work / name
         self.cache = work / f"{name}-cache"
         self.folder.mkdir(parents=True)
-        subprocess.run([str(PODCAST), "init", "--title", "Banc d'essai"], cwd=self.folder, check=True, capture_output=True)
+        subprocess.run(
+            [str(PODCAST), "init", "--title", "Banc d'essai"], cwd=self.folder, check=True, capture_output=True
+        )
         config = self.folder / "podcast.toml"
         text = config.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
         config.write_text(text, encoding="utf-8")
@@ -178,7 +220,10 @@ def main() -> None:
         edits = []
         for i in range(repeat):
             edited = work / f"edited-{i}.txt"
-            edited.write_text(edit_one_paragraph(article.read_text(encoding="utf-8")) + f"\nCrédit photos: essai {i}\n", encoding="utf-8")
+            edited.write_text(
+                edit_one_paragraph(article.read_text(encoding="utf-8")) + f"\nCrédit photos: essai {i}\n",
+                encoding="utf-8",
+            )
             edits.append(show.build(edited))
         edit = best(edits)
 
@@ -200,7 +245,12 @@ def main() -> None:
             ("unchanged rebuild (skip)", timed(unchanged), f"{unchanged.wall / bare.wall:.2f}x bare", "<= 0.3 s"),
             ("one-paragraph edit", timed(edit), f"{edit.wall / cold.wall:.2f}x cold", "<= 0.5x cold"),
             ("one synthetic article", timed(one_run), "", ""),
-            ("50-article issue", timed(fifty_run), f"{fifty_run.wall / (50 * one_run.wall):.2f}x (50 x one article)", "<= 1.1x"),
+            (
+                "50-article issue",
+                timed(fifty_run),
+                f"{fifty_run.wall / (50 * one_run.wall):.2f}x (50 x one article)",
+                "<= 1.1x",
+            ),
         ]
         for label, run in (("cold build", cold), ("one-paragraph edit", edit), ("50 articles", fifty_run)):
             print(f"{label}: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU, peak {run.peak_mb:.0f} MB")
@@ -211,8 +261,14 @@ def main() -> None:
             show.reset()
             hour_run = show.build(hour)
             duration = _episode_seconds(show.folder)
-            rows.append((f"long episode ({duration / 60:.0f} min): peak memory", f"{hour_run.peak_mb:.0f} MB",
-                         f"{hour_run.wall:.1f} s wall", "<= 300 MB for one hour"))
+            rows.append(
+                (
+                    f"long episode ({duration / 60:.0f} min): peak memory",
+                    f"{hour_run.peak_mb:.0f} MB",
+                    f"{hour_run.wall:.1f} s wall",
+                    "<= 300 MB for one hour",
+                )
+            )
 
     rows.append(_long_line_row())
     gtts_row = _gtts_row()
@@ -232,13 +288,36 @@ def _long_line_row() -> tuple[str, str, str, str]:
     from podcast.speech import default_lexicon, speaker
 
     rng = random.Random(5)
-    words = "la maison de Paris en 2025 chez monsieur Dupont le 14 mars pour cent une grande offensive".split()
+    words = [
+        "la",
+        "maison",
+        "de",
+        "Paris",
+        "en",
+        "2025",
+        "chez",
+        "monsieur",
+        "Dupont",
+        "le",
+        "14",
+        "mars",
+        "pour",
+        "cent",
+        "une",
+        "grande",
+        "offensive",
+    ]
     line = " ".join(rng.choice(words) for _ in range(5_000_000 // 6))[:5_000_000]
     start = time.perf_counter()
     segments = segment_issue(parse("Titre\n" + line), limit=100, speak=speaker(default_lexicon()))
     wall = time.perf_counter() - start
     print(f"5 MB line without punctuation: {wall:.1f} s, {len(segments)} segments")
-    return ("5 MB line without punctuation: read, spoken, cut to 100 characters", f"{wall:.1f} s", "", "seconds, linear")
+    return (
+        "5 MB line without punctuation: read, spoken, cut to 100 characters",
+        f"{wall:.1f} s",
+        "",
+        "seconds, linear",
+    )
 
 
 def _episode_seconds(show: Path) -> float:
@@ -260,8 +339,12 @@ def _gtts_row() -> tuple[str, str, str, str] | None:
         print(f"bench-gtts failed:\n{done.stdout}{done.stderr}")
         return None
     seconds = re.search(r"GttsVoice.*?([\d.]+) s", done.stdout)
-    return ("gTTS, 300 ms latency per request (fake endpoint)", f"{seconds.group(1)} s" if seconds else "",
-            f"{float(match.group(1)):.2f}x sequential gTTS", "<= 0.35x")
+    return (
+        "gTTS, 300 ms latency per request (fake endpoint)",
+        f"{seconds.group(1)} s" if seconds else "",
+        f"{float(match.group(1)):.2f}x sequential gTTS",
+        "<= 0.35x",
+    )
 
 
 def _table(rows: list[tuple[str, str, str, str]]) -> str:

@@ -149,7 +149,8 @@ def main() -> None:
             wall, cpu, seconds = min(results[shared])
             print(
                 f"synthesis, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU for {seconds:.0f} s of audio "
-                f"({len(texts)} segments) -> real-time factor {wall / seconds:.3f}, per core {wall * cores / seconds:.3f}"
+                f"({len(texts)} segments) -> real-time factor {wall / seconds:.3f}, "
+                f"per core {wall * cores / seconds:.3f}"
             )
 
 

@@ -42,8 +42,13 @@ def show(tmp_path: Path) -> Path:
     from podcast import config
 
     folder = tmp_path / "show"
-    config.init(folder, title="Le Fil Test", author="Équipe Test", email="test@example.org",
-                base_url="https://podcast.example.org/show/")
+    config.init(
+        folder,
+        title="Le Fil Test",
+        author="Équipe Test",
+        email="test@example.org",
+        base_url="https://podcast.example.org/show/",
+    )
     text = (folder / "podcast.toml").read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
     assert 'engine = "espeak"' in text  # a changed template must not leave the show on auto (a network probe)
     (folder / "podcast.toml").write_text(text, encoding="utf-8")
@@ -80,7 +85,8 @@ def ffprobe():
     def probe(path: Path) -> dict:
         done = subprocess.run(
             [exe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters", str(path)],
-            capture_output=True, check=True,
+            capture_output=True,
+            check=True,
         )
         return json.loads(done.stdout)
 

@@ -35,8 +35,25 @@ def make_mp3(text: str = "Bonjour, ceci est un essai de la voix.", rate: int = 2
     voice = EspeakVoice()
     pcm = voice.synthesize([text])[0].pcm
     done = ffmpeg.run(
-        ["-f", "s16le", "-ar", str(voice.rate), "-ac", "1", "-i", "pipe:0",
-         "-ar", str(rate), "-c:a", "libmp3lame", "-b:a", "32k", "-f", "mp3", "pipe:1"],
+        [
+            "-f",
+            "s16le",
+            "-ar",
+            str(voice.rate),
+            "-ac",
+            "1",
+            "-i",
+            "pipe:0",
+            "-ar",
+            str(rate),
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            "-f",
+            "mp3",
+            "pipe:1",
+        ],
         input=pcm,
     )
     return done.stdout
@@ -45,10 +62,16 @@ def make_mp3(text: str = "Bonjour, ceci est un essai de la voix.", rate: int = 2
 def batchexecute_body(mp3: bytes | None) -> bytes:
     """What Google answers: )]}' then length-prefixed chunks; no audio -> a null payload, as Google sends."""
     payload = json.dumps([base64.b64encode(mp3).decode("ascii")]) if mp3 is not None else None
-    first = json.dumps([["wrb.fr", "jQ1olc", payload, None, None, None if payload else [3], "generic"],
-                        ["di", 48], ["af.httprm", 47, "-5830183926104474217", 12]], separators=(",", ":"))
+    first = json.dumps(
+        [
+            ["wrb.fr", "jQ1olc", payload, None, None, None if payload else [3], "generic"],
+            ["di", 48],
+            ["af.httprm", 47, "-5830183926104474217", 12],
+        ],
+        separators=(",", ":"),
+    )
     last = json.dumps([["e", 4, None, None, len(first) + 40]], separators=(",", ":"))
-    return f")]}}'\n\n{len(first)}\n{first}\n{len(last)}\n{last}\n".encode("utf-8")
+    return f")]}}'\n\n{len(first)}\n{first}\n{len(last)}\n{last}\n".encode()
 
 
 def parse_request(body: bytes) -> tuple[str, str, bool]:
@@ -117,7 +140,7 @@ class FakeGoogle(ThreadingHTTPServer):
             self.max_in_flight = 0
             self.answers = {}
 
-    def __enter__(self) -> "FakeGoogle":
+    def __enter__(self) -> FakeGoogle:
         self._thread.start()
         return self
 

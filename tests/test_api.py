@@ -46,8 +46,13 @@ def test_api_builds_an_episode(show, example_path, ffprobe) -> None:
     assert result.status is podcast.BuildStatus.BUILT and result.audio_path.is_file()
     assert recorder.voices == [result.voice]
     assert result.voice == podcast.VoiceChoice(
-        engine="espeak", identity=result.episode.voice, description="espeak-ng fr (offline)",
-        reason="voice.engine = espeak in podcast.toml", fallback=False, requested=None)
+        engine="espeak",
+        identity=result.episode.voice,
+        description="espeak-ng fr (offline)",
+        reason="voice.engine = espeak in podcast.toml",
+        fallback=False,
+        requested=None,
+    )
     assert not any(stage.startswith("Voice") for stage in recorder.stages)
     assert result.episode.date == "2026-11-20" and result.episode.engine == "espeak"
     probed = ffprobe(result.audio_path)  # an independent reader: a real MP3 of the announced length

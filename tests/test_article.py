@@ -47,7 +47,9 @@ def test_sample_newsletter(sample_path: Path) -> None:
     assert issue.title == "Les salaires mirobolants de Meta pour débaucher chez OpenAI"
     assert issue.teaser == "DeepSeek bientôt interdit en Allemagne"
     assert [a.title for a in issue.articles] == [
-        "Meta recrute chez OpenAI pour son nouveau laboratoire d'IA", "DeepSeek bientôt interdit en Allemagne"]
+        "Meta recrute chez OpenAI pour son nouveau laboratoire d'IA",
+        "DeepSeek bientôt interdit en Allemagne",
+    ]
     assert [[s.heading for s in a.sections] for a in issue.articles] == [
         [None, "100 millions de dollars", "Machine publicitaire", "Échec de Llama 4", "Nouvelle architecture"],
         [None, "Modèle repoussé", "Aussi interdite aux États-Unis"],
@@ -75,7 +77,10 @@ def test_markdown_article() -> None:
     issue = read(FIXTURES / "lettre.md")
     assert issue.title == "Le Fil Culture : les bibliothèques ouvrent le dimanche"
     assert issue.teaser == "Le retour des cinémas de quartier"
-    assert [a.title for a in issue.articles] == ["Les bibliothèques ouvrent le dimanche", "Le retour des cinémas de quartier"]
+    assert [a.title for a in issue.articles] == [
+        "Les bibliothèques ouvrent le dimanche",
+        "Le retour des cinémas de quartier",
+    ]
     first = issue.articles[0]
     assert [s.heading for s in first.sections] == [None, "Un public nouveau", "Des moyens comptés"]
     text = "\n".join(s.text for s in first.sections)
@@ -90,7 +95,10 @@ def test_markdown_article() -> None:
 
 
 def test_markdown_single_article_with_sections() -> None:
-    issue = parse("# Le vélo en ville\n\nParagraphe **un**.\n\n## Pourquoi maintenant ?\n\nParce que.\n\n## Et demain\n\n- plus de pistes\n- moins de voitures\n")
+    issue = parse(
+        "# Le vélo en ville\n\nParagraphe **un**.\n\n## Pourquoi maintenant ?\n\nParce que.\n\n"
+        "## Et demain\n\n- plus de pistes\n- moins de voitures\n"
+    )
     assert issue.title == "Le vélo en ville" and len(issue.articles) == 1
     assert [(s.heading, s.paragraphs) for s in issue.articles[0].sections] == [
         (None, ("Paragraphe un.",)),
@@ -108,8 +116,11 @@ def test_plain_text_rules_edge_cases() -> None:
     assert issue.articles[0].title == "Un titre" and len(issue.articles) == 1
     assert section.heading is None
     assert section.paragraphs == (
-        "un paragraphe sans majuscule ni point", "La suite du texte.", "Elle a tout perdu – ou presque.",
-        "premier point.", "second point.",
+        "un paragraphe sans majuscule ni point",
+        "La suite du texte.",
+        "Elle a tout perdu – ou presque.",
+        "premier point.",
+        "second point.",
     )
 
 
@@ -125,6 +136,7 @@ def test_typography_fixture() -> None:
 
 
 # --- hygiene -----------------------------------------------------------------------------------
+
 
 def test_clean_spaces_and_invisible_characters() -> None:
     assert clean("A\u00a0:\u202fB\u200b\u200dC\u00ad\u2060D\ufeff\r\nE\rF\u2028G\x07") == "A : BCD\nE\nF\nG"
@@ -149,14 +161,17 @@ def test_unicode_encodings(tmp_path: Path, encoding: str) -> None:
     assert issue == parse(NEWSLETTER) and issue.warnings == ()
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b"  \r\n\t \n", "empty"),
-    ("\u00a0\u200b\n\u202f".encode(), "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    (bytes(range(1, 32)) * 20, "control characters"),
-    (b"Titre seul", "no article text"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"  \r\n\t \n", "empty"),
+        ("\u00a0\u200b\n\u202f".encode(), "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(1, 32)) * 20, "control characters"),
+        (b"Titre seul", "no article text"),
+    ],
+)
 def test_refused_input(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
@@ -245,10 +260,13 @@ def test_md_file_is_markdown_whatever_it_contains(tmp_path: Path) -> None:
     assert read(plain).articles[0].sections[0].paragraphs == ("Un paragraphe *en italique*.",)
 
 
-@pytest.mark.parametrize("front, message", [
-    ("---\n- a\n- b\n---\n# T\n\nTexte.\n", "front matter must be"),
-    ("---\ntitle: [oups\n---\n# T\n\nTexte.\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "front, message",
+    [
+        ("---\n- a\n- b\n---\n# T\n\nTexte.\n", "front matter must be"),
+        ("---\ntitle: [oups\n---\n# T\n\nTexte.\n", "not valid YAML"),
+    ],
+)
 def test_bad_front_matter_is_one_line(front: str, message: str) -> None:
     with pytest.raises(InputError, match=message) as caught:
         parse(front, name="lettre.md", markdown=True)

@@ -32,12 +32,18 @@ class Counting:
 
     def synthesize(self, texts, progress=None):
         self.spoken.extend(texts)
-        return [Audio(text.encode("utf-8").ljust(len(text) * 2 + 2, b"\0")[: (len(text) + 1) * 2], self.rate) for text in texts]
+        return [
+            Audio(text.encode("utf-8").ljust(len(text) * 2 + 2, b"\0")[: (len(text) + 1) * 2], self.rate)
+            for text in texts
+        ]
 
 
 def test_key_depends_on_identity_and_exact_text() -> None:
     assert key("espeak-ng:fr", "Bonjour.") == key("espeak-ng:fr", "Bonjour.")
-    assert len({key("espeak-ng:fr", "Bonjour."), key("espeak-ng:fr-be", "Bonjour."), key("espeak-ng:fr", "Bonjour !")}) == 3
+    assert (
+        len({key("espeak-ng:fr", "Bonjour."), key("espeak-ng:fr-be", "Bonjour."), key("espeak-ng:fr", "Bonjour !")})
+        == 3
+    )
 
 
 def test_only_missing_texts_reach_the_voice(tmp_path: Path) -> None:
@@ -67,7 +73,9 @@ def _writer(folder: str, worker: int) -> None:
 
 
 def test_concurrent_writers_never_leave_half_a_segment(tmp_path: Path) -> None:
-    processes = [multiprocessing.get_context("spawn").Process(target=_writer, args=(str(tmp_path), n)) for n in (1, 2, 3)]
+    processes = [
+        multiprocessing.get_context("spawn").Process(target=_writer, args=(str(tmp_path), n)) for n in (1, 2, 3)
+    ]
     for process in processes:
         process.start()
     store = SegmentCache(tmp_path)
@@ -89,7 +97,10 @@ def test_folder_xdg_and_config_override(tmp_path: Path, monkeypatch: pytest.Monk
     assert default_folder() == tmp_path / "xdg" / "podcast-builder" / "segments"
     assert for_config(config_mod.load(show)).folder == default_folder()
     toml = show / "podcast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('[cache]\nfolder = ""', '[cache]\nfolder = "my-cache"'), encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('[cache]\nfolder = ""', '[cache]\nfolder = "my-cache"'),
+        encoding="utf-8",
+    )
     assert for_config(config_mod.load(show)).folder == show.resolve() / "my-cache"
 
 
@@ -102,7 +113,10 @@ def test_cli_cache_info_and_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     runner = CliRunner()
     info = runner.invoke(cli, ["cache", "info"])
     assert info.exit_code == 0
-    assert info.output.splitlines() == [f"Cache: {tmp_path / 'xdg' / 'podcast-builder' / 'segments'}", "  2 segment(s), 0.0 MB"]
+    assert info.output.splitlines() == [
+        f"Cache: {tmp_path / 'xdg' / 'podcast-builder' / 'segments'}",
+        "  2 segment(s), 0.0 MB",
+    ]
     cleared = runner.invoke(cli, ["cache", "clear"])
     assert cleared.exit_code == 0 and cleared.output.startswith("Removed 2 segment(s)")
     assert runner.invoke(cli, ["cache", "info"]).output.splitlines()[1] == "  0 segment(s), 0.0 MB"

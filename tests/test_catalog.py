@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_feed import episode
 
 from podcast import catalog as catalog_mod
 from podcast.catalog import Catalog
 from podcast.errors import EXIT_CATALOG, CatalogError, CatalogLostError, NotFoundError
-
-from test_feed import episode
 
 
 def test_new_catalog_is_wal_at_latest_schema(tmp_path) -> None:
@@ -62,8 +61,13 @@ def test_upsert_updates_in_place_keeping_identity(tmp_path) -> None:
         first = episode(1)
         cat.upsert(first)
         changed = dataclasses.replace(
-            first, guid="someone-else", number=42, pub_date="2030-01-01T00:00:00+00:00",
-            title="Titre corrigé", bytes=1, updated="2025-04-01T00:00:00+00:00",
+            first,
+            guid="someone-else",
+            number=42,
+            pub_date="2030-01-01T00:00:00+00:00",
+            title="Titre corrigé",
+            bytes=1,
+            updated="2025-04-01T00:00:00+00:00",
         )
         cat.upsert(changed)
         [stored] = cat.episodes()
@@ -162,15 +166,20 @@ def test_garbage_in_the_middle_is_one_catalog_error(tmp_path) -> None:
     data[4096:] = random.Random(3).randbytes(len(data) - 4096)  # the schema page intact, every table page not
     path.write_bytes(bytes(data))
     assert catalog_mod.problem(path) is not None
-    with pytest.raises(CatalogError):
-        with Catalog(path) as cat:
-            cat.episodes()
+    with pytest.raises(CatalogError), Catalog(path) as cat:
+        cat.episodes()
 
 
-@pytest.mark.parametrize("damage, reason", [
-    ("missing", "is missing"), ("empty", "is empty"), ("text", "is not a SQLite database"),
-    ("schema-0", "holds no catalog"), ("no-table", "has no episodes table"),
-])
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        ("missing", "is missing"),
+        ("empty", "is empty"),
+        ("text", "is not a SQLite database"),
+        ("schema-0", "holds no catalog"),
+        ("no-table", "has no episodes table"),
+    ],
+)
 def test_open_for_show_refuses_only_where_episodes_are_published(tmp_path, damage: str, reason: str) -> None:
     path, publish = tmp_path / ".podcast" / "catalog.sqlite", tmp_path / "feed"
     path.parent.mkdir()

@@ -17,8 +17,12 @@ from podcast.timeline import Mastered
 from podcast.voices import Audio, load
 from podcast.voices.cache import SegmentCache
 
-TEXTS = ["Bonjour et bienvenue.", "Premier article, première phrase.", "Deuxième article, une phrase.",
-         "Troisième article, la dernière phrase."]
+TEXTS = [
+    "Bonjour et bienvenue.",
+    "Premier article, première phrase.",
+    "Deuxième article, une phrase.",
+    "Troisième article, la dernière phrase.",
+]
 
 
 def segments(texts: list[str]) -> list[Segment]:
@@ -35,9 +39,15 @@ def voice():
 def build(voice, texts: list[str], folder: Path, store: SegmentCache) -> Mastered:
     folder.mkdir(parents=True, exist_ok=True)
     cfg = AudioConfig()
-    return master.master(segments(texts), voice.synthesize(texts), cfg, folder / "out.mp3",
-                         jingles=sounds.jingle_paths(cfg, folder), chapter_titles=["Un", "Deux", "Trois"],
-                         store=store)
+    return master.master(
+        segments(texts),
+        voice.synthesize(texts),
+        cfg,
+        folder / "out.mp3",
+        jingles=sounds.jingle_paths(cfg, folder),
+        chapter_titles=["Un", "Deux", "Trois"],
+        store=store,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +70,14 @@ def test_one_header_for_the_whole(built, ffprobe, ffmpeg_exe) -> None:
     assert data.count(b"Info") == 1  # the chunks' own headers are gone
     part = mp3.read_part(mastered.path)
     assert part.audio_bytes + part.info_size == len(data)
-    assert part.music_crc == mp3.crc16(data[part.info_size:])
+    assert part.music_crc == mp3.crc16(data[part.info_size :])
     # ffmpeg exports the encoder string only when the LAME tag's CRC checks out
     assert ffprobe(mastered.path)["streams"][0]["tags"]["encoder"].startswith("LAME3.100")
     info = MP3(mastered.path).info
     assert abs(info.length * 1000 - mastered.duration_ms) <= 1
-    decoded = subprocess.run([ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "s16le", "-"],
-                             capture_output=True, check=True).stdout
+    decoded = subprocess.run(
+        [ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "s16le", "-"], capture_output=True, check=True
+    ).stdout
     assert round(len(decoded) / 2 / 44.1) == mastered.duration_ms
 
 
@@ -75,8 +86,12 @@ def test_chapters_start_on_the_transition_jingle(built, ffmpeg_exe) -> None:
     _, _, mastered = built
     import array
 
-    pcm = array.array("h", subprocess.run([ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "s16le", "-"],
-                                          capture_output=True, check=True).stdout)
+    pcm = array.array(
+        "h",
+        subprocess.run(
+            [ffmpeg_exe, "-v", "error", "-i", str(mastered.path), "-f", "s16le", "-"], capture_output=True, check=True
+        ).stdout,
+    )
     assert [c.title for c in mastered.chapters][1:] == ["Un", "Deux", "Trois"]  # the loop below has work to do
     for chapter in mastered.chapters[1:]:
         at = round(chapter.start_ms * 44.1)

@@ -27,8 +27,18 @@ def run(*args: str, cwd: Path | None = None):
 
 
 def test_init_writes_config_without_prompting(tmp_path: Path) -> None:
-    result = run("init", "--title", "Ma lettre", "--author", "Jeanne", "--email", "j@example.org",
-                 "--base-url", "https://example.org/pod", cwd=tmp_path)
+    result = run(
+        "init",
+        "--title",
+        "Ma lettre",
+        "--author",
+        "Jeanne",
+        "--email",
+        "j@example.org",
+        "--base-url",
+        "https://example.org/pod",
+        cwd=tmp_path,
+    )
     assert result.exit_code == 0, result.output
     assert result.output == f"Created {tmp_path / 'podcast.toml'}\n"
     data = tomllib.loads((tmp_path / "podcast.toml").read_text(encoding="utf-8"))
@@ -111,7 +121,9 @@ def test_build_list_remove(show: Path, example_path: Path) -> None:
     assert run("--config", config, "remove", "1").exit_code == 2
 
 
-@pytest.mark.parametrize("value", ["28/11/2026", "20261128", "2026-W48-6", "2026-02-30", "0999-01-01", "1899-12-31", ""])
+@pytest.mark.parametrize(
+    "value", ["28/11/2026", "20261128", "2026-W48-6", "2026-02-30", "0999-01-01", "1899-12-31", ""]
+)
 def test_bad_date_is_a_one_line_usage_error(show: Path, example_path: Path, value: str) -> None:
     """Parsed once, at the edge: only YYYY-MM-DD, 1900 or later (RFC 2822 pubDates); nothing is built."""
     result = run("--config", str(show / "podcast.toml"), "build", str(example_path), "--date", value)
@@ -137,8 +149,11 @@ def test_python_m_podcast(tmp_path: Path) -> None:
 def test_espeak_settings_are_checked_when_read(show: Path) -> None:
     path = show / "podcast.toml"
     original = path.read_text(encoding="utf-8")
-    for wrong, message in (("rate = 170", "rate = 20"), ("voice = \"fr\"", "voice = \"de\""),
-                           ("pitch = 50", "pitch = 101")):
+    for wrong, message in (
+        ("rate = 170", "rate = 20"),
+        ('voice = "fr"', 'voice = "de"'),
+        ("pitch = 50", "pitch = 101"),
+    ):
         path.write_text(original.replace(wrong, message), encoding="utf-8")
         result = run("--config", str(path), "list")
         assert result.exit_code == 2, (message, result.output)

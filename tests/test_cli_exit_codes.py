@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_inbox import ARTICLES, check_feed, write_show
 
 from podcast import config as config_mod
 from podcast.cli import cli
 from podcast.lock import show_lock
-
-from test_inbox import ARTICLES, check_feed, write_show
 
 ROOT = Path(__file__).resolve().parent.parent
 PODCAST = Path(sys.executable).parent / "podcast"
@@ -71,9 +70,11 @@ def test_bad_input_is_2_with_one_line(built, tmp_path: Path) -> None:
     toml, _ = built
     empty = tmp_path / "vide.txt"
     empty.write_text("\n", encoding="utf-8")
-    for target, message in ((empty, f"Error: {empty}: the article is empty"),
-                            (tmp_path / "absent.txt", f"Error: {tmp_path / 'absent.txt'}: no such file"),
-                            (tmp_path / "absent", f"Error: {tmp_path / 'absent'}: no such inbox folder")):
+    for target, message in (
+        (empty, f"Error: {empty}: the article is empty"),
+        (tmp_path / "absent.txt", f"Error: {tmp_path / 'absent.txt'}: no such file"),
+        (tmp_path / "absent", f"Error: {tmp_path / 'absent'}: no such inbox folder"),
+    ):
         args = ("build", "--inbox", str(target)) if target.name == "absent" else ("build", str(target))
         result = run(toml, *args)
         assert result.exit_code == 2, result.output
@@ -89,8 +90,10 @@ def test_locked_is_3_at_once_or_after_the_wait(built) -> None:
         result = run(toml, "build", "--no-wait", "--force", str(article))
         assert time.monotonic() - started < 5
         assert result.exit_code == 3
-        assert result.stderr == (f"Error: {config.state_dir / 'build.lock'}: another build of this show is running "
-                                 "(waited 0 s); try again later\n")
+        assert result.stderr == (
+            f"Error: {config.state_dir / 'build.lock'}: another build of this show is running "
+            "(waited 0 s); try again later\n"
+        )
         started = time.monotonic()
         result = run(toml, "build", "--lock-wait", "0.5", "--force", str(article))
         assert result.exit_code == 3 and "(waited 0.5 s)" in result.stderr
@@ -160,8 +163,12 @@ def test_real_subprocess_inbox_with_a_bad_article(built, tmp_path: Path) -> None
     inbox.mkdir()
     (inbox / "a-velo.txt").write_text(ARTICLE, encoding="utf-8")
     (inbox / "b-casse.txt").write_bytes(b"\x00\xff\xfe binaire")
-    done = subprocess.run([str(PODCAST), "--config", str(toml), "build", "--inbox", str(inbox)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(PODCAST), "--config", str(toml), "build", "--inbox", str(inbox)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stdout == "skipped  a-velo.txt: unchanged (episode 1)\n"
     err = done.stderr.splitlines()
@@ -180,21 +187,32 @@ def test_cron_wrapper_passes_the_exit_code_through(built, tmp_path: Path) -> Non
     env.pop("PODCAST_MIN_AGE", None)
     wrapper = ROOT / "scripts" / "podcast-cron"
     # By default the wrapper leaves a file changed in the last minute (an upload, perhaps) alone.
-    done = subprocess.run([str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120
+    )
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert "waiting  velo.txt: changed less than 60 s ago" in log.read_text(encoding="utf-8")
     env["PODCAST_MIN_AGE"] = "0"
-    done = subprocess.run([str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120
+    )
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert re.search(r"INFO (built|skipped) +velo\.txt: ", log.read_text(encoding="utf-8"))  # processed, not waiting
     (inbox / "vide.md").write_text("", encoding="utf-8")
     config = config_mod.load(toml)
     with show_lock(config.state_dir / "inbox.lock", 0):
-        done = subprocess.run([str(wrapper), str(toml.parent), str(inbox), "--", "--no-wait"],
-                              capture_output=True, text=True, env=env, timeout=120)
+        done = subprocess.run(
+            [str(wrapper), str(toml.parent), str(inbox), "--", "--no-wait"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
     assert done.returncode == 3
     assert "another build of this show is running" in done.stderr
-    done = subprocess.run([str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [str(wrapper), str(toml.parent), str(inbox)], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 2
     assert done.stderr.splitlines()[0] == "failed   vide.md: the article is empty"
     assert "ERROR failed   vide.md: the article is empty" in log.read_text(encoding="utf-8")

@@ -68,8 +68,10 @@ def test_old_flat_keys_still_work_with_one_warning_each(tmp_path: Path, caplog: 
     assert len(messages) == 5 and all("\n" not in m for m in messages)
     toml = tmp_path / "podcast.toml"
     assert f"{toml}: voice.espeak_rate is deprecated; write `rate = 200` under [voice.espeak]" in messages
-    assert f'{toml}: voice.gtts_endpoint is deprecated; write `endpoint = "http://127.0.0.1:8765"` under [voice.gtts]' \
+    assert (
+        f'{toml}: voice.gtts_endpoint is deprecated; write `endpoint = "http://127.0.0.1:8765"` under [voice.gtts]'
         in messages
+    )
 
 
 def test_an_old_style_show_builds_through_the_cli(tmp_path: Path) -> None:
@@ -82,50 +84,76 @@ def test_an_old_style_show_builds_through_the_cli(tmp_path: Path) -> None:
 
 
 def test_old_and_new_style_for_one_engine_is_one_line_error(tmp_path: Path) -> None:
-    text = '[voice]\nespeak_rate = 200\n[voice.espeak]\npitch = 40\n'
+    text = "[voice]\nespeak_rate = 200\n[voice.espeak]\npitch = 40\n"
     assert refused(tmp_path, text) == (
         "voice.espeak_rate (old style) and a [voice.espeak] table are both set; write `rate = 200` under [voice.espeak]"
     )
-    text = '[voice]\nespeak_rate = 200\n[voice.espeak]\nrate = 150\n'
+    text = "[voice]\nespeak_rate = 200\n[voice.espeak]\nrate = 150\n"
     assert "both set" in refused(tmp_path, text)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('[voice.espeak]\nspeed = 2\n', "unknown setting voice.espeak.speed"),
-    ('[voice.gtts]\ntld = "fr"\nproxy = "x"\n', "unknown setting voice.gtts.proxy"),
-    ('[voice]\nespeak_speed = 2\n', "unknown setting voice.espeak_speed"),
-    ('[voice.robot]\nmodel = "x"\n', "unknown table [voice.robot]; engines: espeak, gtts, piper"),
-    ('[voice.espeak]\nrate = "fast"\n', "voice.espeak.rate must be int, not str"),
-    ('[voice.espeak]\nrate = 20\n', "voice.espeak.rate must be between 80 and 450 words per minute"),
-    ('[voice.espeak]\nvoice = "de"\n', "voice.espeak.voice must be fr, fr-be or fr-ch, not 'de'"),
-    ('[voice.gtts]\nconcurrency = 99\n', "voice.gtts.concurrency must be between 1 and 16"),
-    ('[voice.gtts]\ntimeout = inf\n', "voice.gtts.timeout must be between 0.1 and 120 seconds"),
-    ('[voice.gtts]\nrate = nan\n', "voice.gtts.rate must be between 0 and 1000"),
-    ('[voice.gtts]\nendpoint = "ftp://x"\n',
-     "voice.gtts.endpoint must be a base URL such as https://translate.google.fr"),
-    ('[voice.gtts]\ntld = "fr/evil"\n',
-     "voice.gtts.tld must be a Google domain ending such as fr or co.uk, not 'fr/evil'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[voice.espeak]\nspeed = 2\n", "unknown setting voice.espeak.speed"),
+        ('[voice.gtts]\ntld = "fr"\nproxy = "x"\n', "unknown setting voice.gtts.proxy"),
+        ("[voice]\nespeak_speed = 2\n", "unknown setting voice.espeak_speed"),
+        ('[voice.robot]\nmodel = "x"\n', "unknown table [voice.robot]; engines: espeak, gtts, piper"),
+        ('[voice.espeak]\nrate = "fast"\n', "voice.espeak.rate must be int, not str"),
+        ("[voice.espeak]\nrate = 20\n", "voice.espeak.rate must be between 80 and 450 words per minute"),
+        ('[voice.espeak]\nvoice = "de"\n', "voice.espeak.voice must be fr, fr-be or fr-ch, not 'de'"),
+        ("[voice.gtts]\nconcurrency = 99\n", "voice.gtts.concurrency must be between 1 and 16"),
+        ("[voice.gtts]\ntimeout = inf\n", "voice.gtts.timeout must be between 0.1 and 120 seconds"),
+        ("[voice.gtts]\nrate = nan\n", "voice.gtts.rate must be between 0 and 1000"),
+        (
+            '[voice.gtts]\nendpoint = "ftp://x"\n',
+            "voice.gtts.endpoint must be a base URL such as https://translate.google.fr",
+        ),
+        (
+            '[voice.gtts]\ntld = "fr/evil"\n',
+            "voice.gtts.tld must be a Google domain ending such as fr or co.uk, not 'fr/evil'",
+        ),
+    ],
+)
 def test_engine_options_are_checked_when_read(tmp_path: Path, text: str, message: str) -> None:
     assert refused(tmp_path, text) == message
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[publish]\nkeep = 1000000000000000000\n", "publish.keep must be between 0 and 100000"),
-    ("[publish]\nlock_timeout = 1e300\n", "publish.lock_timeout must be between 0 and 86400 seconds"),
-    ("[audio]\npause_sentence = nan\n", "audio.pause_sentence must be between 0 and 10 seconds"),
-    ("[audio]\nbitrate = 100\n",
-     "audio.bitrate must be 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320, not 100"),
-    ("[audio]\nmp3_quality = -1\n", "audio.mp3_quality must be between 0 and 9"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[publish]\nkeep = 1000000000000000000\n", "publish.keep must be between 0 and 100000"),
+        ("[publish]\nlock_timeout = 1e300\n", "publish.lock_timeout must be between 0 and 86400 seconds"),
+        ("[audio]\npause_sentence = nan\n", "audio.pause_sentence must be between 0 and 10 seconds"),
+        (
+            "[audio]\nbitrate = 100\n",
+            "audio.bitrate must be 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256 or 320, not 100",
+        ),
+        ("[audio]\nmp3_quality = -1\n", "audio.mp3_quality must be between 0 and 9"),
+    ],
+)
 def test_numbers_are_bounded(tmp_path: Path, text: str, message: str) -> None:
     assert refused(tmp_path, text) == message
 
 
-@pytest.mark.parametrize("template", [
-    "{number.numerator}", "{title[0]}", "{title.__class__}", "{nope}", "{}", "{0}", "{title:03d}", "{number:s}",
-    "{title:999999999}", "{title:{number}}", "{title!x}", "Bienvenue {", "}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{number.numerator}",
+        "{title[0]}",
+        "{title.__class__}",
+        "{nope}",
+        "{}",
+        "{0}",
+        "{title:03d}",
+        "{number:s}",
+        "{title:999999999}",
+        "{title:{number}}",
+        "{title!x}",
+        "Bienvenue {",
+        "}",
+    ],
+)
 def test_bad_templates_are_refused_at_load(tmp_path: Path, template: str) -> None:
     for name in ("intro", "outro", "transition"):
         message = refused(tmp_path, f'[speech]\n{name} = "{template}"\n')
@@ -134,11 +162,14 @@ def test_bad_templates_are_refused_at_load(tmp_path: Path, template: str) -> Non
 
 def test_template_messages_say_what_is_wrong(tmp_path: Path) -> None:
     assert refused(tmp_path, '[speech]\nintro = "{number.numerator}"\n').startswith(
-        "speech.intro: {number.numerator} is not allowed: no attribute or index access; use {show}, {title}")
+        "speech.intro: {number.numerator} is not allowed: no attribute or index access; use {show}, {title}"
+    )
     assert refused(tmp_path, '[speech]\nintro = "{nope}"\n').startswith(
-        "speech.intro: unknown field {nope}; use {show}")
+        "speech.intro: unknown field {nope}; use {show}"
+    )
     assert refused(tmp_path, '[speech]\nintro = "{title:03d}"\n').startswith(
-        "speech.intro: {title:03d} does not fit the field title")
+        "speech.intro: {title:03d} does not fit the field title"
+    )
 
 
 def test_good_templates_with_format_specs_load(tmp_path: Path) -> None:
@@ -154,7 +185,8 @@ def test_real_french_language_codes_load(tmp_path: Path, code: str) -> None:
 @pytest.mark.parametrize("code", ["xx", "xx-FR", "en", "français", "FR", "fr_FR", "fr-FRA", ""])
 def test_unknown_or_unspoken_languages_are_refused(tmp_path: Path, code: str) -> None:
     assert refused(tmp_path, f'[show]\nlanguage = "{code}"\n') == (
-        f"show.language must be a language the voices speak, such as fr, fr-FR or fr-CA, not {code!r}")
+        f"show.language must be a language the voices speak, such as fr, fr-FR or fr-CA, not {code!r}"
+    )
 
 
 @pytest.mark.parametrize("folder", [".podcast", ".podcast/feed", "./.podcast/../.podcast/public", "."])
@@ -186,8 +218,10 @@ def test_the_repository_show_loads_without_warnings(caplog: pytest.LogCaptureFix
 
 
 def test_config_does_not_import_the_engines() -> None:
-    code = ("import sys, podcast.config; "
-            "print(sorted(m for m in sys.modules if m.startswith('podcast.voices.') or m in ('gtts', 'requests')))")
+    code = (
+        "import sys, podcast.config; "
+        "print(sorted(m for m in sys.modules if m.startswith('podcast.voices.') or m in ('gtts', 'requests')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "['podcast.voices.base', 'podcast.voices.registry']"
 

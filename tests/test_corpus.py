@@ -42,9 +42,13 @@ _MARKS = re.compile(r"\([a-z]{2}\)|[_'’,;:!|\-2]")
 _VOWEL_START = tuple("aeEioOuyYW@A")
 # Variants a French reader hears as the same reading: the schwa of "quatre(-)vingts", the t of
 # "vingt", the k of "cinq" before a consonant, the v of "neuf heures", the t of "trente et un".
-_VARIANTS = ((re.compile(r"katr@"), "katr"), (re.compile(r"vE~t"), "vE~"), (re.compile(r"sE~k"), "sE~"),
-             (re.compile(r"nWv"), "nWf"),
-             (re.compile(r"A~te(?=W~|yn|O~z)"), "A~e"))  # the t of "trente et un", "soixante et onze"
+_VARIANTS = (
+    (re.compile(r"katr@"), "katr"),
+    (re.compile(r"vE~t"), "vE~"),
+    (re.compile(r"sE~k"), "sE~"),
+    (re.compile(r"nWv"), "nWf"),
+    (re.compile(r"A~te(?=W~|yn|O~z)"), "A~e"),
+)  # the t of "trente et un", "soixante et onze"
 
 
 def sound(text: str) -> str:
@@ -88,8 +92,10 @@ def table(scores: list[Score]) -> str:
     ruled = Counter(s.item.family for s in scores if s.right)
     lines = [f"{'family':<15}{'items':>6}{'raw espeak':>12}{'rules':>8}"]
     for family in families:
-        lines.append(f"{family:<15}{families[family]:>6}{raw[family] / families[family]:>12.0%}"
-                     f"{ruled[family] / families[family]:>8.0%}")
+        lines.append(
+            f"{family:<15}{families[family]:>6}{raw[family] / families[family]:>12.0%}"
+            f"{ruled[family] / families[family]:>8.0%}"
+        )
     total = len(scores)
     lines.append(f"{'overall':<15}{total:>6}{sum(raw.values()) / total:>12.1%}{sum(ruled.values()) / total:>8.1%}")
     return "\n".join(lines)

@@ -111,7 +111,7 @@ def test_a_failed_self_check_falls_back_to_reloading(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, fresh: dict[str, str]
 ) -> None:
     """A reset that patches the wrong bytes is caught at load, logged, and the reload path is used."""
-    monkeypatch.setattr(espeak_reset, "history_reset", lambda lib, path: (lambda: None))
+    monkeypatch.setattr(espeak_reset, "history_reset", lambda lib, path: lambda: None)
     with caplog.at_level(logging.WARNING, logger="podcast.voices.espeak"):
         library = _Library(_private_copy(_Library.get().path, 99))  # its own copy: a reload really unloads it
     assert library._reset is None

@@ -22,22 +22,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_inbox import check_feed, write_show
 
 from podcast import config as config_mod
-from podcast import publish
-from podcast import voices
+from podcast import publish, voices
 from podcast.catalog import Catalog
 from podcast.cli import cli
 from podcast.config import VoiceConfig
 from podcast.errors import VoiceError
 from podcast.voices.registry import EspeakOptions
 
-from test_inbox import check_feed, write_show
-
 PODCAST = Path(sys.executable).parent / "podcast"
-V1 = ("Le port de plaisance s'agrandit\n\n"
-      "Quarante anneaux supplémentaires seront créés pour les voiliers de passage.\n\n"
-      "La capitainerie promet des tarifs inchangés pour les habitants.\n")
+V1 = (
+    "Le port de plaisance s'agrandit\n\n"
+    "Quarante anneaux supplémentaires seront créés pour les voiliers de passage.\n\n"
+    "La capitainerie promet des tarifs inchangés pour les habitants.\n"
+)
 V2 = V1 + "\nLes travaux dureront tout l'hiver, sans fermer le quai principal.\n"
 OTHER = "La fête de la musique\n\nTrois scènes accueilleront les groupes du quartier sur les quais.\n"
 
@@ -56,7 +56,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     scratch = folder / "scratch"
     shutil.copytree(folder / "show", scratch)
     for name in ("port.txt", "fete.txt"):
-        assert CliRunner().invoke(cli, ["--config", str(scratch / "podcast.toml"), "-q", "build", str(scratch / name)]).exit_code == 0
+        assert (
+            CliRunner()
+            .invoke(cli, ["--config", str(scratch / "podcast.toml"), "-q", "build", str(scratch / name)])
+            .exit_code
+            == 0
+        )
     return folder / "show"
 
 
@@ -108,8 +113,13 @@ def no_leftovers(config: config_mod.Config) -> None:
 
 
 def _podcast(show: Path, *args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([str(PODCAST), "--config", str(show / "podcast.toml"), "-q", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}, **kwargs)
+    return subprocess.Popen(
+        [str(PODCAST), "--config", str(show / "podcast.toml"), "-q", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("stage", publish.STAGES)
@@ -257,7 +267,9 @@ def mounted(tmp_path: Path):
 
 def _publish_on(show: Path, folder: Path) -> None:
     toml = show / "podcast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('folder = "feed"', f'folder = "{folder}"', 1), encoding="utf-8")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('folder = "feed"', f'folder = "{folder}"', 1), encoding="utf-8"
+    )
 
 
 def test_full_disk_on_a_tiny_tmpfs(show: Path, tmp_path: Path, mounted) -> None:

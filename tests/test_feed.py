@@ -143,7 +143,9 @@ def test_hostile_titles_keep_the_feed_well_formed(show_config, title: str) -> No
     parsed = feedparser.parse(data)
     assert not parsed.bozo, parsed.get("bozo_exception")
     assert parsed.entries[0].title == expected
-    assert podcastparser.parse(show_config.feed_url, io.BytesIO(data))["episodes"][0]["title"] == " ".join(expected.split())
+    assert podcastparser.parse(show_config.feed_url, io.BytesIO(data))["episodes"][0]["title"] == " ".join(
+        expected.split()
+    )
 
 
 def test_clean_drops_only_control_characters() -> None:

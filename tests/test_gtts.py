@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fake_gtts import FakeGoogle, batchexecute_body, make_mp3  # noqa: E402
+from fake_gtts import FakeGoogle, batchexecute_body, make_mp3
 
-from podcast.errors import EXIT_VOICE, VoiceError  # noqa: E402
-from podcast.voices.gtts import GttsVoice, decode_batchexecute, retry_after  # noqa: E402
+from podcast.errors import EXIT_VOICE, VoiceError
+from podcast.voices.gtts import GttsVoice, decode_batchexecute, retry_after
 
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, connections are refused
 
@@ -77,12 +77,19 @@ def test_decoding_matches_gtts_own_stream(fake: FakeGoogle, mp3: bytes) -> None:
 @pytest.fixture(scope="module")
 def three_lengths() -> list[bytes]:
     """Three MP3s of clearly different lengths, to see which answer lands where."""
-    return [make_mp3(text) for text in ("Oui.", "Une phrase de longueur moyenne.",
-                                        "Une phrase nettement plus longue, pour que sa durée se distingue des autres.")]
+    return [
+        make_mp3(text)
+        for text in (
+            "Oui.",
+            "Une phrase de longueur moyenne.",
+            "Une phrase nettement plus longue, pour que sa durée se distingue des autres.",
+        )
+    ]
 
 
-def test_synthesis_speaks_each_text_in_order_on_reused_connections(fake: FakeGoogle, ffprobe, tmp_path: Path,
-                                                                    three_lengths: list[bytes]) -> None:
+def test_synthesis_speaks_each_text_in_order_on_reused_connections(
+    fake: FakeGoogle, ffprobe, tmp_path: Path, three_lengths: list[bytes]
+) -> None:
     texts = [f"Phrase numéro {n}, lue par la voix de Google." for n in range(12)]
     fake.answers = {text: three_lengths[n % 3] for n, text in enumerate(texts)}
     lengths = []
@@ -92,8 +99,9 @@ def test_synthesis_speaks_each_text_in_order_on_reused_connections(fake: FakeGoo
     assert lengths[0] + 0.5 < lengths[1] < lengths[2] - 0.5  # far enough apart to tell them by duration
     expected = [lengths[n % 3] for n in range(12)]
     audios = voice(fake, concurrency=3).synthesize(texts)
-    assert len(audios) == 12 and all(abs(a.seconds - e) < 0.1 for a, e in zip(audios, expected)), \
-        [(round(a.seconds, 2), round(e, 2)) for a, e in zip(audios, expected)]  # each answer in its text's place
+    assert len(audios) == 12 and all(abs(a.seconds - e) < 0.1 for a, e in zip(audios, expected)), [
+        (round(a.seconds, 2), round(e, 2)) for a, e in zip(audios, expected)
+    ]  # each answer in its text's place
     assert sorted(h.text for h in fake.hits) == sorted(texts)  # gTTS's own RPC packaging, read by the fake
     assert {(h.lang, h.slow) for h in fake.hits} == {("fr", False)}
     assert fake.max_in_flight <= 3
@@ -171,9 +179,26 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("tls")
     pem = folder / "fake.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(pem), "-out", str(folder / "cert.pem")],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(pem),
+            "-out",
+            str(folder / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
     )
     pem.write_bytes(pem.read_bytes() + (folder / "cert.pem").read_bytes())
     return folder
@@ -191,8 +216,8 @@ def test_tls_is_verified(mp3: bytes, certificate: Path, monkeypatch: pytest.Monk
 
 def test_auto_probe_chooses_gtts_when_it_answers(fake: FakeGoogle) -> None:
     from podcast.config import VoiceConfig
-    from podcast.voices.registry import GttsOptions
     from podcast.voices import choose
+    from podcast.voices.registry import GttsOptions
 
     chosen = choose("auto", VoiceConfig(engines={"gtts": GttsOptions(endpoint=fake.url)}))
     assert chosen.voice.engine == "gtts" and "answered" in chosen.reason

@@ -22,20 +22,25 @@ from podcast.inbox import InboxResult, Item, articles
 
 ARTICLES = {
     "01-marche.txt": "Le marché du samedi\n\n"
-                     "Les producteurs de la vallée reviennent sur la place de l'église avec les premières fraises.\n\n"
-                     "Les prix restent sages malgré une saison tardive.\n",
+    "Les producteurs de la vallée reviennent sur la place de l'église avec les premières fraises.\n\n"
+    "Les prix restent sages malgré une saison tardive.\n",
     "02-bibliotheque.md": "# La bibliothèque rouvre\n\n"
-                          "Après six mois de travaux, la médiathèque accueille de nouveau les lecteurs dès lundi.\n",
+    "Après six mois de travaux, la médiathèque accueille de nouveau les lecteurs dès lundi.\n",
     "03-velo.txt": "Une piste cyclable vers la gare\n\n"
-                   "La commune trace deux kilomètres de piste protégée le long du canal.\n",
+    "La commune trace deux kilomètres de piste protégée le long du canal.\n",
 }
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
 
 
 def write_show(folder: Path) -> Path:
     """A fresh show with the offline voice."""
-    config_mod.init(folder, title="La Gazette du Canal", author="Rédaction", email="redaction@example.org",
-                    base_url="https://podcast.example.org/gazette/")
+    config_mod.init(
+        folder,
+        title="La Gazette du Canal",
+        author="Rédaction",
+        email="redaction@example.org",
+        base_url="https://podcast.example.org/gazette/",
+    )
     toml = folder / "podcast.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
     return toml
@@ -78,7 +83,12 @@ def settle(toml: Path, inbox: Path) -> None:
     """The inbox after the first run's bad files are gone: only the three articles (and the files
     the inbox ignores), each published as it stands."""
     for path in inbox.iterdir():
-        if path.is_file() and path.suffix in (".txt", ".md") and not path.name.startswith(".") and path.name not in ARTICLES:
+        if (
+            path.is_file()
+            and path.suffix in (".txt", ".md")
+            and not path.name.startswith(".")
+            and path.name not in ARTICLES
+        ):
             path.unlink()
     result = invoke(toml, "-q", "build", "--inbox", str(inbox))
     assert result.exit_code == 0 and result.output == "", result.output
@@ -89,12 +99,17 @@ def test_first_run_builds_good_articles_and_reports_bad_ones(inbox_show) -> None
     assert result.exit_code == 2, result.output  # only bad input failed
     lines = [line for line in result.output.splitlines() if not line.startswith("Voice:")]
     assert [line.split()[0:2] for line in lines[:5]] == [
-        ["built", "01-marche.txt:"], ["built", "02-bibliotheque.md:"], ["built", "03-velo.txt:"],
-        ["failed", "04-photo.txt:"], ["failed", "05-vide.md:"],
+        ["built", "01-marche.txt:"],
+        ["built", "02-bibliotheque.md:"],
+        ["built", "03-velo.txt:"],
+        ["failed", "04-photo.txt:"],
+        ["failed", "05-vide.md:"],
     ]
     assert lines[3] == "failed   04-photo.txt: the article is not text (binary data)"
     assert lines[4] == "failed   05-vide.md: the article is empty"
-    assert re.fullmatch(rf"Inbox {re.escape(str(inbox))}: 3 built, 0 updated, 0 skipped, 2 failed in \d+\.\d s", lines[5])
+    assert re.fullmatch(
+        rf"Inbox {re.escape(str(inbox))}: 3 built, 0 updated, 0 skipped, 2 failed in \d+\.\d s", lines[5]
+    )
     assert len(lines) == 6
     config = config_mod.load(toml)
     parsed = check_feed(config)
@@ -146,7 +161,9 @@ def test_changed_article_is_updated_in_place(inbox_show) -> None:
 def test_same_title_twice_is_refused_without_stopping_others(inbox_show) -> None:
     toml, inbox, _ = inbox_show
     settle(toml, inbox)
-    (inbox / "00-doublon.txt").write_text("Le marché du samedi\n\nUn autre texte sous le même titre.\n", encoding="utf-8")
+    (inbox / "00-doublon.txt").write_text(
+        "Le marché du samedi\n\nUn autre texte sous le même titre.\n", encoding="utf-8"
+    )
     try:
         result = invoke(toml, "build", "--inbox", str(inbox))
     finally:
@@ -168,13 +185,17 @@ def test_log_file_appends_timestamped_lines(inbox_show, tmp_path: Path) -> None:
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[\d+\] "
     assert all(re.match(stamp, line) for line in lines), lines
     summaries = [line for line in lines if "Inbox " in line]
-    assert len(summaries) == 2 and all(re.search(r"INFO Inbox .*: 0 built, 0 updated, 3 skipped, 0 failed in ", s) for s in summaries)
+    assert len(summaries) == 2 and all(
+        re.search(r"INFO Inbox .*: 0 built, 0 updated, 3 skipped, 0 failed in ", s) for s in summaries
+    )
 
 
 def test_no_progress_bar_or_colour_off_a_terminal(inbox_show) -> None:
     toml, inbox, _ = inbox_show
     settle(toml, inbox)
-    (inbox / "03-velo.txt").write_text(ARTICLES["03-velo.txt"] + "\nLa piste sera éclairée la nuit.\n", encoding="utf-8")
+    (inbox / "03-velo.txt").write_text(
+        ARTICLES["03-velo.txt"] + "\nLa piste sera éclairée la nuit.\n", encoding="utf-8"
+    )
     result = invoke(toml, "-v", "build", "--inbox", str(inbox))
     assert result.exit_code == 0
     assert "\r" not in result.output and "\x1b[" not in result.output and "[#" not in result.output
@@ -191,8 +212,13 @@ def test_articles_are_listed_in_name_order(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("errors", "code"),
-    [((), 0), ((InputError("x"),), 2), ((InputError("x"), InputError("y")), 2),
-     ((VoiceError("x"),), 4), ((InputError("x"), VoiceError("y")), 1)],
+    [
+        ((), 0),
+        ((InputError("x"),), 2),
+        ((InputError("x"), InputError("y")), 2),
+        ((VoiceError("x"),), 4),
+        ((InputError("x"), VoiceError("y")), 1),
+    ],
 )
 def test_exit_code_is_the_failures_common_code(errors, code) -> None:
     result = InboxResult(Path("inbox"), [Item(Path("ok.txt"), "skipped")])
@@ -217,8 +243,9 @@ def test_a_file_still_being_written_waits_for_a_later_run(inbox_show) -> None:
     assert "waiting  06-piscine.txt: changed less than 60 s ago; built by a later run" in waiting.output
     assert re.search(r": 0 built, 0 updated, 3 skipped, 0 failed, 1 waiting in ", waiting.output)
     assert (config.publish_dir / "feed.xml").read_bytes() == before
-    upload.write_text("La piscine rouvre\n\nAprès deux ans de travaux, le bassin accueille les nageurs.\n",
-                      encoding="utf-8")
+    upload.write_text(
+        "La piscine rouvre\n\nAprès deux ans de travaux, le bassin accueille les nageurs.\n", encoding="utf-8"
+    )
     os.utime(upload, (old, old))  # the upload finished two minutes ago
     done = invoke(toml, "build", "--inbox", str(inbox), "--min-age", "60")
     assert done.exit_code == 0 and "built    06-piscine.txt:" in done.output, done.output

@@ -11,14 +11,19 @@ NAMES = ("intro", "transition", "outro")
 
 
 def test_shipped_jingles_are_reproducible_from_the_script(tmp_path: Path, ffmpeg_exe: str) -> None:
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "make-jingles"), str(tmp_path)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make-jingles"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # pydub found its converter: no "Couldn't find ffmpeg" warning
 
     def samples(path: Path) -> bytes:  # decoded samples, so a newer FLAC encoder does not matter
-        return subprocess.run([ffmpeg_exe, "-v", "error", "-i", str(path), "-f", "s16le", "-"],
-                              capture_output=True, check=True).stdout
+        return subprocess.run(
+            [ffmpeg_exe, "-v", "error", "-i", str(path), "-f", "s16le", "-"], capture_output=True, check=True
+        ).stdout
 
     for name in NAMES:
         made, shipped = samples(tmp_path / f"{name}.flac"), samples(ROOT / "audio" / f"{name}.flac")

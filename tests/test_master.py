@@ -18,11 +18,11 @@ from podcast import config as config_mod
 from podcast import master, pcm, sounds
 from podcast.build import build
 from podcast.config import AudioConfig, VoiceConfig
-from podcast.voices.registry import EspeakOptions
 from podcast.errors import AudioError
 from podcast.segment import Kind, Pause, Segment
 from podcast.timeline import Mastered
 from podcast.voices import Audio, load
+from podcast.voices.registry import EspeakOptions
 
 TARGET, CEILING = -16.0, -1.0
 
@@ -31,10 +31,11 @@ def measure(ffmpeg_exe: str, path: Path) -> tuple[float, float]:
     """Integrated LUFS and true peak of a file, straight from ffmpeg's ebur128 (not our parser)."""
     done = subprocess.run(
         [ffmpeg_exe, "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     )
     stderr = done.stderr.decode("utf-8", "replace")  # ffmpeg cuts long tag values mid-character
-    summary = stderr[stderr.rfind("Summary:"):]
+    summary = stderr[stderr.rfind("Summary:") :]
     lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
     return lufs, peak
@@ -43,15 +44,21 @@ def measure(ffmpeg_exe: str, path: Path) -> tuple[float, float]:
 def decode(ffmpeg_exe: str, path: Path, rate: int = 44100) -> array.array:
     done = subprocess.run(
         [ffmpeg_exe, "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     )
     return array.array("h", done.stdout)
 
 
 def new_show(root: Path, **audio: object) -> config_mod.Config:
     """A fresh show with its own cache folder: nothing shared with any other build."""
-    config_mod.init(root, title="Le Fil Test", author="Équipe Test", email="t@example.org",
-                    base_url="https://podcast.example.org/show/")
+    config_mod.init(
+        root,
+        title="Le Fil Test",
+        author="Équipe Test",
+        email="t@example.org",
+        base_url="https://podcast.example.org/show/",
+    )
     text = (root / "podcast.toml").read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
     text = text.replace('[cache]\nfolder = ""', '[cache]\nfolder = "cache"')
     assert 'engine = "espeak"' in text and '[cache]\nfolder = "cache"' in text  # or builds would share a cache
@@ -98,18 +105,28 @@ def scaled(audios: list[Audio], gain: float) -> list[Audio]:
     out = []
     for audio in audios:
         samples = array.array("h", audio.pcm)
-        out.append(Audio(array.array("h", (max(-32768, min(32767, int(s * gain))) for s in samples)).tobytes(), audio.rate))
+        out.append(
+            Audio(array.array("h", (max(-32768, min(32767, int(s * gain))) for s in samples)).tobytes(), audio.rate)
+        )
     return out
 
 
 def run_master(audios, tmp_path: Path, cfg: AudioConfig | None = None, **kwargs) -> Mastered:
     cfg = cfg or AudioConfig()
     jingles = kwargs.pop("jingles", None) or sounds.jingle_paths(cfg, tmp_path)
-    return master.master(segments_for(SENTENCES), audios, cfg, tmp_path / "out.mp3",
-                         jingles=jingles, chapter_titles=["Un article"], **kwargs)
+    return master.master(
+        segments_for(SENTENCES),
+        audios,
+        cfg,
+        tmp_path / "out.mp3",
+        jingles=jingles,
+        chapter_titles=["Un article"],
+        **kwargs,
+    )
 
 
 # --- loudness, whatever the engine's level -------------------------------------------------------
+
 
 def test_demo_episode_meets_loudness(episode, ffmpeg_exe) -> None:
     _, result = episode
@@ -127,7 +144,9 @@ def test_loudness_from_quiet_and_loud_input(espeak_audio, gain, tmp_path, ffmpeg
 
 @pytest.mark.parametrize("pitch,rate", [(10, 120), (90, 260)])
 def test_loudness_across_espeak_pitches_and_rates(pitch, rate, tmp_path, ffmpeg_exe) -> None:
-    audios = load("espeak", VoiceConfig(engines={"espeak": EspeakOptions(pitch=pitch, rate=rate)})).synthesize(SENTENCES)
+    audios = load("espeak", VoiceConfig(engines={"espeak": EspeakOptions(pitch=pitch, rate=rate)})).synthesize(
+        SENTENCES
+    )
     mastered = run_master(audios, tmp_path)
     lufs, peak = measure(ffmpeg_exe, mastered.path)
     assert abs(lufs - TARGET) <= 1.0 and peak <= CEILING, (lufs, peak)
@@ -140,6 +159,7 @@ def test_other_target_and_ceiling(espeak_audio, tmp_path, ffmpeg_exe) -> None:
 
 
 # --- the MP3 itself ------------------------------------------------------------------------------
+
 
 def test_mp3_is_exact_cbr_with_lame_header(episode, ffprobe, ffmpeg_exe) -> None:
     _, result = episode
@@ -172,9 +192,17 @@ def test_two_clean_builds_are_byte_identical(tmp_path, example_path_module) -> N
     outputs = []
     for name in ("one", "two"):
         done = subprocess.run(
-            [sys.executable, "-c", BUILD_IN_A_FRESH_PROCESS, str(tmp_path / name), str(example_path_module),
-             str(Path(__file__).parent)],
-            capture_output=True, text=True, check=True,
+            [
+                sys.executable,
+                "-c",
+                BUILD_IN_A_FRESH_PROCESS,
+                str(tmp_path / name),
+                str(example_path_module),
+                str(Path(__file__).parent),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         outputs.append(Path(done.stdout.strip().splitlines()[-1]))
     first, second = (path.read_bytes() for path in outputs)
@@ -191,6 +219,7 @@ def test_a_rebuild_in_the_same_process_is_byte_identical(tmp_path, episode, exam
 
 
 # --- pauses, jingles, bed ------------------------------------------------------------------------
+
 
 def test_pauses_follow_the_segments(espeak_audio, tmp_path) -> None:
     cfg = AudioConfig(pause_sentence=0.35, pause_paragraph=0.7)
@@ -215,11 +244,26 @@ def test_custom_jingles_in_other_formats_and_music_bed(espeak_audio, tmp_path, f
     made = {}
     for name, seconds, fmt in (("intro", 2.0, "wav"), ("transition", 0.5, "ogg"), ("outro", 1.0, "mp3")):
         path = tmp_path / f"{name}.{fmt}"
-        subprocess.run([ffmpeg_exe, "-v", "error", "-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}",
-                        "-ac", "2", str(path)], check=True)
+        subprocess.run(
+            [
+                ffmpeg_exe,
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency=330:duration={seconds}",
+                "-ac",
+                "2",
+                str(path),
+            ],
+            check=True,
+        )
         made[name] = path
     bed = tmp_path / "bed.flac"
-    subprocess.run([ffmpeg_exe, "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=1.5:c=pink:seed=1", str(bed)], check=True)
+    subprocess.run(
+        [ffmpeg_exe, "-v", "error", "-f", "lavfi", "-i", "anoisesrc=d=1.5:c=pink:seed=1", str(bed)], check=True
+    )
     (tmp_path / "plain").mkdir()
     plain = run_master(espeak_audio, tmp_path / "plain")
     mastered = run_master(espeak_audio, tmp_path, jingles=made, music_bed=bed)
@@ -253,6 +297,7 @@ def test_chapters_start_at_the_transition(espeak_audio, tmp_path) -> None:
 
 # --- PCM edits -----------------------------------------------------------------------------------
 
+
 def test_trim_keeps_speech_and_drops_edge_silence() -> None:
     speech = array.array("h", [1000, -1000] * 500).tobytes()
     padded = bytes(4000) + speech + bytes(6000)
@@ -275,7 +320,9 @@ def test_ffmpeg_failure_names_the_system_cause() -> None:
 
     full = "[mp3 @ 0x1] Error writing trailer: No space left on device\nConversion failed!\n"
     assert failure_reason(full, 1) == "no space left on device"
-    assert failure_reason("x.flac: Invalid data found when processing input\nConversion failed!\n", 1) == \
-        "x.flac: Invalid data found when processing input"
+    assert (
+        failure_reason("x.flac: Invalid data found when processing input\nConversion failed!\n", 1)
+        == "x.flac: Invalid data found when processing input"
+    )
     assert failure_reason("Conversion failed!\n", 1) == "Conversion failed!"
     assert failure_reason("", 187) == "exit code 187"

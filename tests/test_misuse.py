@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_inbox import write_show
 
 from podcast.cli import cli
-
-from test_inbox import write_show
 
 BODY = "La commune trace deux kilomètres de piste protégée le long du canal.\n"
 
@@ -89,7 +88,9 @@ def _with(toml: Path, table: str, line: str) -> Path:
     return toml
 
 
-@pytest.mark.parametrize("url", ["https://ex.org/show/?a=1&b=2", "https://ex.org/show/#notes", "https://ex.org/ma show/"])
+@pytest.mark.parametrize(
+    "url", ["https://ex.org/show/?a=1&b=2", "https://ex.org/show/#notes", "https://ex.org/ma show/"]
+)
 def test_a_base_url_that_cannot_prefix_file_names_is_refused(toml: Path, url: str) -> None:
     _with(toml, "show", f'base_url = "{url}"')
     one_error_line(run(toml, "feed"), 2, "show.base_url")
@@ -106,8 +107,9 @@ def test_a_base_url_without_trailing_slash_still_makes_good_links(toml: Path) ->
 
 
 @pytest.mark.parametrize("setting", ["jingle_intro", "music_bed"])
-def test_a_custom_sound_that_is_missing_or_not_audio_is_a_settings_error(toml: Path, tmp_path: Path,
-                                                                        setting: str) -> None:
+def test_a_custom_sound_that_is_missing_or_not_audio_is_a_settings_error(
+    toml: Path, tmp_path: Path, setting: str
+) -> None:
     """Used to be exit 1 'measuring loudness failed: ...' after the whole synthesis, naming nothing."""
     from podcast import config as config_mod
 
@@ -124,13 +126,16 @@ def test_a_custom_sound_that_is_missing_or_not_audio_is_a_settings_error(toml: P
     assert feed.read_bytes() == before
 
 
-@pytest.mark.parametrize(("line", "fragment"), [
-    ('folder = "podcast.toml"', "publish.folder is a file"),
-    ('folder = "."', "publish.folder must not be the show folder"),
-    ('folder = ".."', "publish.folder must not be the show folder"),
-    ("lock_timeout = -5", "publish.lock_timeout"),
-    ("lock_timeout = nan", "publish.lock_timeout"),
-])
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ('folder = "podcast.toml"', "publish.folder is a file"),
+        ('folder = "."', "publish.folder must not be the show folder"),
+        ('folder = ".."', "publish.folder must not be the show folder"),
+        ("lock_timeout = -5", "publish.lock_timeout"),
+        ("lock_timeout = nan", "publish.lock_timeout"),
+    ],
+)
 def test_a_publish_table_that_cannot_work_is_refused(toml: Path, line: str, fragment: str) -> None:
     """A file as publish folder used to fail (exit 1) with 'cover.png: cannot write: File exists';
     '.' published podcast.toml; a negative or nan lock_timeout was taken as is."""
@@ -154,7 +159,9 @@ def test_a_few_windows_bytes_in_utf8_text_leave_the_rest_intact() -> None:
     """A stray cp1252 'é' used to make the whole file cp1252: every correct 'é' became 'Ã©'."""
     from podcast.article import decode
 
-    text, warnings = decode("Le café de l'été\n".encode() + b"Un caf\xe9 \x93noir\x94, l'\xc3\xa9t\xc3\xa9 d\xc3\xa9j\xc3\xa0.\n")
+    text, warnings = decode(
+        "Le café de l'été\n".encode() + b"Un caf\xe9 \x93noir\x94, l'\xc3\xa9t\xc3\xa9 d\xc3\xa9j\xc3\xa0.\n"
+    )
     assert text == "Le café de l'été\nUn café “noir”, l'été déjà.\n"
     assert len(warnings) == 1 and "3 byte(s) not UTF-8" in warnings[0]
     pure, warnings = decode("Un caf\u00e9 \u201cnoir\u201d, d\u00e9j\u00e0.\n".encode("cp1252"))

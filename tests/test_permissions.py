@@ -15,8 +15,8 @@ import pytest
 
 from podcast import config as config_mod
 from podcast.build import build
-from podcast.publish import regenerate_feed
 from podcast.fsutil import PUBLIC_DIR, PUBLIC_FILE, write_atomic
+from podcast.publish import regenerate_feed
 
 ARTICLE = """La Lettre Permissions : les droits de lecture
 Un serveur web lit le flux
@@ -31,8 +31,11 @@ def as_nobody(*command: str) -> subprocess.CompletedProcess[bytes]:
         if os.environ.get("CI") == "true":
             pytest.fail("reading as another user needs root and setpriv (util-linux) under CI")
         pytest.skip("reading as another user needs root and setpriv (util-linux)")
-    return subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command],
-                          capture_output=True, check=False)
+    return subprocess.run(
+        ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command],
+        capture_output=True,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -54,8 +57,13 @@ def strict_umask() -> Iterator[None]:
 
 
 def new_show(folder: Path) -> config_mod.Config:
-    config_mod.init(folder, title="La Lettre Permissions", author="Équipe", email="test@example.org",
-                    base_url="https://podcast.example.org/perm/")
+    config_mod.init(
+        folder,
+        title="La Lettre Permissions",
+        author="Équipe",
+        email="test@example.org",
+        base_url="https://podcast.example.org/perm/",
+    )
     toml = folder / "podcast.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
     return config_mod.load(toml)

@@ -10,8 +10,7 @@ import pytest
 import tiny_piper
 
 from podcast.errors import ConfigError, VoiceError
-from podcast.voices import piper
-from podcast.voices import registry
+from podcast.voices import piper, registry
 from podcast.voices.piper import PiperOptions, PiperVoice
 
 QUIET = {"noise_scale": 0.0, "noise_w": 0.0}

@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-import tomli_w
 import tiny_piper
+import tomli_w
 
 from podcast import config
 from podcast.build import build

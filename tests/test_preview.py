@@ -54,10 +54,21 @@ def test_sample_newsletter_preview(show: Path, sample_path: Path) -> None:
     assert data["title"] == "Les salaires mirobolants de Meta pour débaucher chez OpenAI"
     assert data["teaser"] == "DeepSeek bientôt interdit en Allemagne"
     assert [a["title"] for a in data["articles"]] == [
-        "Meta recrute chez OpenAI pour son nouveau laboratoire d'IA", "DeepSeek bientôt interdit en Allemagne"]
+        "Meta recrute chez OpenAI pour son nouveau laboratoire d'IA",
+        "DeepSeek bientôt interdit en Allemagne",
+    ]
     assert [s["heading"] for s in data["articles"][0]["sections"]] == [
-        None, "100 millions de dollars", "Machine publicitaire", "Échec de Llama 4", "Nouvelle architecture"]
-    assert [s["heading"] for s in data["articles"][1]["sections"]] == [None, "Modèle repoussé", "Aussi interdite aux États-Unis"]
+        None,
+        "100 millions de dollars",
+        "Machine publicitaire",
+        "Échec de Llama 4",
+        "Nouvelle architecture",
+    ]
+    assert [s["heading"] for s in data["articles"][1]["sections"]] == [
+        None,
+        "Modèle repoussé",
+        "Aussi interdite aux États-Unis",
+    ]
     assert data["articles"][0]["links"][0] == "Dans l’IA, Meta réalise à son tour une acquisition déguisée"
     assert data["credits"] == "Unsplash / James Yarema - Unsplash / Brett Jordan"
     spoken = " ".join(s["text"] for s in data["segments"])
@@ -86,16 +97,30 @@ def test_sample_no_word_lost(show: Path, sample_path: Path) -> None:
             assert expected in spoken
 
 
-@pytest.mark.parametrize("name, title, teaser, headings", [
-    ("lettre-energie.txt", "La Lettre Énergie : le solaire s'installe sur les toits des villes",
-     "Les bornes de recharge rattrapent enfin les voitures",
-     [[None, "Un rendement en hausse", "Des copropriétés hésitantes"], [None, "Un réseau encore inégal"]]),
-    ("lettre.md", "Le Fil Culture : les bibliothèques ouvrent le dimanche", "Le retour des cinémas de quartier",
-     [[None, "Un public nouveau", "Des moyens comptés"], [None]]),
-    ("article-seul.txt", "Les abeilles sauvages reviennent dans les jardins de Nantes", None, [[None]]),
-    ("typographie.txt", "Le Fil Éco : l’inflation recule, les prix à la pompe aussi",
-     "Les salariés des U.S. retournent au bureau", [[None, "Les carburants en baisse", "Le télétravail aux U.S."]]),
-])
+@pytest.mark.parametrize(
+    "name, title, teaser, headings",
+    [
+        (
+            "lettre-energie.txt",
+            "La Lettre Énergie : le solaire s'installe sur les toits des villes",
+            "Les bornes de recharge rattrapent enfin les voitures",
+            [[None, "Un rendement en hausse", "Des copropriétés hésitantes"], [None, "Un réseau encore inégal"]],
+        ),
+        (
+            "lettre.md",
+            "Le Fil Culture : les bibliothèques ouvrent le dimanche",
+            "Le retour des cinémas de quartier",
+            [[None, "Un public nouveau", "Des moyens comptés"], [None]],
+        ),
+        ("article-seul.txt", "Les abeilles sauvages reviennent dans les jardins de Nantes", None, [[None]]),
+        (
+            "typographie.txt",
+            "Le Fil Éco : l’inflation recule, les prix à la pompe aussi",
+            "Les salariés des U.S. retournent au bureau",
+            [[None, "Les carburants en baisse", "Le télétravail aux U.S."]],
+        ),
+    ],
+)
 def test_own_texts_preview(show: Path, name: str, title: str, teaser: str | None, headings: list) -> None:
     data = preview_json(show, FIXTURES / name)
     check_contract(data)
@@ -112,8 +137,16 @@ def test_own_texts_preview(show: Path, name: str, title: str, teaser: str | None
 
 def test_own_texts_speech(show: Path) -> None:
     spoken = " ".join(s["text"] for s in preview_json(show, FIXTURES / "typographie.txt")["segments"])
-    for said in ("monsieur Lefèvre", "madame Perrin", "docteur Morel", "numéro 3", "1 euro 65", "8 heures 30",
-                 "1,8 pour cent", "3,5 jours"):
+    for said in (
+        "monsieur Lefèvre",
+        "madame Perrin",
+        "docteur Morel",
+        "numéro 3",
+        "1 euro 65",
+        "8 heures 30",
+        "1,8 pour cent",
+        "3,5 jours",
+    ):
         assert said in spoken
     spoken = " ".join(s["text"] for s in preview_json(show, FIXTURES / "lettre-energie.txt")["segments"])
     assert "le premier septembre" in spoken and "sixième étage" in spoken and "380 euros" in spoken
@@ -150,9 +183,14 @@ def test_human_preview(show: Path) -> None:
     assert "Un rendement en hausse" in out and "link: Le guide de l'Ademe sur l'autoconsommation" in out
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"), (b" \n\t\r\n", "empty"), (b"\x00\x01\x02binary\x00", "binary"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b" \n\t\r\n", "empty"),
+        (b"\x00\x01\x02binary\x00", "binary"),
+    ],
+)
 def test_bad_article_is_one_line_and_exit_2(show: Path, tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
@@ -188,10 +226,29 @@ def test_preview_reads_an_existing_catalog_without_writing(show: Path) -> None:
     cfg = config_mod.load(show / "podcast.toml")
     with Catalog(cfg.catalog_path) as catalog:
         for number, key in ((4, "autre-episode"), (7, episode_key(plan(cfg, article, number=1).issue))):
-            catalog.upsert(Episode(key=key, guid=key, number=number, title=key, slug=key, date="2025-01-01",
-                                   pub_date="2025-01-01T06:00:00+00:00", duration_ms=1, bytes=1,
-                                   audio=f"episodes/{key}.mp3", chapters=None, vtt=None, srt=None, engine="espeak",
-                                   voice="v", text_hash="h", description="", notes_html="", updated="2025-01-01"))
+            catalog.upsert(
+                Episode(
+                    key=key,
+                    guid=key,
+                    number=number,
+                    title=key,
+                    slug=key,
+                    date="2025-01-01",
+                    pub_date="2025-01-01T06:00:00+00:00",
+                    duration_ms=1,
+                    bytes=1,
+                    audio=f"episodes/{key}.mp3",
+                    chapters=None,
+                    vtt=None,
+                    srt=None,
+                    engine="espeak",
+                    voice="v",
+                    text_hash="h",
+                    description="",
+                    notes_html="",
+                    updated="2025-01-01",
+                )
+            )
     before = {name: (show / ".podcast" / name).read_bytes() for name in _files(show / ".podcast")}
     code, out, err = preview(show, article)
     assert code == 0, err

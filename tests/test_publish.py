@@ -22,8 +22,8 @@ import pytest
 
 from podcast import config as config_mod
 from podcast.build import build
-from podcast.publish import STAGES, list_episodes, regenerate_feed, remove
 from podcast.errors import NotFoundError
+from podcast.publish import STAGES, list_episodes, regenerate_feed, remove
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,15 +39,22 @@ Les maraîchers reviennent dès sept heures. La mairie promet des places de stat
 """
 
 
-def write_article(folder: Path, name: str, title: str = "La Lettre Test : les outils se prêtent", body: str = BODY) -> Path:
+def write_article(
+    folder: Path, name: str, title: str = "La Lettre Test : les outils se prêtent", body: str = BODY
+) -> Path:
     path = folder / name
     path.write_text(ARTICLE.format(title=title, body=body), encoding="utf-8")
     return path
 
 
 def new_show(folder: Path) -> config_mod.Config:
-    config_mod.init(folder, title="La Lettre Test", author="Équipe", email="test@example.org",
-                    base_url="https://podcast.example.org/lettre/")
+    config_mod.init(
+        folder,
+        title="La Lettre Test",
+        author="Équipe",
+        email="test@example.org",
+        base_url="https://podcast.example.org/lettre/",
+    )
     toml = folder / "podcast.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
     return config_mod.load(toml)
@@ -65,7 +72,7 @@ def listed_files(config: config_mod.Config) -> dict[str, int | None]:
             value = element.get(attr)
             if value and value.startswith(config.base_url) and not value.endswith("feed.xml"):
                 length = element.get("length")
-                found[value[len(config.base_url):]] = int(length) if length else None
+                found[value[len(config.base_url) :]] = int(length) if length else None
     return found
 
 
@@ -100,8 +107,20 @@ def run_build(config: config_mod.Config, article: Path, *extra: str, kill_at: st
         env["PODCAST_TEST_KILL_AT"] = kill_at
     env["PYTHONPATH"] = str(ROOT)
     return subprocess.Popen(
-        [sys.executable, "-m", "podcast", "-q", "--config", str(config.root / "podcast.toml"), "build", str(article), *extra],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "podcast",
+            "-q",
+            "--config",
+            str(config.root / "podcast.toml"),
+            "build",
+            str(article),
+            *extra,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -113,12 +132,17 @@ def test_same_article_is_skipped_then_updated_in_place(tmp_path) -> None:
     again = build(show, article)
     assert (again.status, again.episode.guid) == ("skipped", first.episode.guid)
 
-    article.write_text(ARTICLE.format(title="La Lettre Test : les outils se prêtent",
-                                      body=BODY + " Une grainothèque ouvre aussi."), encoding="utf-8")
+    article.write_text(
+        ARTICLE.format(title="La Lettre Test : les outils se prêtent", body=BODY + " Une grainothèque ouvre aussi."),
+        encoding="utf-8",
+    )
     updated = build(show, article)
     assert updated.status == "updated"
     assert (updated.episode.guid, updated.episode.number, updated.episode.pub_date) == (
-        first.episode.guid, first.episode.number, first.episode.pub_date)
+        first.episode.guid,
+        first.episode.number,
+        first.episode.pub_date,
+    )
     assert updated.episode.audio != first.episode.audio
     assert not (show.publish_dir / first.episode.audio).exists()  # the old version is gone
     forced = build(show, article, force=True)
@@ -169,7 +193,9 @@ def test_remove_takes_an_episode_out(tmp_path) -> None:
     removed = remove(config, str(gone.episode.number))
     assert removed.guid == gone.episode.guid
     assert not any((config.publish_dir / name).exists() for name in gone.episode.files)
-    assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [kept.episode.guid]
+    assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [
+        kept.episode.guid
+    ]
     with pytest.raises(NotFoundError):
         remove(config, str(gone.episode.number))
     assert_feed_consistent(config)
@@ -181,8 +207,15 @@ def test_podcast_guid_survives_a_move_of_the_feed(show, tmp_path) -> None:
 
     build(show, write_article(tmp_path, "a.txt"))  # the GUID is assigned at first publication
     original = feed.podcast_guid(show.feed_url)
-    moved = config_mod.Config(root=show.root, show=config_mod.ShowConfig(**{
-        **{f: getattr(show.show, f) for f in show.show.__dataclass_fields__}, "base_url": "https://ailleurs.example.net/"}))
+    moved = config_mod.Config(
+        root=show.root,
+        show=config_mod.ShowConfig(
+            **{
+                **{f: getattr(show.show, f) for f in show.show.__dataclass_fields__},
+                "base_url": "https://ailleurs.example.net/",
+            }
+        ),
+    )
     regenerate_feed(moved)
     channel = ET.fromstring((moved.publish_dir / "feed.xml").read_bytes()).find("channel")
     assert channel.findtext("{https://podcastindex.org/namespace/1.0}guid") == original
@@ -201,7 +234,9 @@ def test_keep_lists_the_newest_and_keeps_older_files(tmp_path) -> None:
     config = config_mod.load(toml)
 
     regenerate_feed(config)
-    assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [newest.episode.guid]
+    assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [
+        newest.episode.guid
+    ]
     assert len(list_episodes(config)) == 2
     assert_no_leftovers(config)  # the older episode stays in the catalog and on disk
 

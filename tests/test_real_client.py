@@ -23,11 +23,11 @@ pytestmark = pytest.mark.skipif(GPO is None, reason="gPodder's gpo is not instal
 
 ARTICLES = {
     "un.txt": "La Lettre du Port : les ferries changent d'horaire\n"
-              "Les ferries de l'été partent plus tôt\n"
-              "Dès lundi, le premier départ aura lieu à 6 h 30. La compagnie promet des bateaux plus silencieux.\n",
+    "Les ferries de l'été partent plus tôt\n"
+    "Dès lundi, le premier départ aura lieu à 6 h 30. La compagnie promet des bateaux plus silencieux.\n",
     "deux.txt": "La Lettre du Port : la criée se modernise\n"
-                "La criée passe aux enchères en ligne\n"
-                "Les pêcheurs vendront leur poisson sur une plateforme. Les acheteurs pourront enchérir à distance.\n",
+    "La criée passe aux enchères en ligne\n"
+    "Les pêcheurs vendront leur poisson sur une plateforme. Les acheteurs pourront enchérir à distance.\n",
 }
 
 

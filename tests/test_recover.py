@@ -12,20 +12,19 @@ import io
 import random
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import podcastparser
 import pytest
 from click.testing import CliRunner
+from test_inbox import ARTICLES, check_feed, write_show
 
 from podcast import config as config_mod
 from podcast.catalog import Catalog
 from podcast.cli import cli
 from podcast.errors import EXIT_CATALOG, EXIT_USAGE
 from podcast.recover import RECOVERED_HASH
-
-from test_inbox import ARTICLES, check_feed, write_show
 
 DATES = {"01-marche.txt": "2025-03-01", "02-bibliotheque.md": "2025-03-08", "03-velo.txt": "2025-03-15"}
 NEW = "Le festival de cerfs-volants\n\nLa plage accueille samedi une trentaine de cerfs-volants géants.\n"
@@ -63,11 +62,14 @@ def published(config: config_mod.Config) -> dict[str, bytes]:
 def identity(config: config_mod.Config) -> list[tuple]:
     """What apps key on, read by two independent parsers: GUID, number, enclosure URL and length."""
     data = (config.publish_dir / "feed.xml").read_bytes()
-    by_feedparser = [(e.id, int(e.itunes_episode), e.enclosures[0].href, int(e.enclosures[0].length))
-                     for e in check_feed(config).entries]
+    by_feedparser = [
+        (e.id, int(e.itunes_episode), e.enclosures[0].href, int(e.enclosures[0].length))
+        for e in check_feed(config).entries
+    ]
     parsed = podcastparser.parse(config.feed_url, io.BytesIO(data))
-    by_podcastparser = [(e["guid"], e["number"], e["enclosures"][0]["url"], e["enclosures"][0]["file_size"])
-                        for e in parsed["episodes"]]
+    by_podcastparser = [
+        (e["guid"], e["number"], e["enclosures"][0]["url"], e["enclosures"][0]["file_size"]) for e in parsed["episodes"]
+    ]
     assert sorted(by_feedparser) == sorted(by_podcastparser)
     return sorted(by_feedparser)
 
@@ -137,8 +139,14 @@ def test_a_lost_catalog_is_refused_then_recovered(show: Path, fault: str) -> Non
     before = published(config)
     FAULTS[fault](config.catalog_path)
     catalog_before = config.catalog_path.read_bytes() if config.catalog_path.exists() else None
-    commands = [("feed",), ("build", str(show / "new.txt")), ("build", "--force", str(show / "01-marche.txt")),
-                ("list",), ("remove", "1"), ("preview", str(show / "new.txt"))]
+    commands = [
+        ("feed",),
+        ("build", str(show / "new.txt")),
+        ("build", "--force", str(show / "01-marche.txt")),
+        ("list",),
+        ("remove", "1"),
+        ("preview", str(show / "new.txt")),
+    ]
     for command in commands:
         result = run(show, *command)
         assert result.exit_code == EXIT_CATALOG, (command, result.output, result.stderr)
@@ -180,8 +188,22 @@ def test_after_recovery_builds_update_in_place_and_number_on(show: Path) -> None
         assert catalog.next_number() == 4
     for number, episode in original.items():
         again = recovered[number]
-        for name in ("key", "guid", "title", "slug", "date", "pub_date", "bytes", "audio", "chapters", "vtt", "srt",
-                     "description", "notes_html", "marks"):
+        for name in (
+            "key",
+            "guid",
+            "title",
+            "slug",
+            "date",
+            "pub_date",
+            "bytes",
+            "audio",
+            "chapters",
+            "vtt",
+            "srt",
+            "description",
+            "notes_html",
+            "marks",
+        ):
             assert getattr(again, name) == getattr(episode, name), (number, name)
         assert round(again.duration_ms / 1000) == round(episode.duration_ms / 1000)
         assert again.text_hash == RECOVERED_HASH and again.engine == "unknown"

@@ -10,23 +10,35 @@ from podcast.article import Article, Issue, Section, parse
 from podcast.segment import Kind, Pause, Segment, segment_issue, split_length, split_sentences, summary, words
 
 
-@pytest.mark.parametrize("paragraph, expected", [
-    ("Il pleut. Le vent souffle! Vraiment ? Oui.", ["Il pleut.", "Le vent souffle!", "Vraiment ?", "Oui."]),
-    ("M. Durand et Mme Leroy arrivent. Le Dr Morel aussi.", ["M. Durand et Mme Leroy arrivent.", "Le Dr Morel aussi."]),
-    ("Il mesure 3,5 m. Elle mesure 3.5 m.", ["Il mesure 3,5 m.", "Elle mesure 3.5 m."]),
-    ("La loi n° 5, p. 12 du texte. Ensuite.", ["La loi n° 5, p. 12 du texte.", "Ensuite."]),
-    ("Les U.S. Marines débarquent. J. K. Rowling écrit.", ["Les U.S. Marines débarquent.", "J. K. Rowling écrit."]),
-    ("Mais… les loyers montent. Puis… Rien.", ["Mais… les loyers montent.", "Puis…", "Rien."]),
-    ("Il hésite... Puis il part.", ["Il hésite...", "Puis il part."]),
-    ("« Nous partons. » Il a dit : « Vraiment ? » Oui.", ["« Nous partons. »", "Il a dit : « Vraiment ? »", "Oui."]),
-    ("“Aucun talent n’est parti.” Depuis, huit sont partis.", ["“Aucun talent n’est parti.”", "Depuis, huit sont partis."]),
-    ("« Partez ! » a-t-il crié. Ils partent.", ["« Partez ! » a-t-il crié.", "Ils partent."]),
-    ("Apple, Google, etc. Le lendemain, rien.", ["Apple, Google, etc.", "Le lendemain, rien."]),
-    ("En 2024. 2025 sera pire.", ["En 2024.", "2025 sera pire."]),
-    ("Voir (p. 3). Puis la fin (vraiment). Et après.", ["Voir (p. 3).", "Puis la fin (vraiment).", "Et après."]),
-    ("le 12 janv. 2024 il neigeait.", ["le 12 janv. 2024 il neigeait."]),
-    ("Sans point final", ["Sans point final"]),
-])
+@pytest.mark.parametrize(
+    "paragraph, expected",
+    [
+        ("Il pleut. Le vent souffle! Vraiment ? Oui.", ["Il pleut.", "Le vent souffle!", "Vraiment ?", "Oui."]),
+        (
+            "M. Durand et Mme Leroy arrivent. Le Dr Morel aussi.",
+            ["M. Durand et Mme Leroy arrivent.", "Le Dr Morel aussi."],
+        ),
+        ("Il mesure 3,5 m. Elle mesure 3.5 m.", ["Il mesure 3,5 m.", "Elle mesure 3.5 m."]),
+        ("La loi n° 5, p. 12 du texte. Ensuite.", ["La loi n° 5, p. 12 du texte.", "Ensuite."]),
+        ("Les U.S. Marines débarquent. J. K. Rowling écrit.", ["Les U.S. Marines débarquent.", "J. K. Rowling écrit."]),
+        ("Mais… les loyers montent. Puis… Rien.", ["Mais… les loyers montent.", "Puis…", "Rien."]),
+        ("Il hésite... Puis il part.", ["Il hésite...", "Puis il part."]),
+        (
+            "« Nous partons. » Il a dit : « Vraiment ? » Oui.",
+            ["« Nous partons. »", "Il a dit : « Vraiment ? »", "Oui."],
+        ),
+        (
+            "“Aucun talent n’est parti.” Depuis, huit sont partis.",
+            ["“Aucun talent n’est parti.”", "Depuis, huit sont partis."],
+        ),
+        ("« Partez ! » a-t-il crié. Ils partent.", ["« Partez ! » a-t-il crié.", "Ils partent."]),
+        ("Apple, Google, etc. Le lendemain, rien.", ["Apple, Google, etc.", "Le lendemain, rien."]),
+        ("En 2024. 2025 sera pire.", ["En 2024.", "2025 sera pire."]),
+        ("Voir (p. 3). Puis la fin (vraiment). Et après.", ["Voir (p. 3).", "Puis la fin (vraiment).", "Et après."]),
+        ("le 12 janv. 2024 il neigeait.", ["le 12 janv. 2024 il neigeait."]),
+        ("Sans point final", ["Sans point final"]),
+    ],
+)
 def test_split_sentences(paragraph: str, expected: list[str]) -> None:
     assert split_sentences(paragraph) == expected
 
@@ -46,14 +58,28 @@ def test_split_length_prefers_clause_boundaries() -> None:
     ]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Elle accuse de lourdes pertes : cinq milliards l’an passé, probablement encore plus cette année, hélas.",
-     ["Elle accuse de lourdes pertes :", "cinq milliards l’an passé, probablement encore plus cette année, hélas."]),
-    ("Depuis, huit chercheurs ont quitté le concepteur de Tchatte G P T pour rejoindre la maison mère de Facebook.",
-     ["Depuis, huit chercheurs ont quitté le concepteur de Tchatte G P T", "pour rejoindre la maison mère de Facebook."]),
-    ("Un texte court.", ["Un texte court."]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Elle accuse de lourdes pertes : cinq milliards l’an passé, probablement encore plus cette année, hélas.",
+            [
+                "Elle accuse de lourdes pertes :",
+                "cinq milliards l’an passé, probablement encore plus cette année, hélas.",
+            ],
+        ),
+        (
+            "Depuis, huit chercheurs ont quitté le concepteur de Tchatte G P T "
+            "pour rejoindre la maison mère de Facebook.",
+            [
+                "Depuis, huit chercheurs ont quitté le concepteur de Tchatte G P T",
+                "pour rejoindre la maison mère de Facebook.",
+            ],
+        ),
+        ("Un texte court.", ["Un texte court."]),
+        ("", []),
+    ],
+)
 def test_split_length_examples(text: str, expected: list[str]) -> None:
     assert split_length(text, 100) == expected
 
@@ -85,8 +111,36 @@ def test_no_limit_keeps_the_text() -> None:
 
 _WORD = st.one_of(
     st.text(alphabet="abcdeéèàçôûœABCDÉ’'-", min_size=1, max_size=14),
-    st.sampled_from(["M.", "Mme", "n°", "3,5", "10", "000", "U.S.", "…", "«", "»", "–", ";", ":", ",",
-                     "etc.", "Dr", "(RGPD)", "“cité”", "!", "?", "1er", "%", "€", "G", "P", "T"]),
+    st.sampled_from(
+        [
+            "M.",
+            "Mme",
+            "n°",
+            "3,5",
+            "10",
+            "000",
+            "U.S.",
+            "…",
+            "«",
+            "»",
+            "–",
+            ";",
+            ":",
+            ",",
+            "etc.",
+            "Dr",
+            "(RGPD)",
+            "“cité”",
+            "!",
+            "?",
+            "1er",
+            "%",
+            "€",
+            "G",
+            "P",
+            "T",
+        ]
+    ),
     st.text(alphabet="xyz", min_size=90, max_size=130),
 )
 _SEP = st.sampled_from([" ", " ", " ", ", ", ". ", " ; ", " : ", " – ", "! ", "? ", "… ", "  ", "\t"])
@@ -119,7 +173,10 @@ def test_property_any_unicode_text(text: str, limit: int) -> None:
 @settings(max_examples=150, deadline=None)
 @given(body=st.lists(texts(), min_size=1, max_size=4))
 def test_property_issue_segments_keep_every_word(body: list[str]) -> None:
-    issue = Issue("Le titre", (Article("Un article", (Section("Un intertitre", tuple(b for b in body if b.strip()) or ("Texte.",)),)),))
+    issue = Issue(
+        "Le titre",
+        (Article("Un article", (Section("Un intertitre", tuple(b for b in body if b.strip()) or ("Texte.",)),)),),
+    )
     segments = segment_issue(issue, limit=100)
     spoken = ["Un article.", "Un intertitre."] + list(issue.articles[0].sections[0].paragraphs)
     assert words(s.text for s in segments) == words(spoken)
@@ -127,6 +184,7 @@ def test_property_issue_segments_keep_every_word(body: list[str]) -> None:
 
 
 # --- kinds and pauses --------------------------------------------------------------------------
+
 
 def test_segments_carry_kind_pause_and_caption() -> None:
     issue = parse(
@@ -169,28 +227,38 @@ def test_summary() -> None:
 
 # --- newsroom sentence ends and cuts (issue 13), linear time (issue 12) ---------------------------
 
-@pytest.mark.parametrize("paragraph, expected", [
-    ("Il vit aux U.S.A. Il y travaille.", ["Il vit aux U.S.A.", "Il y travaille."]),
-    ("Le chantier finit en déc. Le pont rouvre.", ["Le chantier finit en déc.", "Le pont rouvre."]),
-    ("Mr. Smith arrive. Le Prof. Raoult aussi.", ["Mr. Smith arrive.", "Le Prof. Raoult aussi."]),
-    ("Voir le t. III et le Vol. 2 chez Éd. Gallimard.", ["Voir le t. III et le Vol. 2 chez Éd. Gallimard."]),
-    ("M. Le Pen parle. Mme La Fontaine aussi.", ["M. Le Pen parle.", "Mme La Fontaine aussi."]),
-    ("Apple lance un téléphone. iPhone 17 arrive.", ["Apple lance un téléphone.", "iPhone 17 arrive."]),
-    ("— Tu viens ? — Oui, j'arrive.", ["— Tu viens ?", "— Oui, j'arrive."]),
-    ("le 12 déc. 2024 il neigeait.", ["le 12 déc. 2024 il neigeait."]),
-])
+
+@pytest.mark.parametrize(
+    "paragraph, expected",
+    [
+        ("Il vit aux U.S.A. Il y travaille.", ["Il vit aux U.S.A.", "Il y travaille."]),
+        ("Le chantier finit en déc. Le pont rouvre.", ["Le chantier finit en déc.", "Le pont rouvre."]),
+        ("Mr. Smith arrive. Le Prof. Raoult aussi.", ["Mr. Smith arrive.", "Le Prof. Raoult aussi."]),
+        ("Voir le t. III et le Vol. 2 chez Éd. Gallimard.", ["Voir le t. III et le Vol. 2 chez Éd. Gallimard."]),
+        ("M. Le Pen parle. Mme La Fontaine aussi.", ["M. Le Pen parle.", "Mme La Fontaine aussi."]),
+        ("Apple lance un téléphone. iPhone 17 arrive.", ["Apple lance un téléphone.", "iPhone 17 arrive."]),
+        ("— Tu viens ? — Oui, j'arrive.", ["— Tu viens ?", "— Oui, j'arrive."]),
+        ("le 12 déc. 2024 il neigeait.", ["le 12 déc. 2024 il neigeait."]),
+    ],
+)
 def test_newsroom_sentence_ends(paragraph: str, expected: list[str]) -> None:
     assert split_sentences(paragraph) == expected
 
 
-@pytest.mark.parametrize("text, never", [
-    ("Les troupes ont lancé hier matin une grande offensive contre les positions tenues par les rebelles", "grande"),
-    ("Selon le dernier sondage publié ce matin les prix ont augmenté de 20 pour cent en un an seulement", "pour"),
-    ("Le conseil municipal se réunira exceptionnellement demain à 8 heures 30 dans la grande salle", "heures"),
-    ("Le ministre a longuement reçu ce matin dans son bureau monsieur Dupont et ses conseillers", "monsieur"),
-    ("La réforme des retraites entrera finalement en vigueur le premier janvier 2026 pour tous", "janvier"),
-    ("Le grand patron de la société américaine Open A I a présenté hier son nouveau modèle", "Open"),
-])
+@pytest.mark.parametrize(
+    "text, never",
+    [
+        (
+            "Les troupes ont lancé hier matin une grande offensive contre les positions tenues par les rebelles",
+            "grande",
+        ),
+        ("Selon le dernier sondage publié ce matin les prix ont augmenté de 20 pour cent en un an seulement", "pour"),
+        ("Le conseil municipal se réunira exceptionnellement demain à 8 heures 30 dans la grande salle", "heures"),
+        ("Le ministre a longuement reçu ce matin dans son bureau monsieur Dupont et ses conseillers", "monsieur"),
+        ("La réforme des retraites entrera finalement en vigueur le premier janvier 2026 pour tous", "janvier"),
+        ("Le grand patron de la société américaine Open A I a présenté hier son nouveau modèle", "Open"),
+    ],
+)
 def test_cuts_keep_words_together(text: str, never: str) -> None:
     for limit in range(40, 80, 3):
         for piece in split_length(text, limit)[:-1]:

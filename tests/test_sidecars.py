@@ -9,12 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_master import decode, new_show
 
 from podcast import sidecars
 from podcast.build import build
 from podcast.timeline import Chapter
-
-from test_master import decode, new_show
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lettre-numerique.txt"
 CUE = re.compile(r"(\d\d):(\d\d):(\d\d)[.,](\d{3}) --> (\d\d):(\d\d):(\d\d)[.,](\d{3})")
@@ -85,7 +84,7 @@ def test_cues_start_where_the_speech_starts(episode, ffmpeg_exe) -> None:
 
 
 def test_clock_formats_and_escaping() -> None:
-    cue = sidecars.Cue(3_723_004, 3_725_000, "Les <balises> & \"guillemets\" --> fin\n\nsuite")
+    cue = sidecars.Cue(3_723_004, 3_725_000, 'Les <balises> & "guillemets" --> fin\n\nsuite')
     vtt, srt = sidecars.webvtt([cue]), sidecars.srt([cue])
     assert "01:02:03.004 --> 01:02:05.000" in vtt and "01:02:03,004 --> 01:02:05,000" in srt
     assert "&lt;balises&gt; &amp;" in vtt and "-->" not in vtt.splitlines()[3]

@@ -7,31 +7,58 @@ from pathlib import Path
 import pytest
 
 from podcast.errors import ConfigError
-from podcast.speech import default_lexicon, load_lexicon, speaker
-from podcast.speech import rules
+from podcast.speech import default_lexicon, load_lexicon, rules, speaker
 from podcast.speech.lexicon import Lexicon, parse_lexicon
 
 
-@pytest.mark.parametrize("n, words", [
-    (0, "zéro"), (1, "un"), (17, "dix-sept"), (21, "vingt et un"), (71, "soixante et onze"),
-    (80, "quatre-vingts"), (81, "quatre-vingt-un"), (91, "quatre-vingt-onze"), (100, "cent"),
-    (200, "deux cents"), (201, "deux cent un"), (1000, "mille"), (2000, "deux mille"),
-    (80000, "quatre-vingt mille"), (1_500_000, "un million cinq cent mille"),
-])
+@pytest.mark.parametrize(
+    "n, words",
+    [
+        (0, "zéro"),
+        (1, "un"),
+        (17, "dix-sept"),
+        (21, "vingt et un"),
+        (71, "soixante et onze"),
+        (80, "quatre-vingts"),
+        (81, "quatre-vingt-un"),
+        (91, "quatre-vingt-onze"),
+        (100, "cent"),
+        (200, "deux cents"),
+        (201, "deux cent un"),
+        (1000, "mille"),
+        (2000, "deux mille"),
+        (80000, "quatre-vingt mille"),
+        (1_500_000, "un million cinq cent mille"),
+    ],
+)
 def test_cardinal(n: int, words: str) -> None:
     assert rules.cardinal(n) == words
 
 
-@pytest.mark.parametrize("n, words", [
-    (1, "premier"), (2, "deuxième"), (5, "cinquième"), (9, "neuvième"), (11, "onzième"),
-    (13, "treizième"), (20, "vingtième"), (21, "vingt et unième"), (80, "quatre-vingtième"),
-    (100, "centième"), (200, "deux centième"), (1000, "millième"),
-])
+@pytest.mark.parametrize(
+    "n, words",
+    [
+        (1, "premier"),
+        (2, "deuxième"),
+        (5, "cinquième"),
+        (9, "neuvième"),
+        (11, "onzième"),
+        (13, "treizième"),
+        (20, "vingtième"),
+        (21, "vingt et unième"),
+        (80, "quatre-vingtième"),
+        (100, "centième"),
+        (200, "deux centième"),
+        (1000, "millième"),
+    ],
+)
 def test_ordinal_words(n: int, words: str) -> None:
     assert rules.ordinal(n) == words
 
 
-@pytest.mark.parametrize("text, value", [("XX", 20), ("XXI", 21), ("XIV", 14), ("IV", 4), ("MCMXC", 1990), ("IIII", None), ("", None)])
+@pytest.mark.parametrize(
+    "text, value", [("XX", 20), ("XXI", 21), ("XIV", 14), ("IV", 4), ("MCMXC", 1990), ("IIII", None), ("", None)]
+)
 def test_roman(text: str, value: int | None) -> None:
     assert rules.roman(text) == value
 
@@ -62,7 +89,10 @@ CASES = {
     ],
     rules.ordinals: [
         ("le 1er juillet, la 1re fois, la 1ère place", "le premier juillet, la première fois, la première place"),
-        ("le 13e arrondissement, le 2ème étage, la 2nde guerre", "le treizième arrondissement, le deuxième étage, la seconde guerre"),
+        (
+            "le 13e arrondissement, le 2ème étage, la 2nde guerre",
+            "le treizième arrondissement, le deuxième étage, la seconde guerre",
+        ),
         ("au XXe siècle puis au XXIe siècle", "au vingtième siècle puis au vingt et unième siècle"),
         ("la Ve République, François Ier", "la cinquième République, François premier"),
         ("les 3es rencontres", "les troisièmes rencontres"),
@@ -72,9 +102,12 @@ CASES = {
         ("au XIXe siècle", "au dix-neuvième siècle"),
     ],
     rules.regnal_numbers: [
-        ("Louis XIV et Benoît XVI", "Louis 14 et Benoît 16"), ("le CAC et la PME", "le CAC et la PME"),
-        ("au chapitre IV du tome III", "au chapitre 4 du tome 3"), ("le XV de France", "le quinze de France"),
-        ("IV. La suite", "4. La suite"), ("Jean-Paul II", "Jean-Paul 2"),
+        ("Louis XIV et Benoît XVI", "Louis 14 et Benoît 16"),
+        ("le CAC et la PME", "le CAC et la PME"),
+        ("au chapitre IV du tome III", "au chapitre 4 du tome 3"),
+        ("le XV de France", "le quinze de France"),
+        ("IV. La suite", "4. La suite"),
+        ("Jean-Paul II", "Jean-Paul 2"),
     ],
     rules.dates: [
         ("le 14/07/2025 et le 2025-03-14", "le 14 juillet 2025 et le 14 mars 2025"),
@@ -95,17 +128,30 @@ CASES = {
         ("45 min, 1 min, 10 ms, 09 s", "45 minutes, une minute, 10 millisecondes, 9 secondes"),
         ("les SMS, 3 sec.", "les SMS, 3 secondes."),
     ],
-    rules.fractions: [("1/3 des voix, 3/4 et 2/5", "un tiers des voix, trois quarts et deux cinquièmes"), ("1/2", "un demi"), ("1/20", "1/20")],
+    rules.fractions: [
+        ("1/3 des voix, 3/4 et 2/5", "un tiers des voix, trois quarts et deux cinquièmes"),
+        ("1/2", "un demi"),
+        ("1/20", "1/20"),
+    ],
     rules.decimals: [("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"), ("iOS 17.2, 1.2.3", "iOS 17.2, 1.2.3")],
-    rules.scores: [("gagne 3-1, 2020-2024", "gagne 3 à 1, 2020 à 2024"), ("Boeing 737-800, COVID-19, 2024-2020", "Boeing 737-800, COVID-19, 2024-2020")],
+    rules.scores: [
+        ("gagne 3-1, 2020-2024", "gagne 3 à 1, 2020 à 2024"),
+        ("Boeing 737-800, COVID-19, 2024-2020", "Boeing 737-800, COVID-19, 2024-2020"),
+    ],
     rules.feminine_numbers: [
         ("21 stations, 1 personne, 71 villes", "vingt et une stations, une personne, 71 villes"),
         ("21 hommes, 10 001 places", "21 hommes, 10 001 places"),
     ],
     rules.phone_numbers: [("au 01.23.45.67.89 ou 06-12-34-56-78", "au 01 23 45 67 89 ou 06 12 34 56 78")],
-    rules.signs: [("-10 °C, +15 % et –3 points", "moins 10 °C, plusse 15 % et moins 3 points"), ("2020-2024, 10 – 20", "2020-2024, 10 – 20")],
+    rules.signs: [
+        ("-10 °C, +15 % et –3 points", "moins 10 °C, plusse 15 % et moins 3 points"),
+        ("2020-2024, 10 – 20", "2020-2024, 10 – 20"),
+    ],
     rules.web_names: [
-        ("#MeToo et @Elysee sur legifrance.gouv.fr", "hashtag MeToo et arobase Elysee sur legifrance point gouv point fr"),
+        (
+            "#MeToo et @Elysee sur legifrance.gouv.fr",
+            "hashtag MeToo et arobase Elysee sur legifrance point gouv point fr",
+        ),
         ("le n°1, C#, etc. et 3.5", "le n°1, C#, etc. et 3.5"),
     ],
     rules.percent: [("49 % et 3,5%", "49 pour cent et 3,5 pour cent")],
@@ -113,23 +159,40 @@ CASES = {
         ("$100 et 100 $", "100 dollars et 100 dollars"),
         ("2,50 €, 1,65 €, 10 000,00 €", "2 euros 50, 1 euro 65, 10 000 euros"),
         ("14 Md€, 3 M€, 5 k€", "14 milliards d'euros, 3 millions d'euros, 5 mille euros"),
-        ("3 millions €, $2 milliards, 4 milliards $", "3 millions d'euros, 2 milliards de dollars, 4 milliards de dollars"),
+        (
+            "3 millions €, $2 milliards, 4 milliards $",
+            "3 millions d'euros, 2 milliards de dollars, 4 milliards de dollars",
+        ),
         ("800 € et 1 €", "800 euros et 1 euro"),
-        ("1 $, 4,2 Md$, 300 M$, 1,5 Md€", "1 dollar, 4,2 milliards de dollars, 300 millions de dollars, 1,5 milliard d'euros"),
+        (
+            "1 $, 4,2 Md$, 300 M$, 1,5 Md€",
+            "1 dollar, 4,2 milliards de dollars, 300 millions de dollars, 1,5 milliard d'euros",
+        ),
         ("14 milliards de dollars", "14 milliards de dollars"),
         ("US$ 5", "5 dollars"),
     ],
-    rules.units: [("3 Go à 130 km/h, 4,5 GW, 12 kWh, 50 m²", "3 gigaoctets à 130 kilomètres-heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés"),
-                  ("Il fait 38 °C, soit 100°F", "Il fait 38 degrés Celsius, soit 100 degrés Fahrenheit"),
-                  ("5 mg, 3 µm, 7 nm, 1,5 m, 100 Mbit/s, 2 Gbit/s", "5 milligrammes, 3 micromètres, 7 nanomètres, 1,5 mètre, 100 mégabits par seconde, 2 gigabits par seconde"),
-                  ("3 m de haut, 3 mois, la 5G", "3 mètres de haut, 3 mois, la 5G")],
+    rules.units: [
+        (
+            "3 Go à 130 km/h, 4,5 GW, 12 kWh, 50 m²",
+            "3 gigaoctets à 130 kilomètres-heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés",
+        ),
+        ("Il fait 38 °C, soit 100°F", "Il fait 38 degrés Celsius, soit 100 degrés Fahrenheit"),
+        (
+            "5 mg, 3 µm, 7 nm, 1,5 m, 100 Mbit/s, 2 Gbit/s",
+            "5 milligrammes, 3 micromètres, 7 nanomètres, 1,5 mètre, 100 mégabits par seconde, 2 gigabits par seconde",
+        ),
+        ("3 m de haut, 3 mois, la 5G", "3 mètres de haut, 3 mois, la 5G"),
+    ],
     rules.symbols: [("Marks & Spencer", "Marks et Spencer")],
     rules.acronyms: [
         ("La PME, l'UE, la SNCF et l’OK", "La P M E, lu E, la S N C F et lo K"),
         ("La NASA, FAIR et l'OTAN", "La Nassa, FAIR et l'Otan"),
         ("Louis XIV, le XX", "Louis XIV, le XX"),
         ("UNESCO, Le, A", "Unesco, Le, A"),
-        ("la CNIL, le SMIC, la FNAC, le CERN, l'OCDE, une OPA", "la Cnile, le smic, la Fnac, le Cern, lo C D E, une O P A"),
+        (
+            "la CNIL, le SMIC, la FNAC, le CERN, l'OCDE, une OPA",
+            "la Cnile, le smic, la Fnac, le Cern, lo C D E, une O P A",
+        ),
         ("L’IA, AP-HP, UFC-Que Choisir, l'ARNm, 737 MAX", "Li A, A P H P, U F C Que Choisir, la R N messager, 737 max"),
     ],
 }
@@ -156,6 +219,7 @@ def test_rules_leave_plain_french_alone() -> None:
 
 # --- lexicon -----------------------------------------------------------------------------------
 
+
 def test_lexicon_whole_word_and_longest_first() -> None:
     lex = Lexicon((("IA", "I A"), ("IA générative", "intelligence générative"), ("Meta", "Méta")))
     assert lex.apply("L'IA générative de Meta, l’IA, l'IAG, Metaverse, IA-compatible") == (
@@ -180,11 +244,14 @@ def test_top_level_lexicon_without_table() -> None:
     assert parse_lexicon('"Cnil" = "Knil"').apply("la Cnil") == "la Knil"
 
 
-@pytest.mark.parametrize("text, message", [
-    ('"Meta" = 3', "must be a string"),
-    ('"Meta" = ', "invalid lexicon TOML"),
-    ('" Meta" = "x"', "without outer spaces"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('"Meta" = 3', "must be a string"),
+        ('"Meta" = ', "invalid lexicon TOML"),
+        ('" Meta" = "x"', "without outer spaces"),
+    ],
+)
 def test_bad_lexicon_is_a_config_error(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_lexicon(text, "show.toml")
@@ -198,10 +265,14 @@ def test_missing_lexicon_file(tmp_path: Path) -> None:
 def test_default_lexicon_loads_and_spells_tech_words() -> None:
     lex = default_lexicon()
     assert len(lex) >= 20
-    assert lex.apply("ChatGPT d'OpenAI, l’IA et les API aux U.S.") == "Tchatte G P T d'Open A I, l’I A et les A P I aux U S"
+    assert (
+        lex.apply("ChatGPT d'OpenAI, l’IA et les API aux U.S.")
+        == "Tchatte G P T d'Open A I, l’I A et les A P I aux U S"
+    )
 
 
 # --- the whole speaker -------------------------------------------------------------------------
+
 
 def test_speaker_order_lexicon_before_acronyms(tmp_path: Path) -> None:
     """The lexicon sees words as written, so a show can keep an acronym the speller would spell."""

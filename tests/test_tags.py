@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from mutagen.id3 import ID3
+from test_master import new_show
 
 from podcast import tags
 from podcast.build import build
 from podcast.timeline import Chapter
-
-from test_master import new_show
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lettre-numerique.txt"
 
@@ -45,7 +44,9 @@ def test_every_frame_of_the_table(episode) -> None:
 
 
 def test_one_frame_per_table_row() -> None:
-    made = tags.build_tags(tags.EpisodeTags("t", "s", "a", "2025-07-01", 4, "d", "x", "https://e.org/feed.xml", cover=b"png"))
+    made = tags.build_tags(
+        tags.EpisodeTags("t", "s", "a", "2025-07-01", 4, "d", "x", "https://e.org/feed.xml", cover=b"png")
+    )
     assert [frame.FrameID for frame in made] == list(tags.FRAMES)
     bare = tags.build_tags(tags.EpisodeTags("t", "s", "a", "2025-07-01", 4, "", "", ""))
     assert {f.FrameID for f in bare} == set(tags.FRAMES) - {"COMM", "TDES", "USLT", "WFED", "APIC"}
@@ -67,7 +68,9 @@ def test_chapters_in_time_order_exact_to_the_ms(episode, ffprobe) -> None:
     assert probed[0]["start"] == 0 and probed[-1]["end"] == result.episode.duration_ms
     assert all(a["end"] == b["start"] for a, b in zip(probed, probed[1:]))
     toc = ID3(result.audio_path).getall("CTOC")[0]
-    assert toc.child_element_ids == [c.element_id for c in sorted(ID3(result.audio_path).getall("CHAP"), key=lambda c: c.start_time)]
+    assert toc.child_element_ids == [
+        c.element_id for c in sorted(ID3(result.audio_path).getall("CHAP"), key=lambda c: c.start_time)
+    ]
 
 
 def test_many_chapters_stay_in_order_and_v24_on_request(episode, tmp_path, ffprobe) -> None:

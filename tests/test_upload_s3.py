@@ -19,13 +19,13 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, helper_missing  # noqa: E402
+from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, helper_missing
 
-from podcast import config as config_mod  # noqa: E402
-from podcast.publish import remove  # noqa: E402
-from podcast.cli import cli  # noqa: E402
-from podcast.errors import EXIT_USAGE  # noqa: E402
-from podcast.upload import UploadError, publish  # noqa: E402
+from podcast import config as config_mod
+from podcast.cli import cli
+from podcast.errors import EXIT_USAGE
+from podcast.publish import remove
+from podcast.upload import UploadError, publish
 
 ROOT = Path(__file__).resolve().parent.parent
 BUCKET = "podcast-test"
@@ -40,14 +40,19 @@ class Storage:
     secret: str
 
     def client(self, port: int | None = None) -> Any:
-        return boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port or self.port}", region_name=REGION,
-                            aws_access_key_id=self.key_id, aws_secret_access_key=self.secret)
+        return boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{port or self.port}",
+            region_name=REGION,
+            aws_access_key_id=self.key_id,
+            aws_secret_access_key=self.secret,
+        )
 
     def files(self, prefix: str) -> dict[str, bytes]:
         client = self.client()
         found = {}
         for item in client.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", []):
-            found[item["Key"][len(prefix):]] = client.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+            found[item["Key"][len(prefix) :]] = client.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
         return found
 
 
@@ -60,8 +65,9 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
     port = listener.getsockname()[1]
     listener.close()
     env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_ACTIONS)}
-    process = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [exe, "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     assert process.stderr is not None
     seen = []
     for line in process.stderr:  # werkzeug says when it listens
@@ -73,18 +79,27 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
     drain = subprocess.Popen(["cat"], stdin=process.stderr, stdout=subprocess.DEVNULL)
     try:
         endpoint = f"http://127.0.0.1:{port}"
-        iam = boto3.client("iam", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="setup",
-                           aws_secret_access_key="setup")
+        iam = boto3.client(
+            "iam", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="setup", aws_secret_access_key="setup"
+        )
         iam.create_user(UserName="podcast")
         key = iam.create_access_key(UserName="podcast")["AccessKey"]
-        policy = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-            # A prefix where the storage refuses new objects, as a full quota would.
-            {"Effect": "Deny", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{BUCKET}/refused/episodes/*bonus*"},
-        ]}
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                # A prefix where the storage refuses new objects, as a full quota would.
+                {
+                    "Effect": "Deny",
+                    "Action": "s3:PutObject",
+                    "Resource": f"arn:aws:s3:::{BUCKET}/refused/episodes/*bonus*",
+                },
+            ],
+        }
         iam.put_user_policy(UserName="podcast", PolicyName="publish", PolicyDocument=json.dumps(policy))
-        s3 = boto3.client("s3", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="setup",
-                          aws_secret_access_key="setup")
+        s3 = boto3.client(
+            "s3", endpoint_url=endpoint, region_name=REGION, aws_access_key_id="setup", aws_secret_access_key="setup"
+        )
         s3.create_bucket(Bucket=BUCKET)
         yield Storage(port, key["AccessKeyId"], key["SecretAccessKey"])
     finally:
@@ -99,14 +114,27 @@ def _no_ambient_keys(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def show_for(tmp_path: Path, storage: Storage, prefix: str, port: int | None = None, secret: str | None = None,
-             **extra: str | float) -> config_mod.Config:
+def show_for(
+    tmp_path: Path,
+    storage: Storage,
+    prefix: str,
+    port: int | None = None,
+    secret: str | None = None,
+    **extra: str | float,
+) -> config_mod.Config:
     """A show whose keys live in a credentials file beside it, outside podcast.toml."""
     secrets = tmp_path / "s3-credentials"
     secrets.write_text(f"AWS_ACCESS_KEY_ID={storage.key_id}\nAWS_SECRET_ACCESS_KEY={secret or storage.secret}\n")
     secrets.chmod(0o600)
-    return copy_show(tmp_path / "show", target=f"s3://{BUCKET}/{prefix}", endpoint_url=f"http://127.0.0.1:{port or storage.port}",
-                     region=REGION, credentials=str(secrets), retry_delay=0.0, **extra)
+    return copy_show(
+        tmp_path / "show",
+        target=f"s3://{BUCKET}/{prefix}",
+        endpoint_url=f"http://127.0.0.1:{port or storage.port}",
+        region=REGION,
+        credentials=str(secrets),
+        retry_delay=0.0,
+        **extra,
+    )
 
 
 def no_sleep(_seconds: float) -> None:
@@ -167,8 +195,13 @@ def test_wrong_secret_is_one_line_exit_2_and_deletes_nothing(storage: Storage, t
     before = storage.files("creds/")
     wrong = "not-the-secret-" + "x" * 24
     (tmp_path / "s3-credentials").write_text(f"AWS_ACCESS_KEY_ID={storage.key_id}\nAWS_SECRET_ACCESS_KEY={wrong}\n")
-    done = subprocess.run([sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
-                          capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == EXIT_USAGE, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused our credentials" in lines[0], done.stderr
@@ -198,8 +231,9 @@ def test_cli_dry_run_then_build_with_publish(storage: Storage, tmp_path: Path) -
     assert lines[-2] == "would send   feed.xml" and lines[-1].startswith(f"Dry run for s3://{BUCKET}/cli/: ")
     assert storage.files("cli/") == {}
     article = tmp_path / "troisieme.txt"
-    article.write_text("La Lettre Envoi : troisième numéro\nLa gare rouvre\nLes trains reviennent lundi.\n",
-                       encoding="utf-8")
+    article.write_text(
+        "La Lettre Envoi : troisième numéro\nLa gare rouvre\nLes trains reviennent lundi.\n", encoding="utf-8"
+    )
     built = CliRunner().invoke(cli, ["--config", toml, "build", str(article), "--publish"])
     assert built.exit_code == 0, built.output
     assert built.output.splitlines()[-1].startswith(f"Published to s3://{BUCKET}/cli/: ")

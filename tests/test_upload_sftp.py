@@ -18,11 +18,11 @@ import paramiko
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from upload_support import FlakyProxy, assert_remote_feed_complete, configure, copy_show, helper_missing  # noqa: E402
+from upload_support import FlakyProxy, assert_remote_feed_complete, configure, copy_show, helper_missing
 
-from podcast.publish import remove  # noqa: E402
-from podcast.errors import EXIT_USAGE  # noqa: E402
-from podcast.upload import CredentialsError, UploadError, publish  # noqa: E402
+from podcast.errors import EXIT_USAGE
+from podcast.publish import remove
+from podcast.upload import CredentialsError, UploadError, publish
 
 NOBODY = 65534
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +73,9 @@ def sshd() -> Iterator[Server]:
     (folder / "sshd_config").write_text(f"""\
 Port {port}
 ListenAddress 127.0.0.1
-HostKey {folder / 'host_key'}
-PidFile {folder / 'sshd.pid'}
-AuthorizedKeysFile {folder / 'authorized_keys'}
+HostKey {folder / "host_key"}
+PidFile {folder / "sshd.pid"}
+AuthorizedKeysFile {folder / "authorized_keys"}
 StrictModes no
 UsePAM no
 PasswordAuthentication no
@@ -86,8 +86,12 @@ Subsystem sftp internal-sftp
 ForceCommand internal-sftp
 LogLevel VERBOSE
 """)
-    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(folder / "sshd_config")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [SSHD, "-D", "-e", "-f", str(folder / "sshd_config")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stderr is not None
     seen = []
     for line in process.stderr:  # sshd says when it listens, or exits with its reason
@@ -114,9 +118,14 @@ def remote_files(root: Path) -> dict[str, bytes]:
 
 def show_for(tmp_path: Path, server: Server, root: Path, port: int | None = None, **extra: str | float):
     port = port or server.port
-    return copy_show(tmp_path / "show", target=f"sftp://nobody@127.0.0.1:{port}{root}",
-                     ssh_key=str(server.user_key), known_hosts=str(server.known_hosts(port)), retry_delay=0.0,
-                     **extra)
+    return copy_show(
+        tmp_path / "show",
+        target=f"sftp://nobody@127.0.0.1:{port}{root}",
+        ssh_key=str(server.user_key),
+        known_hosts=str(server.known_hosts(port)),
+        retry_delay=0.0,
+        **extra,
+    )
 
 
 def no_sleep(_seconds: float) -> None:
@@ -197,8 +206,13 @@ def test_wrong_key_is_one_line_exit_2_and_deletes_nothing(sshd: Server, tmp_path
     stranger = paramiko.ECDSAKey.generate()
     stranger.write_private_key_file(str(tmp_path / "stranger_key"))
     configure(config.root, ssh_key=str(tmp_path / "stranger_key"))
-    done = subprocess.run([sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
-                          capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert done.returncode == EXIT_USAGE, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused our credentials" in lines[0], done.stderr

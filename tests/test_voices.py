@@ -76,15 +76,20 @@ def test_cli_build_announces_the_offline_voice(show: Path, example_path: Path) -
 
     toml = show / "podcast.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace('engine = "espeak"', 'engine = "auto"')
+        toml.read_text(encoding="utf-8")
+        .replace('engine = "espeak"', 'engine = "auto"')
         .replace('endpoint = ""', 'endpoint = "http://127.0.0.1:9"'),
         encoding="utf-8",
     )
-    result = CliRunner(mix_stderr=False).invoke(cli, ["--config", str(toml), "build", str(example_path), "--date", "2024-06-03"])
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["--config", str(toml), "build", str(example_path), "--date", "2024-06-03"]
+    )
     assert result.exit_code == 0, result.stderr
     voice_lines = [line for line in result.stderr.splitlines() if line.startswith("Voice:")]
-    assert voice_lines == ["Voice: espeak-ng fr (offline) (auto: http://127.0.0.1:9 is unreachable "
-                           "([Errno 111] Connection refused), so the offline voice)"]
+    assert voice_lines == [
+        "Voice: espeak-ng fr (offline) (auto: http://127.0.0.1:9 is unreachable "
+        "([Errno 111] Connection refused), so the offline voice)"
+    ]
     listed = CliRunner().invoke(cli, ["--config", str(toml), "list"])
     assert " espeak " in listed.output
 

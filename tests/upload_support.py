@@ -5,15 +5,14 @@ that a remote feed names only complete files."""
 from __future__ import annotations
 
 import atexit
-from datetime import date
 import os
-import re
 import shutil
 import socket
 import tempfile
 import threading
 import tomllib
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import feedparser
@@ -86,15 +85,17 @@ def assert_remote_feed_complete(files: dict[str, bytes], local: Path | None = No
     named: set[str] = set()
     for entry in parsed.entries:
         for enclosure in entry.enclosures:
-            name = enclosure.href[len(BASE_URL):]
+            name = enclosure.href[len(BASE_URL) :]
             assert enclosure.href.startswith(BASE_URL) and name in files, f"feed names {enclosure.href}, absent"
-            assert len(files[name]) == int(enclosure.length), f"{name}: {len(files[name])} bytes, feed says {enclosure.length}"
+            assert len(files[name]) == int(enclosure.length), (
+                f"{name}: {len(files[name])} bytes, feed says {enclosure.length}"
+            )
             named.add(name)
     for element in ET.fromstring(data).iter():  # chapters, transcripts, cover: every URL of ours
         for attr in ("url", "href"):
             value = element.get(attr) or ""
             if value.startswith(BASE_URL) and not value.endswith("feed.xml"):
-                name = value[len(BASE_URL):]
+                name = value[len(BASE_URL) :]
                 assert name in files, f"feed names {name}, absent remotely"
                 named.add(name)
     if local is not None:

@@ -7,7 +7,7 @@ written, then the rules that say numbers, titles, units and acronyms in French.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .rules import CLEANUP, RULES, SAYING

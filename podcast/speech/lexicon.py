@@ -48,7 +48,7 @@ class Lexicon:
             return text
         return self._pattern.sub(lambda m: self._map[m.group(0)], text)
 
-    def merged(self, other: "Lexicon") -> "Lexicon":
+    def merged(self, other: Lexicon) -> Lexicon:
         """``other``'s entries win over ours."""
         table = dict(self.entries)
         table.update(other.entries)
@@ -66,7 +66,7 @@ def parse_lexicon(data: str, source: Path | str = "<lexicon>") -> Lexicon:
         raise ConfigError(f"invalid lexicon TOML: {err}", path=source) from None
     table = table.get("lexicon", table)
     if not isinstance(table, dict):
-        raise ConfigError("[lexicon] must be a table of \"word\" = \"what to say\"", path=source)
+        raise ConfigError('[lexicon] must be a table of "word" = "what to say"', path=source)
     entries = []
     for word, say in table.items():
         if not isinstance(say, str):

@@ -65,10 +65,30 @@ def roman(text: str) -> int | None:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-MONTHS = ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre").split()
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 _MONTH_ABBREVIATIONS = {
-    "janv": "janvier", "févr": "février", "fév": "février", "avr": "avril", "juil": "juillet",
-    "sept": "septembre", "oct": "octobre", "nov": "novembre", "déc": "décembre",
+    "janv": "janvier",
+    "févr": "février",
+    "fév": "février",
+    "avr": "avril",
+    "juil": "juillet",
+    "sept": "septembre",
+    "oct": "octobre",
+    "nov": "novembre",
+    "déc": "décembre",
 }
 
 
@@ -93,8 +113,11 @@ def dates(text: str) -> str:
         said = _day_month(int(match.group(3)), int(match.group(2)), match.group(1))
         return said or match.group(0)
 
-    text = re.sub(r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|\.\d)",
-                  lambda m: _day_month(int(m.group(1)), int(m.group(3)), m.group(4)) or m.group(0), text)
+    text = re.sub(
+        r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|\.\d)",
+        lambda m: _day_month(int(m.group(1)), int(m.group(3)), m.group(4)) or m.group(0),
+        text,
+    )
     text = re.sub(r"(?<![\d/.,-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])", iso, text)
     # day/month without a year: two digits each ("30/06"), or one after "le", "du", "au" ("le 1/3")
     text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
@@ -105,13 +128,17 @@ def dates(text: str) -> str:
 
     def month(match: re.Match[str]) -> str:
         name = _MONTH_ABBREVIATIONS[match.group(2).lower()]
-        end = "." if re.match(r"\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“]", match.string[match.end():match.end() + 3]) else ""
+        end = "." if re.match(r"\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“]", match.string[match.end() : match.end() + 3]) else ""
         return (match.group(1) or "") + name + end
 
     # "déc. 2024", "12 déc.", "en déc." ending a sentence (its period kept as the sentence's end)
-    return re.sub(rf"(\d |\b(?:en|de|fin|mi|début|janvier|février|mars|avril|mai|juin|juillet|août) )?"
-                  rf"\b({abbreviations})\.(?=(\s*\d)?)",
-                  lambda m: month(m) if m.group(1) or m.group(3) else m.group(0), text, flags=re.IGNORECASE)
+    return re.sub(
+        rf"(\d |\b(?:en|de|fin|mi|début|janvier|février|mars|avril|mai|juin|juillet|août) )?"
+        rf"\b({abbreviations})\.(?=(\s*\d)?)",
+        lambda m: month(m) if m.group(1) or m.group(3) else m.group(0),
+        text,
+        flags=re.IGNORECASE,
+    )
 
 
 # --- times and durations -------------------------------------------------------------------------
@@ -135,8 +162,7 @@ def times(text: str) -> str:
     return re.sub(r"(?<![\w,.])(\d{1,2}) ?h ?(\d{2})?( ?min\b)?(?![\w'’/])", hours, text)
 
 
-_DURATION_UNITS = {"min": "minute", "mn": "minute", "s": "seconde", "sec": "seconde", "ms": "milliseconde",
-                   "j": "jour"}
+_DURATION_UNITS = {"min": "minute", "mn": "minute", "s": "seconde", "sec": "seconde", "ms": "milliseconde", "j": "jour"}
 
 
 def durations(text: str) -> str:
@@ -224,10 +250,21 @@ def percent(text: str) -> str:
 
 _AMOUNT = r"\d{1,3}(?: \d{3})+|\d+"
 _NUMBER = rf"(?:{_AMOUNT})(?:,\d+)?"
-_CURRENCY = {"€": ("euro", "euros", "d'euros"), "$": ("dollar", "dollars", "de dollars"),
-             "£": ("livre", "livres", "de livres"), "CHF": ("franc suisse", "francs suisses", "de francs suisses")}
-_SCALE = {"Md": "milliard", "Mds": "milliard", "Mrd": "milliard", "Mrds": "milliard", "M": "million",
-          "k": "mille", "K": "mille"}
+_CURRENCY = {
+    "€": ("euro", "euros", "d'euros"),
+    "$": ("dollar", "dollars", "de dollars"),
+    "£": ("livre", "livres", "de livres"),
+    "CHF": ("franc suisse", "francs suisses", "de francs suisses"),
+}
+_SCALE = {
+    "Md": "milliard",
+    "Mds": "milliard",
+    "Mrd": "milliard",
+    "Mrds": "milliard",
+    "M": "million",
+    "k": "mille",
+    "K": "mille",
+}
 
 
 def _plural(number: str) -> bool:
@@ -246,8 +283,11 @@ def currencies(text: str) -> str:
     euros 50", "4,2 Md$" -> "4,2 milliards de dollars", "1,5 Md€" -> "1,5 milliard d'euros",
     "1 $" -> "1 dollar"."""
     text = re.sub(r"\bUS\s?\$", "$", text)
-    text = re.sub(r"\$\s?(" + _NUMBER + r")(\s+(?:millions?|milliards?)\b)?",
-                  lambda m: m.group(1) + (m.group(2) or "") + " $", text)
+    text = re.sub(
+        r"\$\s?(" + _NUMBER + r")(\s+(?:millions?|milliards?)\b)?",
+        lambda m: m.group(1) + (m.group(2) or "") + " $",
+        text,
+    )
     text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
     symbols = "|".join(re.escape(symbol) for symbol in _CURRENCY)
 
@@ -259,7 +299,9 @@ def currencies(text: str) -> str:
         return f"{number} {scale}{'s' if plural else ''} {_CURRENCY[symbol][2]}"
 
     text = re.sub(rf"({_NUMBER})\s*(Mds|Md|Mrds|Mrd|M|k|K)\s*({symbols})", scaled, text)
-    text = re.sub(rf"\b(millions?|milliards?)\s*({symbols})", lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}", text)
+    text = re.sub(
+        rf"\b(millions?|milliards?)\s*({symbols})", lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}", text
+    )
 
     def simple(match: re.Match[str]) -> str:
         number, symbol = match.group(1), match.group(2)

@@ -39,9 +39,17 @@ MEDIA_MAX_AGE = 31_536_000  # a year: names that carry a content hash never chan
 # Episode files are named <number>-<slug>-<8 hex of the audio's sha256>.<ext> (podcast.build).
 _HASHED = re.compile(r"-[0-9a-f]{8}\.[a-z0-9.]+$")
 _TEMP = re.compile(r"(^|/)\.[^/]*\.upload-tmp$")
-_TYPES = {".mp3": "audio/mpeg", ".xml": "application/rss+xml; charset=utf-8", ".json": "application/json",
-          ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip; charset=utf-8",
-          ".html": "text/html; charset=utf-8", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".json": "application/json",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
 
 T = TypeVar("T")
 
@@ -175,13 +183,19 @@ def scan(folder: Path, known: dict[str, Entry]) -> dict[str, tuple[Path, Entry]]
 def plan(local: dict[str, Entry], manifest: dict[str, Entry], remote: dict[str, int]) -> Plan:
     """What to send (changed here, never sent, or missing or of another size there) and what to
     delete there (files this show sent or owns, temporary files of an interrupted upload)."""
-    send = [name for name, entry in local.items()
-            if remote.get(name) != entry.size
-            or name not in manifest
-            or (manifest[name].size, manifest[name].sha256) != (entry.size, entry.sha256)]
+    send = [
+        name
+        for name, entry in local.items()
+        if remote.get(name) != entry.size
+        or name not in manifest
+        or (manifest[name].size, manifest[name].sha256) != (entry.size, entry.sha256)
+    ]
     send.sort(key=_rank)
-    delete = sorted(name for name in remote
-                    if name not in local and (name in manifest or name.startswith("episodes/") or _TEMP.search(name)))
+    delete = sorted(
+        name
+        for name in remote
+        if name not in local and (name in manifest or name.startswith("episodes/") or _TEMP.search(name))
+    )
     return Plan(send, delete, len(local) - len(send), sum(local[name].size for name in send))
 
 
@@ -306,6 +320,15 @@ def publish(
 
 
 __all__ = [
-    "CredentialsError", "Entry", "Plan", "PublishResult", "Remote", "TransientError", "UploadError",
-    "config_problem", "content_headers", "plan", "publish",
+    "CredentialsError",
+    "Entry",
+    "Plan",
+    "PublishResult",
+    "Remote",
+    "TransientError",
+    "UploadError",
+    "config_problem",
+    "content_headers",
+    "plan",
+    "publish",
 ]

@@ -21,10 +21,25 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TIMEOUT = 30.0
-_BAD_KEYS = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken", "AuthorizationHeaderMalformed",
-             "InvalidClientTokenId", "UnrecognizedClientException"}
-_TRANSIENT = {"RequestTimeout", "RequestTimeTooSkewed", "SlowDown", "InternalError", "ServiceUnavailable",
-              "Throttling", "ThrottlingException", "RequestLimitExceeded"}
+_BAD_KEYS = {
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidToken",
+    "ExpiredToken",
+    "AuthorizationHeaderMalformed",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+}
+_TRANSIENT = {
+    "RequestTimeout",
+    "RequestTimeTooSkewed",
+    "SlowDown",
+    "InternalError",
+    "ServiceUnavailable",
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+}
 
 
 class _Counted:
@@ -68,21 +83,27 @@ class S3Remote:
         try:
             secrets = read_credentials(self.credentials)
         except OSError as err:
-            raise CredentialsError(f"cannot read upload.credentials: {err.strerror or err}",
-                                   path=self.credentials) from None
+            raise CredentialsError(
+                f"cannot read upload.credentials: {err.strerror or err}", path=self.credentials
+            ) from None
         session = boto3.session.Session(
             aws_access_key_id=secrets.get("AWS_ACCESS_KEY_ID"),
             aws_secret_access_key=secrets.get("AWS_SECRET_ACCESS_KEY"),
             aws_session_token=secrets.get("AWS_SESSION_TOKEN"),
             region_name=self.region,
         )
-        options = BotoConfig(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=TIMEOUT,
-                             read_timeout=TIMEOUT, s3={"addressing_style": "path"} if self.endpoint else None)
+        options = BotoConfig(
+            retries={"max_attempts": 1, "mode": "standard"},
+            connect_timeout=TIMEOUT,
+            read_timeout=TIMEOUT,
+            s3={"addressing_style": "path"} if self.endpoint else None,
+        )
         try:
             self._client = session.client("s3", endpoint_url=self.endpoint, config=options)
         except (BotoCoreError, ValueError) as err:  # NoRegionError, a bad endpoint: a setting is wrong
-            raise UploadError(f"cannot set up the S3 client ({err}); check upload.region and upload.endpoint_url") \
-                from None
+            raise UploadError(
+                f"cannot set up the S3 client ({err}); check upload.region and upload.endpoint_url"
+            ) from None
         return self._client
 
     def _call(self, what: str, action: Callable[[Any], Any]) -> Any:
@@ -92,8 +113,9 @@ class S3Remote:
         try:
             return action(client)
         except boto.NoCredentialsError:
-            raise CredentialsError("no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                                   "(environment or upload.credentials)") from None
+            raise CredentialsError(
+                "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment or upload.credentials)"
+            ) from None
         except boto.ClientError as err:
             code = str(err.response.get("Error", {}).get("Code", ""))
             status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
@@ -116,7 +138,7 @@ class S3Remote:
             found: dict[str, int] = {}
             for page in client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
                 for item in page.get("Contents", []):
-                    found[item["Key"][len(self.prefix):]] = int(item["Size"])
+                    found[item["Key"][len(self.prefix) :]] = int(item["Size"])
             return found
 
         return dict(self._call("listing", listing))
@@ -124,9 +146,14 @@ class S3Remote:
     def put(self, local: Path, name: str, headers: dict[str, str], progress: Callable[[int], None]) -> None:
         def send(client: Any) -> None:
             with open(local, "rb") as handle:
-                client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=_Counted(handle, progress),
-                                  ContentType=headers["Content-Type"], CacheControl=headers["Cache-Control"],
-                                  ContentLength=local.stat().st_size)
+                client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.prefix + name,
+                    Body=_Counted(handle, progress),
+                    ContentType=headers["Content-Type"],
+                    CacheControl=headers["Cache-Control"],
+                    ContentLength=local.stat().st_size,
+                )
 
         log.debug("s3 put %s", name)
         self._call(f"writing {name}", send)

@@ -30,8 +30,9 @@ class SftpRemote:
         upload = config.upload
         self.target = target
         self.key_file = config.resolve(upload.ssh_key) if upload.ssh_key else None
-        self.known_hosts = (config.resolve(upload.known_hosts) if upload.known_hosts
-                            else Path("~/.ssh/known_hosts").expanduser())
+        self.known_hosts = (
+            config.resolve(upload.known_hosts) if upload.known_hosts else Path("~/.ssh/known_hosts").expanduser()
+        )
         self.credentials = config.resolve(upload.credentials) if upload.credentials else None
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
@@ -47,15 +48,18 @@ class SftpRemote:
         try:
             secrets = read_credentials(self.credentials)
         except OSError as err:
-            raise CredentialsError(f"cannot read upload.credentials: {err.strerror or err}",
-                                   path=self.credentials) from None
+            raise CredentialsError(
+                f"cannot read upload.credentials: {err.strerror or err}", path=self.credentials
+            ) from None
         client = paramiko.SSHClient()
         try:
             client.load_host_keys(str(self.known_hosts))
         except OSError:
-            raise CredentialsError(f"no known_hosts file to check {self.target.host}'s key; add it with "
-                                   f"ssh-keyscan -p {self.target.port} {self.target.host}",
-                                   path=self.known_hosts) from None
+            raise CredentialsError(
+                f"no known_hosts file to check {self.target.host}'s key; add it with "
+                f"ssh-keyscan -p {self.target.port} {self.target.host}",
+                path=self.known_hosts,
+            ) from None
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
         where = f"{self.target.host}:{self.target.port}"
         key = None
@@ -63,34 +67,46 @@ class SftpRemote:
             try:
                 key = paramiko.PKey.from_path(self.key_file, secrets.get("PODCAST_SSH_KEY_PASSPHRASE"))
             except (OSError, paramiko.SSHException, ValueError) as err:
-                raise CredentialsError(f"cannot load upload.ssh_key: {getattr(err, 'strerror', None) or err}",
-                                       path=self.key_file) from None
+                raise CredentialsError(
+                    f"cannot load upload.ssh_key: {getattr(err, 'strerror', None) or err}", path=self.key_file
+                ) from None
         try:
             client.connect(
-                self.target.host, self.target.port, username=self.target.user or None, pkey=key,
+                self.target.host,
+                self.target.port,
+                username=self.target.user or None,
+                pkey=key,
                 password=secrets.get("PODCAST_SFTP_PASSWORD"),
-                look_for_keys=key is None, allow_agent=True,
-                timeout=TIMEOUT, banner_timeout=TIMEOUT, auth_timeout=TIMEOUT,
+                look_for_keys=key is None,
+                allow_agent=True,
+                timeout=TIMEOUT,
+                banner_timeout=TIMEOUT,
+                auth_timeout=TIMEOUT,
             )
             sftp = client.open_sftp()
         except paramiko.AuthenticationException:
             client.close()
-            raise CredentialsError(f"{where} refused our credentials (upload.ssh_key, the SSH agent or "
-                                   "PODCAST_SFTP_PASSWORD)") from None
+            raise CredentialsError(
+                f"{where} refused our credentials (upload.ssh_key, the SSH agent or PODCAST_SFTP_PASSWORD)"
+            ) from None
         except paramiko.BadHostKeyException:
             client.close()
-            raise CredentialsError(f"{where} presented another host key than {self.known_hosts} holds: "
-                                   "check it before trusting it") from None
+            raise CredentialsError(
+                f"{where} presented another host key than {self.known_hosts} holds: check it before trusting it"
+            ) from None
         except paramiko.SSHException as err:
             transport = client.get_transport()
             at_login = transport is not None and transport.is_active() and not transport.is_authenticated()
             client.close()
             if "known_hosts" in str(err):
-                raise CredentialsError(f"{where}: host key unknown in {self.known_hosts}; add it with "
-                                       f"ssh-keyscan -p {self.target.port} {self.target.host}") from None
+                raise CredentialsError(
+                    f"{where}: host key unknown in {self.known_hosts}; add it with "
+                    f"ssh-keyscan -p {self.target.port} {self.target.host}"
+                ) from None
             if at_login:  # paramiko reports the last key it could not use rather than the refusal
-                raise CredentialsError(f"{where} refused our credentials (upload.ssh_key, the SSH agent or "
-                                       "PODCAST_SFTP_PASSWORD)") from None
+                raise CredentialsError(
+                    f"{where} refused our credentials (upload.ssh_key, the SSH agent or PODCAST_SFTP_PASSWORD)"
+                ) from None
             raise TransientError(f"{where}: {err}") from None
         except (OSError, EOFError) as err:
             client.close()

@@ -13,8 +13,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # The names read from the environment (first) and the credentials file.
-CREDENTIAL_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PODCAST_SFTP_PASSWORD",
-                   "PODCAST_SSH_KEY_PASSPHRASE")
+CREDENTIAL_KEYS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "PODCAST_SFTP_PASSWORD",
+    "PODCAST_SSH_KEY_PASSPHRASE",
+)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,17 @@ if TYPE_CHECKING:
     from ..config import VoiceConfig
 
 __all__ = [
-    "Audio", "Progress", "Voice", "ENGINES", "Engine", "Choice", "UnknownEngine", "check", "load", "choose", "names",
+    "Audio",
+    "Progress",
+    "Voice",
+    "ENGINES",
+    "Engine",
+    "Choice",
+    "UnknownEngine",
+    "check",
+    "load",
+    "choose",
+    "names",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,8 +72,9 @@ def load(name: str, cfg: VoiceConfig, root: Path | None = None) -> Voice:
         raise VoiceError(f"the {name} engine cannot load: {err}") from None
 
 
-def choose(name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0, origin: str = "",
-           root: Path | None = None) -> Choice:
+def choose(
+    name: str, cfg: VoiceConfig, *, probe_timeout: float = 3.0, origin: str = "", root: Path | None = None
+) -> Choice:
     """The one voice that speaks a whole episode; engines are never mixed within one.
 
     ``origin`` says where a named engine came from (``--engine espeak``, the show's podcast.toml),

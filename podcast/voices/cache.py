@@ -17,9 +17,10 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from .base import Audio, Progress, Voice
 
@@ -41,7 +42,7 @@ def default_folder() -> Path:
     return Path(platformdirs.user_cache_dir("podcast-builder", appauthor=False)) / "segments"
 
 
-def for_config(config: "Config | None") -> "SegmentCache":
+def for_config(config: Config | None) -> SegmentCache:
     """The cache a show uses: ``cache.folder`` from podcast.toml, else the user's cache folder."""
     if config is not None and config.cache.folder:
         return SegmentCache(config.resolve(config.cache.folder))
@@ -49,7 +50,7 @@ def for_config(config: "Config | None") -> "SegmentCache":
 
 
 def key(identity: str, text: str) -> str:
-    return hashlib.sha256(f"{identity}\x00{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{identity}\x00{text}".encode()).hexdigest()
 
 
 @dataclass
@@ -118,8 +119,15 @@ class SegmentCache:
             return False
         return size % 2 == 0  # an odd size is damage: a miss
 
-    def synthesize(self, voice: Voice, texts: Sequence[str], progress: Progress | None = None, *,
-                   stream: bool = False, batch_chars: int = BATCH_CHARS) -> tuple[list[Audio] | Iterator[Audio], CacheStats]:
+    def synthesize(
+        self,
+        voice: Voice,
+        texts: Sequence[str],
+        progress: Progress | None = None,
+        *,
+        stream: bool = False,
+        batch_chars: int = BATCH_CHARS,
+    ) -> tuple[list[Audio] | Iterator[Audio], CacheStats]:
         """Every text's audio, synthesizing only what the cache does not hold.
 
         The stats are known at once (the cache is looked up before any synthesis). With ``stream``
@@ -145,8 +153,15 @@ class SegmentCache:
         audios = self._stream(voice, digests, text_of, missing_set, [b for b in batches if b], progress)
         return (audios if stream else list(audios)), stats
 
-    def _stream(self, voice: Voice, digests: list[str], text_of: dict[str, str], missing: set[str],
-                batches: list[list[str]], progress: Progress | None) -> Iterator[Audio]:
+    def _stream(
+        self,
+        voice: Voice,
+        digests: list[str],
+        text_of: dict[str, str],
+        missing: set[str],
+        batches: list[list[str]],
+        progress: Progress | None,
+    ) -> Iterator[Audio]:
         spoken: set[str] = set()
         recent: dict[str, bytes] = {}  # the last batch spoken: yielded from memory
         next_batch = 0

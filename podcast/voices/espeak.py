@@ -25,10 +25,10 @@ import queue
 import shutil
 import tempfile
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ..errors import ConfigError, VoiceError
 from . import espeak_reset, registry
@@ -78,8 +78,8 @@ def _private_copy(source: str, index: int) -> str:
 class _Library:
     """One initialized copy of espeak-ng; :meth:`get` is the process's first, :meth:`pool` adds more."""
 
-    _instance: "_Library | None" = None
-    _copies: "list[_Library]" = []
+    _instance: _Library | None = None
+    _copies: list[_Library] = []
     _guard = threading.Lock()
 
     def __init__(self, path: str | None = None) -> None:
@@ -116,8 +116,14 @@ class _Library:
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         self.rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, self.data, 0)
         if self.rate <= 0:
@@ -139,7 +145,7 @@ class _Library:
         self._open()
 
     @classmethod
-    def get(cls) -> "_Library":
+    def get(cls) -> _Library:
         with cls._guard:
             if cls._instance is None or cls._instance.pid != os.getpid():
                 cls._instance = cls()
@@ -147,7 +153,7 @@ class _Library:
             return cls._instance
 
     @classmethod
-    def pool(cls, count: int) -> "list[_Library]":
+    def pool(cls, count: int) -> list[_Library]:
         """``count`` independent copies (the first is :meth:`get`'s), loaded once per process."""
         first = cls.get()
         with cls._guard:
@@ -166,8 +172,15 @@ class _Library:
                 self._seed(_SEED)
             if self.lib.espeak_SetVoiceByName(_VOICE_FILES.get(voice, voice).encode()) != 0:
                 raise VoiceError(f"espeak-ng has no voice {voice!r}")
-            for parameter, value in ((_RATE, rate), (_PITCH, pitch), (_RANGE, 50), (_VOLUME, 100),
-                                     (_PUNCTUATION, 0), (_CAPITALS, 0), (_WORDGAP, 0)):
+            for parameter, value in (
+                (_RATE, rate),
+                (_PITCH, pitch),
+                (_RANGE, 50),
+                (_VOLUME, 100),
+                (_PUNCTUATION, 0),
+                (_CAPITALS, 0),
+                (_WORDGAP, 0),
+            ):
                 self.lib.espeak_SetParameter(parameter, value, 0)
             data = text.encode("utf-8")
             self._chunks.clear()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import struct
-from typing import Callable
+from collections.abc import Callable
 
 HISTORY = ("wavegen.c", ("Flutter_ix", "cycle_count", "agc"))
 CHECK_SETTINGS = ("fr", 170, 50)  # voice, words per minute, pitch of the self-check's texts
@@ -39,7 +39,7 @@ def symbols(path: str) -> list[tuple[str, str, int, int, bytes]]:
         return []
     if data[:6] != b"\x7fELF\x02\x01":
         return []
-    shoff, = struct.unpack_from("<Q", data, 0x28)
+    (shoff,) = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
     sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
     symbols = []
@@ -50,7 +50,7 @@ def symbols(path: str) -> list[tuple[str, str, int, int, bytes]]:
         source = ""
         for at in range(offset, offset + size, entsize):
             name_at, info, _other, index, value, length = struct.unpack_from("<IBBHQQ", data, at)
-            name = data[strings + name_at: data.index(b"\0", strings + name_at)].decode("ascii", "replace")
+            name = data[strings + name_at : data.index(b"\0", strings + name_at)].decode("ascii", "replace")
             if info & 0xF == 4:  # STT_FILE: the symbols that follow come from this source file
                 source = name
                 continue
@@ -58,7 +58,7 @@ def symbols(path: str) -> list[tuple[str, str, int, int, bytes]]:
             if info & 0xF == 1 and 0 < index < len(sections):  # STT_OBJECT in a real section
                 _n, section_kind, _f, address, section_offset, *_ = sections[index]
                 start = section_offset + value - address
-                initial = bytes(length) if section_kind == 8 else data[start:start + length]  # 8: NOBITS
+                initial = bytes(length) if section_kind == 8 else data[start : start + length]  # 8: NOBITS
             symbols.append((source, name, info & 0xF, value, initial))
     return symbols
 
@@ -96,7 +96,7 @@ def self_check(speak: Callable[[str], bytes]) -> str | None:
         first = speak(PROBE)
         speak(OTHER)
         again = speak(PROBE)
-    except Exception as err:  # noqa: BLE001 - any failure of the check means: do not trust the reset
+    except Exception as err:
         return f"the reset's self-check could not speak ({err})"
     if not first:
         return "the reset's self-check got no samples"

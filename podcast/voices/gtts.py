@@ -22,10 +22,11 @@ import random
 import re
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .. import ffmpeg
 from ..errors import AudioError, ConfigError, VoiceError
@@ -117,9 +118,16 @@ class GttsVoice:
     rate = RATE
 
     def __post_init__(self) -> None:
-        options = GttsOptions(tld=self.tld, slow=self.slow, timeout=self.timeout, concurrency=self.concurrency,
-                              rate=self.requests_per_second, retries=self.retries, deadline=self.deadline,
-                              endpoint=self.endpoint)
+        options = GttsOptions(
+            tld=self.tld,
+            slow=self.slow,
+            timeout=self.timeout,
+            concurrency=self.concurrency,
+            rate=self.requests_per_second,
+            retries=self.retries,
+            deadline=self.deadline,
+            endpoint=self.endpoint,
+        )
         try:
             registry.check("gtts", options)
         except ConfigError as err:
@@ -191,8 +199,12 @@ class GttsVoice:
             wait_for: float | None = None
             try:
                 response = session.send(
-                    request, timeout=max(0.1, min(self.timeout, remaining)), allow_redirects=False,
-                    proxies=settings["proxies"], verify=settings["verify"], cert=settings.get("cert"),
+                    request,
+                    timeout=max(0.1, min(self.timeout, remaining)),
+                    allow_redirects=False,
+                    proxies=settings["proxies"],
+                    verify=settings["verify"],
+                    cert=settings.get("cert"),
                 )
             except requests.exceptions.SSLError as err:
                 raise VoiceError(f"gTTS: TLS verification of {self.host} failed ({_root_cause(err)})") from None
@@ -227,8 +239,9 @@ class GttsVoice:
             if stop.wait(delay):
                 raise _Abort()
 
-    def fetch_mp3(self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None,
-                  session: Any = None) -> bytes:
+    def fetch_mp3(
+        self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None, session: Any = None
+    ) -> bytes:
         """One text -> MP3 bytes: every part gTTS prepares, sent in order on one session."""
         pace = pace or _Pace(self.requests_per_second)
         stop = stop or threading.Event()
@@ -240,8 +253,13 @@ class GttsVoice:
             if own:
                 session.close()
 
-    def synthesize_one(self, text: str, pace: _Pace | None = None, stop: threading.Event | None = None,
-                       sessions: "queue.Queue[Any] | None" = None) -> Audio:
+    def synthesize_one(
+        self,
+        text: str,
+        pace: _Pace | None = None,
+        stop: threading.Event | None = None,
+        sessions: queue.Queue[Any] | None = None,
+    ) -> Audio:
         """One text -> PCM. Only the fetch holds one of the ``sessions``: decoding never delays a request."""
         if sessions is None:
             mp3 = self.fetch_mp3(text, pace, stop)
@@ -300,7 +318,6 @@ class GttsVoice:
     def probe(self, timeout: float = 3.0) -> str | None:
         """None when Google answers within ``timeout`` seconds (TLS verified), else why not."""
         import requests
-
         from gtts.utils import _translate_url
 
         url = self.endpoint.rstrip("/") + "/" if self.endpoint else _translate_url(tld=self.tld, path="")
@@ -327,9 +344,16 @@ class GttsVoice:
 
 def from_options(options: GttsOptions, root: Path | None = None) -> GttsVoice:
     """The registry's factory: the show's ``[voice.gtts]`` table -> a voice."""
-    return GttsVoice(tld=options.tld, slow=options.slow, timeout=options.timeout, concurrency=options.concurrency,
-                     requests_per_second=options.rate, retries=options.retries, deadline=options.deadline,
-                     endpoint=options.endpoint)
+    return GttsVoice(
+        tld=options.tld,
+        slow=options.slow,
+        timeout=options.timeout,
+        concurrency=options.concurrency,
+        requests_per_second=options.rate,
+        retries=options.retries,
+        deadline=options.deadline,
+        endpoint=options.endpoint,
+    )
 
 
 def _root_cause(err: BaseException) -> str:

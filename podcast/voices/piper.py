@@ -110,7 +110,7 @@ class _Model:
             return self._onnxruntime.InferenceSession(
                 str(self.path), sess_options=options, providers=["CPUExecutionProvider"]
             )
-        except Exception as err:  # noqa: BLE001 - onnxruntime's own exception types (InvalidProtobuf, Fail, ...)
+        except Exception as err:
             reason = str(err).splitlines()[0][:160] if str(err) else type(err).__name__
             raise VoiceError(
                 f"voice.piper.model: {self.path} is not an ONNX model onnxruntime can read ({reason})"
@@ -254,7 +254,7 @@ class PiperVoice:
                 pcm = b"".join(chunk.audio_int16_bytes for chunk in engine.synthesize(text, syn))
             except VoiceError:
                 raise
-            except Exception as err:  # noqa: BLE001 - onnxruntime or espeak-ng inside piper
+            except Exception as err:
                 raise VoiceError(f"Piper could not speak {text[:40]!r}: {err}") from None
             finally:
                 engines.put(engine)

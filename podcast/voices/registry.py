@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .. import settings
 from ..errors import ConfigError
@@ -43,10 +44,12 @@ class GttsOptions:
     timeout: float = setting(10.0, "time allowed to each request", low=0.1, high=120, unit="seconds")
     concurrency: int = setting(4, "requests in flight at once", low=1, high=16)
     rate: float = setting(12.0, "requests started per second at most (politeness); 0: unpaced", low=0, high=1000)
-    retries: int = setting(4, "retries after 429, 5xx, timeouts and connection errors (exponential backoff)",
-                           low=0, high=10)
-    deadline: float = setting(25.0, "time before an unreachable Google aborts the build", low=0.1, high=600,
-                              unit="seconds")
+    retries: int = setting(
+        4, "retries after 429, 5xx, timeouts and connection errors (exponential backoff)", low=0, high=10
+    )
+    deadline: float = setting(
+        25.0, "time before an unreachable Google aborts the build", low=0.1, high=600, unit="seconds"
+    )
     endpoint: str = setting("", "base URL replacing https://translate.google.<tld> (a mirror, a test server)")
 
 
@@ -54,13 +57,22 @@ class GttsOptions:
 class PiperOptions:
     """``[voice.piper]``: a Piper neural voice, offline (the optional extra ``[piper]``)."""
 
-    model: str = setting("fr_FR-siwis-medium", "an installed voice's name (podcast voices), or a path to a .onnx "
-                         "file with its .onnx.json beside it, relative to podcast.toml")
+    model: str = setting(
+        "fr_FR-siwis-medium",
+        "an installed voice's name (podcast voices), or a path to a .onnx "
+        "file with its .onnx.json beside it, relative to podcast.toml",
+    )
     speaker: str = setting("", "a speaker's name or id, for voices with several; empty: the voice's default")
-    length_scale: float | None = setting(None, "above 1 speaks slower; unset: the voice's own", low=0.25, high=4.0,
-                                         kind=float)
-    noise_scale: float | None = setting(None, "voice variation; 0 (with noise_w 0) makes output byte-identical; "
-                                        "unset: the voice's own", low=0.0, high=2.0, kind=float)
+    length_scale: float | None = setting(
+        None, "above 1 speaks slower; unset: the voice's own", low=0.25, high=4.0, kind=float
+    )
+    noise_scale: float | None = setting(
+        None,
+        "voice variation; 0 (with noise_w 0) makes output byte-identical; unset: the voice's own",
+        low=0.0,
+        high=2.0,
+        kind=float,
+    )
     noise_w: float | None = setting(None, "rhythm variation; unset: the voice's own", low=0.0, high=2.0, kind=float)
     workers: int = setting(0, "parallel synthesis sessions; 0: one per core", low=0, high=256)
 
@@ -102,10 +114,12 @@ class Engine:
 
 ENGINES: dict[str, Engine] = {
     "espeak": Engine("espeak", EspeakOptions, "podcast.voices.espeak:from_options", "espeak-ng, offline"),
-    "gtts": Engine("gtts", GttsOptions, "podcast.voices.gtts:from_options", "Google Translate, online",
-                   check=_gtts_check),
-    "piper": Engine("piper", PiperOptions, "podcast.voices.piper:from_options", "Piper neural voices, offline",
-                    check=_piper_check),
+    "gtts": Engine(
+        "gtts", GttsOptions, "podcast.voices.gtts:from_options", "Google Translate, online", check=_gtts_check
+    ),
+    "piper": Engine(
+        "piper", PiperOptions, "podcast.voices.piper:from_options", "Piper neural voices, offline", check=_piper_check
+    ),
 }
 FLAT = ("espeak", "gtts")  # engines whose options were once flat keys of [voice] (voice.espeak_rate)
 
