@@ -53,8 +53,8 @@ class Issue:
     # A Markdown file's front matter (title, date, episode...), never spoken; empty for plain text.
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        data = {
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "title": self.title,
             "teaser": self.teaser,
             "articles": [

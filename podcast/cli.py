@@ -19,7 +19,7 @@ import click
 from . import config as config_mod
 from .dates import FIRST_YEAR
 from .dates import parse as parse_date
-from .errors import EXIT_FAILURE, EXIT_USAGE, PodcastError
+from .errors import EXIT_FAILURE, EXIT_USAGE, NoShowError, PodcastError, ShowExistsError
 
 if TYPE_CHECKING:
     from .build import VoiceChoice
@@ -137,6 +137,13 @@ class _Reporter:
             self.bar = None
 
 
+# The library never names a flag; the command line says which of its flags would help.
+_HINTS: dict[type[PodcastError], str] = {
+    NoShowError: " (or pass --config FILE)",
+    ShowExistsError: " (use --force to overwrite)",
+}
+
+
 def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
     """Call the library; a PodcastError becomes one line on stderr and its exit code."""
     state: _State = ctx.obj
@@ -145,7 +152,8 @@ def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
     except PodcastError as err:
         if state.debug:
             raise
-        _say(f"Error: {err}", err=True)
+        hint = next((words for kind, words in _HINTS.items() if isinstance(err, kind)), "")
+        _say(f"Error: {err}{hint}", err=True)
         ctx.exit(err.exit_code)
     except OSError as err:  # the machine refused (disk full, permission): not a bug, one line too
         if state.debug:

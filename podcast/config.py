@@ -11,13 +11,13 @@ import logging
 import re
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import settings
-from .errors import ConfigError
+from .errors import ConfigError, NoShowError, ShowExistsError
 from .settings import setting
 from .voices import registry
 
@@ -302,6 +302,9 @@ TEMPLATE_FIELDS: dict[str, Any] = {
 _MAX_WIDTH = 200  # a format width or precision above this is a typo, and {title:999999999} eats memory
 
 
+_CONVERSIONS: dict[str, Callable[[object], str]] = {"s": str, "r": repr, "a": ascii}
+
+
 def check_template(template: str, name: str) -> None:
     """One-line ConfigError unless ``template`` uses only TEMPLATE_FIELDS, plainly, with specs that fit."""
     allowed = ", ".join("{" + key + "}" for key in TEMPLATE_FIELDS)
@@ -317,12 +320,13 @@ def check_template(template: str, name: str) -> None:
             raise ConfigError(f"{name}: {shown} is not allowed: no attribute or index access; use {allowed}")
         if field_name not in TEMPLATE_FIELDS:
             raise ConfigError(f"{name}: unknown field {shown}; use {allowed}")
+        spec = spec or ""
         if "{" in spec or any(int(n) > _MAX_WIDTH for n in re.findall(r"[0-9]+", spec)):
             raise ConfigError(f"{name}: {shown} has a format spec we refuse (nested or wider than {_MAX_WIDTH})")
         try:
             value = TEMPLATE_FIELDS[field_name]
             if conversion:
-                value = {"s": str, "r": repr, "a": ascii}[conversion](value)
+                value = _CONVERSIONS[conversion](value)
             format(value, spec)
         except (KeyError, ValueError, TypeError) as err:
             raise ConfigError(f"{name}: {shown} does not fit the field {field_name} ({err})") from None
@@ -336,7 +340,7 @@ def load(path: Path | str | None = None) -> Config:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError("no podcast.toml here; run 'podcast init' first or pass --config", path=file) from None
+        raise NoShowError("no podcast.toml here; run 'podcast init' first", path=file) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read: {err}", path=file) from None
     except tomllib.TOMLDecodeError as err:
@@ -403,8 +407,14 @@ def init(
     """Write a new podcast.toml in ``folder``; refuses to overwrite one unless ``force``."""
     target = folder / CONFIG_NAME
     if target.exists() and not force:
-        raise ConfigError("a show already lives here (use --force to overwrite)", path=target)
-    given = {"title": title, "author": author, "email": email, "base_url": base_url, "language": language}
+        raise ShowExistsError("a show already lives here", path=target)
+    given: dict[str, Any] = {
+        "title": title,
+        "author": author,
+        "email": email,
+        "base_url": base_url,
+        "language": language,
+    }
     show = ShowConfig(**{k: v for k, v in given.items() if v is not None})
     config = validate(Config(root=folder.resolve(), show=show), target)
     folder.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,14 @@ class ConfigError(PodcastError):
     exit_code = EXIT_USAGE
 
 
+class NoShowError(ConfigError):
+    """No podcast.toml where the show was looked for."""
+
+
+class ShowExistsError(ConfigError):
+    """A new show was asked for where one already lives."""
+
+
 class InputError(PodcastError):
     """The article given to build or preview cannot be read as text."""
 

@@ -190,7 +190,7 @@ def _read_tags(config: Config, found: _Found) -> int | None:
     """Fill what the feed did not say from the MP3's ID3 tag; returns the audio's length in ms."""
     path = inside(config.publish_dir, found.audio)
     try:
-        length_ms = round(MP3(path).info.length * 1000)
+        length_ms = round(MP3(path).info.length * 1000)  # type: ignore[attr-defined]
     except (MutagenError, OSError):
         length_ms = None
     try:

@@ -8,7 +8,6 @@ place: the check at load time and the generated reference (docs/configuration.md
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -66,8 +65,8 @@ def check_value(where: str, field: dataclasses.Field[Any], value: Any) -> Any:
     if choices and value not in choices:
         raise ConfigError(f"{where} must be {bounds(field)}, not {value!r}")
     low, high = field.metadata.get("low"), field.metadata.get("high")
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if number and low is not None and high is not None and (math.isnan(value) or not low <= value <= high):
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)  # value != value: NaN
+    if number and low is not None and high is not None and (value != value or not low <= value <= high):
         raise ConfigError(f"{where} must be {_between(field)}")
     return value
 

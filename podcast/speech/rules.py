@@ -17,6 +17,7 @@ and the acronym rule does not undo a lexicon entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .acronyms import acronyms
 from .numbers import (
@@ -100,8 +101,6 @@ def drop_emoji(text: str) -> str:
     return _EMOJI.sub("", text)
 
 
-CLEANUP = (drop_urls, drop_emails, drop_emoji)
-
 _DOMAIN = re.compile(
     r"(?<![\w@.-])((?:[a-z0-9-]+\.)+(?:fr|com|org|net|gouv|eu|io|ai|info|be|ch|ca|uk|de|tv|app))\b(?![.\w-]\w)"
 )
@@ -115,7 +114,7 @@ def web_names(text: str) -> str:
     return _DOMAIN.sub(lambda m: m.group(1).replace(".", " point "), text)
 
 
-CLEANUP = (drop_urls, drop_emails, drop_emoji, web_names)
+CLEANUP: tuple[Callable[[str], str], ...] = (drop_urls, drop_emails, drop_emoji, web_names)
 
 # --- units ---------------------------------------------------------------------------------------
 

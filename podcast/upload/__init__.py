@@ -275,7 +275,7 @@ def publish(
     if not config.upload.target:
         raise ConfigError("no upload target: set target in the [upload] table of podcast.toml", path=config.root)
     target = parse(config.upload.target)
-    reporter = reporter or _Silent()
+    report: Reporter | _Silent = reporter or _Silent()
     retry = _Retrier(config.upload.retries, config.upload.retry_delay, sleep)
     folder = config.publish_dir
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
@@ -291,12 +291,12 @@ def publish(
             todo = plan(local, manifest, listing)
             if dry_run:
                 return PublishResult(str(target), todo.send, todo.delete, todo.unchanged, todo.bytes, dry_run=True)
-            reporter.stage(f"Uploading to {target}", total=todo.bytes or None)
+            report.stage(f"Uploading to {target}", total=todo.bytes or None)
             sent: list[str] = []
             for name in todo.send:
                 path, entry = files[name]
                 headers = content_headers(name, config.upload.feed_max_age)
-                retry(f"sending {name}", partial(client.put, path, name, headers, reporter.advance))
+                retry(f"sending {name}", partial(client.put, path, name, headers, report.advance))
                 manifest[name] = entry
                 save_manifest(mpath, target, manifest)
                 sent.append(name)

@@ -234,7 +234,9 @@ class GttsVoice:
             elapsed = time.monotonic() - started
             if attempt > self.retries or elapsed + delay >= self.deadline:
                 tries = f"{attempt} attempt{'s' if attempt > 1 else ''} in {elapsed:.0f} s"
-                raise VoiceError(f"gTTS gave up: {problem} ({tries}); try --engine espeak for the offline voice")
+                raise VoiceError(
+                    f"gTTS gave up: {problem} ({tries}); the offline voice (engine espeak) needs no network"
+                )
             log.info("gTTS: %s; retrying in %.1f s", problem, delay)
             if stop.wait(delay):
                 raise _Abort()
@@ -302,7 +304,7 @@ class GttsVoice:
             futures = [pool.submit(one, text) for text in texts]
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             failed = [f for f in futures if f.done() and not f.cancelled() and f.exception() is not None]
-            real = [f.exception() for f in failed if not isinstance(f.exception(), _Abort)]
+            real = [e for f in failed if (e := f.exception()) is not None and not isinstance(e, _Abort)]
             if failed:
                 stop.set()
                 for future in futures:

@@ -144,7 +144,7 @@ def check(name: str, options: Any) -> None:
 
 def parse(name: str, raw: Mapping[str, Any]) -> Any:
     """Engine ``name``'s options from its ``[voice.NAME]`` table, checked (ConfigError otherwise)."""
-    options = settings.table(f"voice.{name}", ENGINES[name].options, raw)
+    options: Any = settings.table(f"voice.{name}", ENGINES[name].options, raw)
     check(name, options)
     return options
 
