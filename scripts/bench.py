@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT.parent / "shared" / "samples" / "newsletter-ia.txt"
 EXAMPLE = ROOT / "examples" / "lettre-numerique.txt"
 PODCAST = Path(sys.executable).parent / "podcast"
-README_START = "<!-- bench:start -->"
-README_END = "<!-- bench:end -->"
+BENCH_DOC = ROOT / "docs" / "benchmarks.md"  # its table between these markers is the latest run's
+TABLE_START = "<!-- bench:start -->"
+TABLE_END = "<!-- bench:end -->"
 
 
 @dataclass
@@ -196,7 +197,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (the fastest counts)")
     parser.add_argument("--quick", action="store_true", help="one run each, skip the one-hour episode")
-    parser.add_argument("--update-readme", action="store_true", help="write the results table into README.md")
+    parser.add_argument(
+        "--update-docs",
+        "--update-readme",  # its old name, from when the table was in the README
+        dest="update_docs",
+        action="store_true",
+        help="write the results table into docs/benchmarks.md",
+    )
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
     source = SAMPLE if SAMPLE.is_file() else EXAMPLE
@@ -277,8 +284,9 @@ def main() -> None:
     table = _table(rows)
     print()
     print(table)
-    if args.update_readme:
-        _update_readme(table)
+    if args.update_docs:
+        update_doc(table)
+        print(f"{BENCH_DOC.relative_to(ROOT)} updated")
 
 
 def _long_line_row() -> tuple[str, str, str, str]:
@@ -353,16 +361,15 @@ def _table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _update_readme(table: str) -> None:
-    readme = ROOT / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    block = f"{README_START}\n{table}\n{README_END}"
-    if README_START in text:
-        text = re.sub(re.escape(README_START) + r".*?" + re.escape(README_END), lambda _: block, text, flags=re.S)
+def update_doc(table: str, doc: Path = BENCH_DOC) -> None:
+    """Replace the table between the markers in ``doc`` (appended with them when they are missing)."""
+    text = doc.read_text(encoding="utf-8")
+    block = f"{TABLE_START}\n{table}\n{TABLE_END}"
+    if TABLE_START in text:
+        text = re.sub(re.escape(TABLE_START) + r".*?" + re.escape(TABLE_END), lambda _: block, text, flags=re.S)
     else:
         text += f"\n{block}\n"
-    readme.write_text(text, encoding="utf-8")
-    print("README.md updated")
+    doc.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
