@@ -210,7 +210,7 @@ def init(ctx: click.Context, **options: Any) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Build every new or changed *.txt/*.md article in this folder (sorted by name).",
 )
-@click.option("--engine", help="auto, espeak or gtts (default: the show's voice.engine).")
+@click.option("--engine", help="auto, espeak, gtts or piper (default: the show's voice.engine).")
 @click.option(
     "--date",
     "day",
@@ -351,7 +351,7 @@ def _build_inbox(
 
 @cli.command()
 @click.argument("article", type=click.Path(path_type=Path))
-@click.option("--engine", help="auto, espeak or gtts: whose length limit applies.")
+@click.option("--engine", help="auto, espeak, gtts or piper: whose length limit applies.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a stable contract).")
 @click.pass_context
 def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool) -> None:

@@ -7,7 +7,7 @@ sha256), and segments are spoken in parallel on every core.
 
 Parallelism: one onnxruntime session per worker thread, each limited to one intra-op thread, beats
 one session shared by the threads (which then fight over its intra-op pool): see
-``scripts/bench-piper`` and the README for the figures. Sessions share nothing, so a text's audio
+``scripts/bench-piper`` and docs/benchmarks.md for the figures. Sessions share nothing, so a text's audio
 never depends on which worker spoke it.
 
 Reproducibility: a Piper voice draws random noise (``RandomNormalLike`` in its graph, seeded by
