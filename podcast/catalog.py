@@ -344,7 +344,8 @@ class Catalog:
             db.execute("DELETE FROM episodes WHERE key = ?", (episode.key,))
             db.execute(
                 "INSERT INTO meta (name, value) VALUES ('last_number', ?) "
-                "ON CONFLICT(name) DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value)",
+                # Both as integers: the column is TEXT, and SQLite orders any text above any integer.
+                "ON CONFLICT(name) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
                 (episode.number,),
             )
             self._touch(db, when)
