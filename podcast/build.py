@@ -212,11 +212,23 @@ def item_guid(config: Config, show_guid: str, number: int) -> str:
     yet gets a random one: every such show shares the loopback podcast:guid."""
     if not feed.public(config):
         return str(uuid.uuid4())
-    return str(uuid.uuid5(uuid.UUID(show_guid), f"episode-{number}"))
+    return str(uuid.uuid5(uuid.UUID(show_guid), f"number:{number}"))  # no title key has a colon
 
 
 def text_hash(issue: Issue) -> str:
     return hashlib.sha256(json.dumps(issue.to_dict(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+_WARNED: set[tuple[Path, str]] = set()
+
+
+def _warn_placeholders(config: Config) -> None:
+    """One warning line per placeholder setting, once per show and process (an inbox run builds
+    many articles of one show: its log says it once)."""
+    for warning in placeholders(config):
+        if (config.root, warning) not in _WARNED:
+            _WARNED.add((config.root, warning))
+            log.warning("%s", warning)
 
 
 def build(
@@ -241,8 +253,7 @@ def build(
         check_date(day)
     if source_id is not None and not source_id.strip():
         raise InputError("the episode id must not be empty")
-    for warning in placeholders(config):
-        log.warning("%s", warning)
+    _warn_placeholders(config)
     issue = article_mod.read(source)  # read
     key, digest = episode_key(config, source, issue, source_id), text_hash(issue)
     with publish.session(config) as catalog:

@@ -307,7 +307,7 @@ def build(
         click.echo(f"  audio {result.audio_path}")
         click.echo(f"  feed  {result.feed_path}")
     if result.scheduled:
-        _say(f"  scheduled: in the feed from {_when(episode.pub_date)} (the next build, feed or publish after it)")
+        _say(f"  scheduled: joins the feed on the first build, feed or publish from {_when(episode.pub_date)}")
     if then_publish:
         _publish(ctx)
 

@@ -254,7 +254,7 @@ def _episode(config: Config, found: _Found, show_guid: str, changed: str | None)
     notes = found.notes_html
     if notes is None:
         notes = f"<p>{html.escape(found.description or found.title)}</p>"
-    guid = found.guid or str(uuid.uuid5(uuid.UUID(show_guid), f"episode-{found.number}"))  # as build.item_guid
+    guid = found.guid or str(uuid.uuid5(uuid.UUID(show_guid), f"number:{found.number}"))  # as build.item_guid
     return Episode(
         key=f"recovered:{guid}",
         guid=guid,
