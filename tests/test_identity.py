@@ -250,3 +250,55 @@ def test_date_on_an_existing_episode_moves_every_date(tmp_path: Path) -> None:
     [row] = list_episodes(config)
     assert (row.date, row.pub_date) == ("2025-03-08", "2025-03-08T06:00:00+00:00")
     assert os.path.exists(config.publish_dir / row.audio)
+
+
+class MemoryRemote:
+    """The upload protocol over a dict: what the remote holds, to read the feed it would serve."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def list(self) -> dict[str, int]:
+        return {name: len(data) for name, data in self.files.items()}
+
+    def put(self, local: Path, name: str, headers: dict[str, str], progress) -> None:  # type: ignore[no-untyped-def]
+        self.files[name] = local.read_bytes()
+        progress(len(self.files[name]))
+
+    def delete(self, name: str) -> None:
+        self.files.pop(name, None)
+
+    def close(self) -> None:
+        pass
+
+
+def test_publish_after_the_date_puts_a_scheduled_episode_in_the_remote_feed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from podcast.upload import publish
+
+    def remote_enclosures(remote: MemoryRemote) -> set[str]:
+        """The files the remote feed's enclosures name, each present remotely at its stated size."""
+        names = set()
+        for entry in feedparser.parse(remote.files["feed.xml"]).entries:
+            [enclosure] = entry.enclosures
+            name = enclosure.href.removeprefix(BASE)
+            assert len(remote.files[name]) == int(enclosure.length) and name in remote.files
+            names.add(name)
+        return names
+
+    config = new_show(tmp_path / "show", upload={"target": "s3://emissions/vendredi"})
+    day = dates.today() + timedelta(days=3)
+    now = build(config, article(tmp_path, "a.txt", "La halle ouvre aujourd'hui."))
+    later = build(config, article(tmp_path, "b.txt", "La halle ouvrira bientôt."), day=day)
+    remote = MemoryRemote()
+    publish(config, remote=remote)
+    assert feedparser.parse(remote.files["feed.xml"]).entries[0].id == now.episode.guid
+    assert len(feedparser.parse(remote.files["feed.xml"]).entries) == 1
+    assert remote_enclosures(remote) == {now.episode.audio}
+
+    _clock(monkeypatch, datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=6, seconds=1))
+    publish(config, remote=remote)  # no build, no `podcast feed`: publishing alone releases it
+    remote_ids = [e.id for e in feedparser.parse(remote.files["feed.xml"]).entries]
+    assert remote_ids == [later.episode.guid, now.episode.guid]
+    assert remote_enclosures(remote) == {now.episode.audio, later.episode.audio}
