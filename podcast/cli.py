@@ -502,14 +502,20 @@ def cache() -> None:
     """Inspect or empty the cache of synthesized speech."""
 
 
+def _show_here(ctx: click.Context) -> config_mod.Config | None:
+    """The show of --config or the current folder; None when there is none."""
+    state: _State = ctx.obj
+    if state.config_path is None and not (Path.cwd() / config_mod.CONFIG_NAME).is_file():
+        return None
+    config: config_mod.Config = _run(ctx, state.config)
+    return config
+
+
 def _segment_cache(ctx: click.Context) -> Any:
     """The show's cache (cache.folder in podcast.toml), or the user's when no show is here."""
     from .voices.cache import for_config
 
-    state: _State = ctx.obj
-    if state.config_path is None and not (Path.cwd() / config_mod.CONFIG_NAME).is_file():
-        return for_config(None)
-    return for_config(_run(ctx, state.config))
+    return for_config(_show_here(ctx))
 
 
 @cache.command("info")
@@ -526,6 +532,10 @@ def cache_info(ctx: click.Context) -> None:
     asked = used.hits + used.misses
     rate = f"{100 * used.hits / asked:.0f}%" if asked else "none yet"
     click.echo(f"  hit rate {rate} ({used.hits} hit(s), {used.misses} miss(es) over all builds)")
+    show = _show_here(ctx)
+    if show is not None:  # the cap is the show's setting; the user's cache has none of its own
+        cap = show.cache.max_bytes
+        click.echo(f"  capped at {cap / 1e6:.0f} MB after each build (cache.max_size)" if cap else "  no size cap")
 
 
 @cache.command("clear")

@@ -358,7 +358,9 @@ def recover(config: Config, *, force: bool = False) -> Recovered:
             with Catalog(temporary) as catalog:
                 for episode in sorted(episodes, key=lambda e: e.number):
                     catalog.upsert(episode)
-                catalog.set_meta("podcast_guid", show_guid)
+                if feed.public(config) or show_guid != feed.podcast_guid(config.feed_url):
+                    # as a build does: a placeholder base_url's GUID is shown, never kept
+                    catalog.set_meta("podcast_guid", show_guid)
                 if episodes:
                     catalog.set_meta("last_number", str(max(e.number for e in episodes)))
                 stamp = changed or max((e.updated for e in episodes), default=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import tomllib
 from pathlib import Path
@@ -40,6 +41,10 @@ def test_list_remove_and_numbers_never_reused(show: Path, monkeypatch: pytest.Mo
     rows = json.loads(listing.stdout)
     assert [r["number"] for r in rows] == [3, 2, 1] and [r["status"] for r in rows] == ["published"] * 3
     assert rows[0]["slug"] == rows[2]["slug"] == "le-port"  # one title, two episodes
+    info = invoke(show, "cache", "info").stdout.splitlines()
+    assert info[-1] == "  capped at 2000 MB after each build (cache.max_size)"
+    rate = re.fullmatch(r"  hit rate \d+% \((\d+) hit\(s\), (\d+) miss\(es\) over all builds\)", info[-2])
+    assert rate is not None and int(rate.group(2)) > 0  # three builds' misses at least were counted
     text = invoke(show, "list").stdout.splitlines()
     assert len(text) == 3 and "le-port  Le port" in text[0]
 

@@ -66,6 +66,9 @@ def test_a_placeholder_show_warns_and_fixes_its_identity_only_when_public(tmp_pa
     assert channel(config).findtext(f"{PODCAST}guid") == loopback_guid  # computed, shown...
     assert stored_meta(config, "podcast_guid") is None  # ...but not frozen
     assert stored_meta(config, "feed_url") is None
+    recovered = runner.invoke(cli, ["--config", str(toml), "recover", "--force"])
+    assert recovered.exit_code == 0, recovered.output
+    assert stored_meta(config, "podcast_guid") is None  # recover keeps the same rule
 
     public = set_show(toml, base_url="https://ondes.lefil-essai.fr/podcast/")
     assert runner.invoke(cli, ["--config", str(toml), "feed"]).exit_code == 0
