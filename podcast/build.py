@@ -3,6 +3,9 @@
 :func:`plan` reads and segments an article (all ``podcast preview`` needs); :func:`build` runs the
 stages in order, each a function from one typed value to the next, inside the publish transaction
 of :mod:`podcast.publish` (the show's lock, its catalog, atomic replacement of files and feed).
+
+An episode is its source, not its title (:func:`episode_key`): the same file, front-matter ``id``,
+``--id`` or URL updates its episode; another source with the same title is another episode.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from . import catalog as catalog_mod
 from . import feed, master, publish, segment, sidecars, sounds, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
-from .config import Config
+from .config import Config, placeholders
 from .cover import ensure_cover
 from .dates import check as check_date
 from .dates import french_date, today, utc_now
-from .errors import PublishError
+from .errors import InputError, PublishError
 from .fsutil import slugify
 from .timeline import Mastered
+from .voices import cache as cache_mod
 from .voices.base import Audio
 from .voices.cache import CacheStats, SegmentCache
 
@@ -105,6 +109,11 @@ class BuildResult:
     voice: VoiceChoice | None = None
     cache: CacheStats | None = None
 
+    @property
+    def scheduled(self) -> bool:
+        """Built but not in the feed yet: its publication time (a future date) has not come."""
+        return not feed.due(self.episode)
+
 
 def _template(text: str, config: Config, issue: Issue, number: int, day: date) -> str:
     return text.format(
@@ -135,13 +144,13 @@ def choose_voice(config: Config, engine: str | None = None) -> tuple[voices.Voic
     return voice, event
 
 
-def _number(config: Config, issue: Issue) -> int:
+def _number(config: Config, key: str, issue: Issue) -> int:
     """The number the episode has or would get, read without writing anything (no catalog yet: 1)."""
     catalog_mod.check_for_show(config.catalog_path, config.publish_dir)
     if not config.catalog_path.exists():
         return 1
     with Catalog.open_read_only(config.catalog_path) as catalog:
-        existing = catalog.by_key(episode_key(issue))
+        existing = catalog.by_key(key) or catalog.unclaimed(title_key(issue))
         return existing.number if existing else catalog.next_number()
 
 
@@ -153,6 +162,7 @@ def plan(
     issue: Issue | None = None,
     number: int | None = None,
     day: date | None = None,
+    source_id: str | None = None,
 ) -> Plan:
     """Read and segment an article for the voice that would speak it. Writes nothing."""
     issue = issue or article_mod.read(source)
@@ -160,7 +170,7 @@ def plan(
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
     if number is None:
-        number = _number(config, issue)
+        number = _number(config, episode_key(config, source, issue, source_id), issue)
     day = check_date(day) if day is not None else today()
     segments = segment.segment_issue(
         issue,
@@ -172,15 +182,53 @@ def plan(
     return Plan(issue, segments, voice, choice, number, day)
 
 
-def episode_key(issue: Issue) -> str:
-    """Two builds are the same episode when their issue titles slug alike. A title with nothing to
-    slug (emoji, punctuation, another script) is keyed by its hash: "🎉" must not replace "🚀"."""
+def episode_key(config: Config, source: Path, issue: Issue, source_id: str | None = None) -> str:
+    """What makes two builds the same episode: its source, not its title. In order: ``source_id``
+    (``--id``), the ``id`` of the front matter (a feed item's guid), a canonical ``url``, else the
+    file: its path relative to the show folder when inside it, else its resolved absolute path.
+    The prefixes keep the kinds apart, and no title key (a slug) contains a colon."""
+    for kind, value in (("id", source_id), ("id", issue.meta.get("id")), ("url", issue.meta.get("url"))):
+        text = str(value).strip() if value is not None else ""
+        if text:
+            return f"{kind}:{text}"
+    path = Path(source).resolve()
+    try:
+        return f"file:{path.relative_to(config.root).as_posix()}"
+    except ValueError:
+        return f"file:{path.as_posix()}"
+
+
+def title_key(issue: Issue) -> str:
+    """How episodes were keyed before sources were (their title's slug): the key of legacy rows,
+    which the first build of the same title from a new source adopts (:meth:`Catalog.claim`).
+    A title with nothing to slug (emoji, another script) is keyed by its hash."""
     digest = hashlib.sha256(issue.title.encode("utf-8")).hexdigest()[:12]
     return slugify(issue.title, max_length=120, fallback=f"episode-{digest}")
 
 
+def item_guid(config: Config, show_guid: str, number: int) -> str:
+    """A new episode's GUID, kept for life: from the show's podcast:guid and its number (never
+    reused), so ``podcast recover`` finds it again from an MP3's track number. A show not public
+    yet gets a random one: every such show shares the loopback podcast:guid."""
+    if not feed.public(config):
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(uuid.UUID(show_guid), f"number:{number}"))  # no title key has a colon
+
+
 def text_hash(issue: Issue) -> str:
     return hashlib.sha256(json.dumps(issue.to_dict(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+_WARNED: set[tuple[Path, str]] = set()
+
+
+def _warn_placeholders(config: Config) -> None:
+    """One warning line per placeholder setting, once per show and process (an inbox run builds
+    many articles of one show: its log says it once)."""
+    for warning in placeholders(config):
+        if (config.root, warning) not in _WARNED:
+            _WARNED.add((config.root, warning))
+            log.warning("%s", warning)
 
 
 def build(
@@ -192,17 +240,24 @@ def build(
     force: bool = False,
     reporter: Reporter | None = None,
     cache: SegmentCache | None = None,
+    source_id: str | None = None,
 ) -> BuildResult:
-    """Build one article into an episode and republish the feed. Idempotent: rerun freely."""
+    """Build one article into an episode and republish the feed. Idempotent: rerun freely.
+
+    ``source_id`` names the episode's source when the file does not (``--id``): see :func:`episode_key`.
+    A ``day`` in the future schedules the episode: built and cataloged now, in the feed from that day."""
     reporter = reporter or _Silent()
     if engine is not None:
         voices.check(engine)  # a typo is an error even when the article turns out unchanged
     if day is not None:
         check_date(day)
+    if source_id is not None and not source_id.strip():
+        raise InputError("the episode id must not be empty")
+    _warn_placeholders(config)
     issue = article_mod.read(source)  # read
-    key, digest = episode_key(issue), text_hash(issue)
+    key, digest = episode_key(config, source, issue, source_id), text_hash(issue)
     with publish.session(config) as catalog:
-        existing = catalog.by_key(key)
+        existing = catalog.by_key(key) or catalog.claim(title_key(issue), key)
         same_day = day is None or (existing is not None and day.isoformat() == existing.date)
         if existing and existing.text_hash == digest and not force and same_day:
             feed_path = publish.write_feed(config, catalog)
@@ -217,6 +272,7 @@ def build(
         store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
         try:
             made = _produce(config, the_plan, reporter, store)
+            cache_mod.record_use(store, the_plan.voice.identity, [s.text for s in the_plan.segments], made.cache)
         except OSError as err:  # a full disk or a refused write: the published files are untouched
             raise PublishError(
                 f"cannot write the episode: {err.strerror or err}", path=err.filename or config.publish_dir
@@ -224,6 +280,7 @@ def build(
         episode = _episode(catalog, config, the_plan, made, key, digest, existing)
         feed_path = publish.commit(config, catalog, episode, existing)  # publish
         status = BuildStatus.UPDATED if existing else BuildStatus.BUILT
+        cache_mod.evict(store, config.cache.max_bytes)
         return BuildResult(status, episode, config.publish_dir / episode.audio, feed_path, the_plan.choice, made.cache)
 
 
@@ -317,17 +374,22 @@ def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentC
 def _episode(
     catalog: Catalog, config: Config, the_plan: Plan, made: _Produced, key: str, digest: str, existing: Episode | None
 ) -> Episode:
-    """The catalog row for a placed episode; GUID, number and first publication date are kept."""
+    """The catalog row for a placed episode; GUID and number are kept, and the publication date
+    too unless the episode's date changed: then it moves with it (ID3, catalog and feed agree)."""
     issue, day, now = the_plan.issue, the_plan.day.isoformat(), utc_now().isoformat()
-    show_guid = uuid.UUID(catalog.show_guid(feed.podcast_guid(config.feed_url)))
+    show_guid = feed.show_guid(config, catalog)
+    if existing is not None and existing.date == day:
+        pub_date = existing.pub_date
+    else:  # today: now; another day (past, or future: scheduled until then): that day's morning
+        pub_date = now if day == now[:10] else f"{day}T06:00:00+00:00"
     return Episode(
         key=key,
-        guid=existing.guid if existing else str(uuid.uuid5(show_guid, key)),
+        guid=existing.guid if existing else item_guid(config, show_guid, the_plan.number),
         number=the_plan.number,
         title=issue.title,
         slug=slugify(issue.title),
         date=day,
-        pub_date=existing.pub_date if existing else (now if day == now[:10] else f"{day}T06:00:00+00:00"),
+        pub_date=pub_date,
         duration_ms=made.mastered.duration_ms,
         bytes=made.bytes,
         engine=the_plan.voice.engine,

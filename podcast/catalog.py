@@ -68,6 +68,17 @@ def _add_marks_and_meta(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def _key_by_source(db: sqlite3.Connection) -> None:
+    """Episodes are keyed by their source (file, id, URL), no longer by their title's slug.
+
+    Rows made before keep their key and GUID and get ``legacy_key``: the title key under which a
+    source may claim them (see :meth:`Catalog.claim`)."""
+    db.execute("ALTER TABLE episodes ADD COLUMN legacy_key TEXT")  # NULL once a source owns the row
+    db.execute("UPDATE episodes SET legacy_key = key")
+    db.execute("CREATE INDEX episodes_legacy_key ON episodes (legacy_key) WHERE legacy_key IS NOT NULL")
+
+
 @dataclass(frozen=True)
 class Episode:
     key: str
@@ -90,6 +101,8 @@ class Episode:
     notes_html: str
     updated: str
     marks: str = "[]"  # JSON list of [start_ms, title]: the chapters, for the feed's inline copy
+    # The title key of a row no source owns yet (made before source keys, or recovered); else None.
+    legacy_key: str | None = None
     id: int | None = None
 
     @property
@@ -98,6 +111,8 @@ class Episode:
 
 
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
+# The schema version that added a column (the others were in the first one).
+_ADDED_IN = {"marks": 2, "legacy_key": 3}
 
 
 @contextmanager
@@ -222,16 +237,42 @@ class Catalog:
         found = self._episodes("SELECT * FROM episodes WHERE key = ?", (key,))
         return found[0] if found else None
 
+    def unclaimed(self, legacy_key: str) -> Episode | None:
+        """The one row no source owns under this title key, or None (none, or more than one)."""
+        found = self._episodes("SELECT * FROM episodes WHERE legacy_key = ?", (legacy_key,))
+        return found[0] if len(found) == 1 else None
+
+    def claim(self, legacy_key: str, key: str) -> Episode | None:
+        """Give a source the episode it made before episodes were keyed by source.
+
+        The rule: a source with no row of its own adopts the row keyed by its title (``legacy_key``)
+        when exactly one such row exists and no source has claimed it yet; the row takes the
+        source's key and keeps its GUID, number and first publication date. Two unclaimed rows
+        with one title (recovered ones) are ambiguous: neither is adopted, the build makes a new one."""
+        with self.transaction() as db:
+            rows = db.execute("SELECT * FROM episodes WHERE legacy_key = ?", (legacy_key,)).fetchall()
+            if len(rows) != 1:
+                return None
+            db.execute("UPDATE episodes SET key = ?, legacy_key = NULL WHERE id = ?", (key, rows[0]["id"]))
+            row = db.execute("SELECT * FROM episodes WHERE id = ?", (rows[0]["id"],)).fetchone()
+        return Episode(**dict(row))
+
     def find(self, ident: str) -> Episode:
-        """An episode by number, GUID or slug, as a producer types it."""
+        """An episode by number, GUID or slug, as a producer types it; a slug two episodes share
+        (one title, two sources) is refused, naming their numbers."""
         found: list[Episode] = []
         if ident.isascii() and ident.isdigit() and int(ident) <= MAX_NUMBER:
             found = self._episodes("SELECT * FROM episodes WHERE number = ?", (int(ident),))
         if not found:
-            found = self._episodes("SELECT * FROM episodes WHERE guid = ? OR slug = ?", (ident, ident))
+            found = self._episodes("SELECT * FROM episodes WHERE guid = ?", (ident,))
+        if not found:
+            found = self._episodes("SELECT * FROM episodes WHERE slug = ? ORDER BY number", (ident,))
         if not found:
             shown = ident if len(ident) <= 40 else ident[:40] + "…"
             raise NotFoundError(f"no such episode: {shown!r} is not in the catalog ('podcast list' shows them)")
+        if len(found) > 1:
+            numbers = " and ".join(str(e.number) for e in found)
+            raise NotFoundError(f"episodes {numbers} share the slug {ident!r}; give a number or a GUID")
         return found[0]
 
     def next_number(self) -> int:
@@ -254,12 +295,29 @@ class Catalog:
                 (name, value),
             )
 
-    def show_guid(self, proposed: str) -> str:
+    def meta(self, name: str) -> str | None:
+        """One show-level value (podcast_guid, feed_url, changed, last_number), or None."""
+        rows = self._rows("SELECT value FROM meta WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def show_guid(self, proposed: str, *, keep: bool = True) -> str:
         """The show's podcast:guid: ``proposed`` the first time, then the stored one for life,
-        even if the feed moves (the namespace's rule: the GUID follows the podcast)."""
+        even if the feed moves (the namespace's rule: the GUID follows the podcast). With
+        ``keep=False`` (the feed's URL is a placeholder) a stored GUID is used but none is stored."""
+        if not keep:
+            return self.meta("podcast_guid") or proposed
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('podcast_guid', ?)", (proposed,))
-            return db.execute("SELECT value FROM meta WHERE name = 'podcast_guid'").fetchone()[0]
+            return str(db.execute("SELECT value FROM meta WHERE name = 'podcast_guid'").fetchone()[0])
+
+    def first_feed_url(self, url: str, *, keep: bool = True) -> str:
+        """The feed URL the show was first published at: ``url`` the first time (when ``keep``),
+        then the stored one, so a later base_url reads as a move (itunes:new-feed-url)."""
+        if not keep:
+            return self.meta("feed_url") or url
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('feed_url', ?)", (url,))
+            return str(db.execute("SELECT value FROM meta WHERE name = 'feed_url'").fetchone()[0])
 
     def _touch(self, db: sqlite3.Connection, when: str) -> None:
         db.execute(
@@ -269,9 +327,10 @@ class Catalog:
         )
 
     def upsert(self, episode: Episode) -> None:
-        """Insert or update by key; GUID, number and first publication date never change."""
+        """Insert or update by key; GUID and number never change. The publication date is what the
+        caller gives: a build keeps it unless the episode's date was changed (``--date``)."""
         placeholders = ", ".join("?" for _ in _COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("key", "guid", "number", "pub_date"))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c not in ("key", "guid", "number"))
         with self.transaction() as db:
             db.execute(
                 f"INSERT INTO episodes ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
@@ -285,7 +344,8 @@ class Catalog:
             db.execute("DELETE FROM episodes WHERE key = ?", (episode.key,))
             db.execute(
                 "INSERT INTO meta (name, value) VALUES ('last_number', ?) "
-                "ON CONFLICT(name) DO UPDATE SET value = MAX(CAST(value AS INTEGER), excluded.value)",
+                # Both as integers: the column is TEXT, and SQLite orders any text above any integer.
+                "ON CONFLICT(name) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
                 (episode.number,),
             )
             self._touch(db, when)
@@ -343,7 +403,7 @@ def problem(path: Path) -> str | None:
             if table not in tables:
                 return f"has no {table} table"
         columns = {row[1] for row in db.execute("PRAGMA table_info(episodes)")}
-        wanted = set(_COLUMNS) if version >= 2 else set(_COLUMNS) - {"marks"}
+        wanted = {c for c in _COLUMNS if _ADDED_IN.get(c, 1) <= version}
         missing = sorted(wanted - columns)
         if missing:
             return f"lacks the column(s) {', '.join(missing)}"

@@ -73,6 +73,16 @@ def _duration(ms: int) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
+def _when(iso: str) -> str:
+    """A catalog timestamp as producers read it: 2025-06-02 06:00 UTC."""
+    return iso[:16].replace("T", " ") + " UTC" if "T" in iso else iso
+
+
+def _interactive() -> bool:
+    """Whether someone can answer a question: stdin is a terminal (tests replace this)."""
+    return sys.stdin.isatty()
+
+
 def _say(message: str, *, err: bool = False, quiet: bool = False) -> None:
     """A result line: on the terminal (unless quiet and not an error) and in the log file."""
     if err or not quiet:
@@ -218,6 +228,12 @@ def init(ctx: click.Context, **options: Any) -> None:
     metavar="YYYY-MM-DD",
     help=f"The episode's date, {FIRST_YEAR} or later (default: today).",
 )
+@click.option(
+    "--id",
+    "source_id",
+    metavar="ID",
+    help="The episode's identity when the file is not (a stable name): the same ID updates its episode.",
+)
 @click.option("--force", is_flag=True, help="Rebuild even if the article did not change.")
 @click.option(
     "--lock-wait",
@@ -242,6 +258,7 @@ def build(
     inbox: Path | None,
     engine: str | None,
     day: date | None,
+    source_id: str | None,
     force: bool,
     lock_wait: float | None,
     no_wait: bool,
@@ -257,6 +274,10 @@ def build(
         raise click.UsageError("give either ARTICLE or --inbox DIR")
     if inbox is not None and day is not None:
         raise click.UsageError("--date applies to one ARTICLE, not to an inbox")
+    if inbox is not None and source_id is not None:
+        raise click.UsageError("--id applies to one ARTICLE, not to an inbox")
+    if source_id is not None and not source_id.strip():
+        raise _OneLineUsage("--id must not be empty")
     if no_wait and lock_wait is not None:
         raise click.UsageError("--no-wait and --lock-wait exclude each other")
     if min_age and inbox is None:
@@ -273,7 +294,13 @@ def build(
         result = _run(
             ctx,
             lambda: run_build(
-                with_lock_wait(ctx.obj.config(), wait), article, engine=engine, day=day, force=force, reporter=reporter
+                with_lock_wait(ctx.obj.config(), wait),
+                article,
+                engine=engine,
+                day=day,
+                force=force,
+                reporter=reporter,
+                source_id=source_id,
             ),
         )
     finally:
@@ -287,6 +314,8 @@ def build(
         click.echo(f"  duration {_duration(episode.duration_ms)}, {episode.bytes / 1e6:.1f} MB, in {seconds:.1f} s")
         click.echo(f"  audio {result.audio_path}")
         click.echo(f"  feed  {result.feed_path}")
+    if result.scheduled:
+        _say(f"  scheduled: joins the feed on the first build, feed or publish from {_when(episode.pub_date)}")
     if then_publish:
         _publish(ctx)
 
@@ -392,27 +421,60 @@ def feed_command(ctx: click.Context) -> None:
 
 
 @cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a stable contract).")
 @click.pass_context
-def list_command(ctx: click.Context) -> None:
-    """List the published episodes, newest first."""
+def list_command(ctx: click.Context, as_json: bool) -> None:
+    """List the episodes, newest first (scheduled ones too, marked)."""
+    from .feed import due
     from .publish import list_episodes
 
     episodes = _run(ctx, lambda: list_episodes(ctx.obj.config()))
+    if as_json:
+        rows = [
+            {
+                "number": e.number,
+                "guid": e.guid,
+                "slug": e.slug,
+                "title": e.title,
+                "date": e.date,
+                "pub_date": e.pub_date,
+                "duration": round(e.duration_ms / 1000, 3),
+                "files": e.files,
+                "engine": e.engine,
+                "voice": e.voice,
+                "status": "published" if due(e) else "scheduled",
+            }
+            for e in episodes
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
     if not episodes:
         click.echo("No episodes yet: 'podcast build ARTICLE' makes one.")
         return
     for e in episodes:
-        click.echo(f"{e.number:>4}  {e.date}  {_duration(e.duration_ms):>6}  {e.engine:<7} {e.title}")
+        mark = "" if due(e) else f"  (scheduled: {_when(e.pub_date)})"
+        click.echo(f"{e.number:>4}  {e.date}  {_duration(e.duration_ms):>6}  {e.engine:<7} {e.slug}  {e.title}{mark}")
 
 
 @cli.command()
 @click.argument("episode")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask (scripts): remove at once.")
 @click.pass_context
-def remove(ctx: click.Context, episode: str) -> None:
-    """Remove EPISODE (number, slug or GUID) from the feed and delete its files."""
+def remove(ctx: click.Context, episode: str, yes: bool) -> None:
+    """Remove EPISODE (number, slug or GUID) from the feed and delete its files; asks first."""
+    from .publish import find_episode
     from .publish import remove as run_remove
 
-    removed = _run(ctx, lambda: run_remove(ctx.obj.config(), episode))
+    config = _run(ctx, ctx.obj.config)
+    found = _run(ctx, lambda: find_episode(config, episode))
+    if not yes:
+        if not _interactive():
+            _say("Error: not a terminal to ask on; add --yes to remove without asking", err=True)
+            ctx.exit(EXIT_USAGE)
+        if not click.confirm(f'Remove episode {found.number} "{found.title}" and delete its files?', default=False):
+            click.echo("Nothing removed.")
+            ctx.exit(EXIT_FAILURE)
+    removed = _run(ctx, lambda: run_remove(config, found.guid))
     click.echo(f"Removed episode {removed.number}: {removed.title}")
 
 
@@ -448,24 +510,40 @@ def cache() -> None:
     """Inspect or empty the cache of synthesized speech."""
 
 
+def _show_here(ctx: click.Context) -> config_mod.Config | None:
+    """The show of --config or the current folder; None when there is none."""
+    state: _State = ctx.obj
+    if state.config_path is None and not (Path.cwd() / config_mod.CONFIG_NAME).is_file():
+        return None
+    config: config_mod.Config = _run(ctx, state.config)
+    return config
+
+
 def _segment_cache(ctx: click.Context) -> Any:
     """The show's cache (cache.folder in podcast.toml), or the user's when no show is here."""
     from .voices.cache import for_config
 
-    state: _State = ctx.obj
-    if state.config_path is None and not (Path.cwd() / config_mod.CONFIG_NAME).is_file():
-        return for_config(None)
-    return for_config(_run(ctx, state.config))
+    return for_config(_show_here(ctx))
 
 
 @cache.command("info")
 @click.pass_context
 def cache_info(ctx: click.Context) -> None:
     """Show where the speech cache lives and how much it holds."""
+    from .voices.cache import stats
+
     store = _segment_cache(ctx)
     count, size = _run(ctx, store.info)
+    used = stats(store)
     click.echo(f"Cache: {store.folder}")
     click.echo(f"  {count} segment(s), {size / 1e6:.1f} MB")
+    asked = used.hits + used.misses
+    rate = f"{100 * used.hits / asked:.0f}%" if asked else "none yet"
+    click.echo(f"  hit rate {rate} ({used.hits} hit(s), {used.misses} miss(es) over all builds)")
+    show = _show_here(ctx)
+    if show is not None:  # the cap is the show's setting; the user's cache has none of its own
+        cap = show.cache.max_bytes
+        click.echo(f"  capped at {cap / 1e6:.0f} MB after each build (cache.max_size)" if cap else "  no size cap")
 
 
 @cache.command("clear")

@@ -7,6 +7,7 @@ show folder can be moved or cloned as a whole.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import logging
 import re
 import string
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import settings
+from . import categories, settings
 from .errors import ConfigError, NoShowError, ShowExistsError
 from .settings import setting
 from .voices import registry
@@ -123,6 +124,16 @@ class CacheConfig:
     """``[cache]``: spoken segments kept between builds."""
 
     folder: str = setting("", "synthesis cache folder; empty: the user's cache folder (XDG_CACHE_HOME honoured)")
+    max_size: Any = setting(
+        2000,
+        'largest size of the cache after a build, least recently used evicted: MB, or text like "2 GB"; 0: no cap',
+        kind=object,
+    )
+
+    @property
+    def max_bytes(self) -> int:
+        """``max_size`` in bytes (0: no cap)."""
+        return parse_size(self.max_size)
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,59 @@ class Config:
     def resolve(self, relative: str) -> Path:
         """A path written in podcast.toml, relative to the show folder."""
         return (self.root / Path(relative).expanduser()).resolve()
+
+
+_UNITS = {"": 10**6, "b": 1, "kb": 10**3, "k": 10**3, "mb": 10**6, "m": 10**6, "gb": 10**9, "g": 10**9}
+_UNITS.update({"tb": 10**12, "t": 10**12})
+
+
+def parse_size(value: Any) -> int:
+    """A size in bytes from a number of MB or text such as "2 GB", "500 MB", "1.5G" (decimal units)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value * 10**6
+    found = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", value) if isinstance(value, str) else None
+    if found is None or found.group(2).lower() not in _UNITS:
+        raise ConfigError(f'cache.max_size must be a number of MB or a size such as "2 GB", not {value!r}')
+    return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
+
+
+# Settings a producer has not made their own yet: published as they are, they look like a test show.
+PLACEHOLDERS = {"title": "Mon podcast", "author": "Podcast Builder", "email": "podcast@example.org"}
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+_EXAMPLE_HOSTS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost", "local")
+
+
+def valid_email(address: str) -> bool:
+    """A plain ``local@domain.tld`` address: what podcast:locked's owner and itunes:email must be."""
+    return bool(_EMAIL.fullmatch(address)) and ".." not in address and len(address) <= 254
+
+
+def placeholder_host(url: str) -> bool:
+    """Whether a URL's host is no public one: loopback, a private or unspecified address, an
+    example or test domain (RFC 2606), localhost."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip().lower()).split("/", 1)[0].rsplit("@", 1)[-1]
+    host = host[1:].split("]", 1)[0] if host.startswith("[") else host.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host == "" or any(host == name or host.endswith("." + name) for name in _EXAMPLE_HOSTS)
+    return address.is_loopback or address.is_unspecified or address.is_private or address.is_link_local
+
+
+def placeholders(config: Config) -> list[str]:
+    """One sentence per setting still at a placeholder value (builds log each as a warning)."""
+    show = config.show
+    found = [
+        f"show.{name} is still the placeholder {getattr(show, name)!r}; set your own in podcast.toml"
+        for name, value in PLACEHOLDERS.items()
+        if getattr(show, name) == value
+    ]
+    if placeholder_host(show.base_url):
+        found.append(
+            f"show.base_url {show.base_url!r} is not a public address: listeners cannot reach the feed, "
+            "and the show's podcast:guid is not fixed until it is"
+        )
+    return found
 
 
 _TABLES: dict[str, type] = {
@@ -248,6 +312,10 @@ def _validate(config: Config) -> Config:
         # Every link of the feed is base_url + a file name: a query or fragment would swallow it.
         raise ConfigError("show.base_url must be a folder URL without spaces, '?query' or '#fragment'")
     _check_language(show.language)
+    if show.email and not valid_email(show.email):
+        raise ConfigError(f"show.email must be an e-mail address such as name@example.org, not {show.email!r}")
+    categories.check(show.category, show.subcategory)
+    parse_size(config.cache.max_size)
     if config.audio.sample_rate < 32000 and config.audio.bitrate > 160:  # MPEG-2: LAME would silently encode 160
         raise ConfigError("audio.bitrate must be at most 160 kbit/s at sample rates under 32000")
     publish, state = config.publish_dir, config.state_dir.resolve()

@@ -2,8 +2,15 @@
 
 feedgen writes the RSS and the iTunes tags; :class:`PodcastIndexExtension` adds what feedgen does
 not know (``podcast:*`` tags, and ``itunes:explicit`` as Apple now documents it: true/false).
-Nothing depends on the clock: the same catalog gives the same bytes, and ``lastBuildDate`` is the
-time the catalog last changed.
+The clock decides one thing only: which episodes are due (a future ``--date`` schedules an
+episode, which the feed lists from its publication time on). Otherwise the same catalog gives the
+same bytes, and ``lastBuildDate`` is the latest of the catalog's last change and the newest listed
+publication.
+
+The show's identity: ``podcast:guid`` is derived from the feed URL and then kept for life in the
+catalog, but only once ``base_url`` is a public address (a show built on the loopback default must
+not freeze the GUID every such show shares). The first public feed URL is remembered too; when
+``base_url`` changes later the feed carries ``itunes:new-feed-url`` so apps follow the move.
 
 gPodder's ``podcastparser`` only maps the namespace's old GitHub URI to ``podcast:``, so it does
 not see ``podcast:chapters`` or ``podcast:transcript`` under the current URI. Declaring both URIs
@@ -21,16 +28,22 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from . import dates
 from .catalog import Episode
-from .config import Config
+from .config import Config, placeholder_host, valid_email
 from .fsutil import slugify, write_atomic
 from .sidecars import clock
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +83,7 @@ class PodcastIndexExtension(BaseExtension):
         self.locked: bool | None = None
         self.owner_email: str = ""
         self.explicit: bool = False
+        self.new_feed_url: str | None = None
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS, "psc": PSC_NS}
@@ -85,6 +99,8 @@ class PodcastIndexExtension(BaseExtension):
                 locked.attrib["owner"] = self.owner_email
         if self.guid:
             xml_elem(f"{{{PODCAST_NS}}}guid", channel).text = self.guid
+        if self.new_feed_url:
+            xml_elem(f"{{{ITUNES_NS}}}new-feed-url", channel).text = self.new_feed_url
         return rss_feed
 
 
@@ -130,15 +146,26 @@ def _rfc2822_source(iso: str) -> str:
     return iso if "T" in iso else f"{iso}T06:00:00+00:00"
 
 
-def render(config: Config, episodes: Sequence[Episode], changed: str | None = None, guid: str | None = None) -> bytes:
+def _when(iso: str) -> datetime:
+    return datetime.fromisoformat(_rfc2822_source(iso))
+
+
+def render(
+    config: Config,
+    episodes: Sequence[Episode],
+    changed: str | None = None,
+    guid: str | None = None,
+    moved_from: str | None = None,
+) -> bytes:
     """The RSS document for these episodes (newest first). ``changed``: the catalog's last change;
-    ``guid``: the show's podcast:guid as the catalog keeps it (default: derived from the feed URL)."""
+    ``guid``: the show's podcast:guid as the catalog keeps it (default: derived from the feed URL);
+    ``moved_from``: the feed URL first published, when it is not the current one."""
     show = config.show
     base = config.base_url
     title = clean(show.title).strip() or "Podcast"
     description = clean(show.description or show.title).strip() or title
     author = clean(show.author).strip() or title
-    email = clean(show.email)
+    email = clean(show.email) if valid_email(show.email) else ""  # never an invalid owner
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension, atom=False)
@@ -147,13 +174,14 @@ def render(config: Config, episodes: Sequence[Episode], changed: str | None = No
     fg.link(href=config.feed_url, rel="self")
     fg.link(href=base, rel="alternate")  # feedgen's RSS <link> is the last one given
     fg.language(show.language)
-    fg.author({"name": author, "email": email})
+    fg.author({"name": author, "email": email} if email else {"name": author})
     fg.generator("podcast-builder")
     cover = cover_name(config)
     fg.image(url=base + cover, title=title, link=base)
     fg.podcast.itunes_image(base + cover)
     fg.podcast.itunes_author(author)
-    fg.podcast.itunes_owner(name=author, email=email)
+    if email:  # itunes:owner needs both; without an address there is no owner to name
+        fg.podcast.itunes_owner(name=author, email=email)
     fg.podcast.itunes_summary(description)
     fg.podcast.itunes_type("episodic")
     if show.subcategory:
@@ -164,7 +192,11 @@ def render(config: Config, episodes: Sequence[Episode], changed: str | None = No
     fg.podcastindex.locked = show.locked
     fg.podcastindex.owner_email = email
     fg.podcastindex.explicit = show.explicit
-    stamp = changed or max((e.updated for e in episodes), default=None)
+    if moved_from and moved_from != config.feed_url:
+        fg.podcastindex.new_feed_url = config.feed_url
+    stamps = [s for s in (changed or max((e.updated for e in episodes), default=None),) if s]
+    stamps += [e.pub_date for e in episodes]  # a scheduled episode that became due changes the feed
+    stamp = max(stamps, key=_when, default=None)
     if stamp:
         fg.lastBuildDate(_rfc2822_source(stamp))
     # feedgen prepends each new entry; add the oldest first so the newest is on top.
@@ -192,16 +224,32 @@ def render(config: Config, episodes: Sequence[Episode], changed: str | None = No
     return fg.rss_str(pretty=True)
 
 
-def listed(config: Config, episodes: Sequence[Episode]) -> list[Episode]:
-    """The episodes the feed shows: the newest ``publish.keep`` (all when 0)."""
+def due(episode: Episode, now: datetime | None = None) -> bool:
+    """Whether an episode's publication time has come (a future ``--date`` schedules it)."""
+    return _when(episode.pub_date) <= (now or dates.utc_now())
+
+
+def listed(config: Config, episodes: Sequence[Episode], now: datetime | None = None) -> list[Episode]:
+    """The episodes the feed shows: those due by ``now`` (default: the clock), the newest
+    ``publish.keep`` of them (all when 0). Scheduled ones stay in the catalog, unlisted."""
+    moment = now or dates.utc_now()
+    shown = [e for e in episodes if due(e, moment)]
     keep = config.publish.keep
-    return list(episodes)[:keep] if keep else list(episodes)
+    return shown[:keep] if keep else shown
 
 
-def write(config: Config, episodes: Sequence[Episode], changed: str | None = None, guid: str | None = None) -> Path:
+def write(
+    config: Config,
+    episodes: Sequence[Episode],
+    changed: str | None = None,
+    guid: str | None = None,
+    *,
+    moved_from: str | None = None,
+    now: datetime | None = None,
+) -> Path:
     """Regenerate feed.xml atomically (readers see the old or the new one); untouched if identical."""
     target = config.publish_dir / FEED_NAME
-    data = render(config, listed(config, episodes), changed, guid)
+    data = render(config, listed(config, episodes, now), changed, guid, moved_from)
     try:
         if target.read_bytes() == data:
             return target
@@ -209,3 +257,22 @@ def write(config: Config, episodes: Sequence[Episode], changed: str | None = Non
         pass
     write_atomic(target, data)
     return target
+
+
+def public(config: Config) -> bool:
+    """Whether the show's base_url is a public address: only then is its identity fixed."""
+    return not placeholder_host(config.base_url)
+
+
+def show_guid(config: Config, catalog: Catalog) -> str:
+    """The show's podcast:guid: the catalog's, else derived from the feed URL (and stored if public)."""
+    return catalog.show_guid(podcast_guid(config.feed_url), keep=public(config))
+
+
+def write_catalog(config: Config, catalog: Catalog, now: datetime | None = None) -> Path:
+    """feed.xml from the catalog: its episodes, its last change, the show's lifelong podcast:guid,
+    and ``itunes:new-feed-url`` when the show has moved since its feed was first published."""
+    guid = show_guid(config, catalog)
+    first = catalog.first_feed_url(config.feed_url, keep=public(config))
+    moved_from = first if public(config) else None  # a local trial run is no move
+    return write(config, catalog.episodes(), catalog.changed(), guid, moved_from=moved_from, now=now)

@@ -4,10 +4,11 @@ One bad article must not stop the others, so each file is built on its own and i
 recorded, not raised. Failures that concern the whole show (catalog unreadable, lock held, publish
 folder unwritable) stop the run instead: the remaining files would only fail the same way.
 
-A file maps to an episode exactly as in ``podcast build FILE``: by its issue title (first line).
-Unchanged files are recognised by the catalog's text hash before any synthesis, so a rerun over an
-unchanged inbox only reads and hashes the files. Two files of one run with the same title would
-overwrite each other's episode; the second is refused as bad input.
+A file maps to an episode exactly as in ``podcast build FILE``: by its source (the file, or the
+``id``/``url`` of its front matter; see :func:`podcast.build.episode_key`). Unchanged files are
+recognised by the catalog's text hash before any synthesis, so a rerun over an unchanged inbox only
+reads and hashes the files. Two files of one run naming the same id would overwrite each other's
+episode; both are refused as bad input.
 
 Only one inbox run per show at a time: ``.podcast/inbox.lock`` is held for the whole run (each
 article still takes the build lock, so a manual ``podcast build`` slips in between two articles).
@@ -133,8 +134,8 @@ def with_lock_wait(config: Config, seconds: float | None) -> Config:
     return dataclasses.replace(config, publish=dataclasses.replace(config.publish, lock_timeout=float(seconds)))
 
 
-def _unreadable_or_ambiguous(files: list[Path]) -> dict[Path, InputError]:
-    """Files refused before anything is built: unreadable ones, and every file whose title another
+def _unreadable_or_ambiguous(config: Config, files: list[Path]) -> dict[Path, InputError]:
+    """Files refused before anything is built: unreadable ones, and every file whose id another
     file of the inbox shares (which one should the episode be? neither, until a producer decides)."""
     refused: dict[Path, InputError] = {}
     by_key: dict[str, list[Path]] = {}
@@ -148,13 +149,13 @@ def _unreadable_or_ambiguous(files: list[Path]) -> dict[Path, InputError]:
             )
             continue
         try:
-            by_key.setdefault(episode_key(article_mod.read(path)), []).append(path)
+            by_key.setdefault(episode_key(config, path, article_mod.read(path)), []).append(path)
         except InputError as err:
             refused[path] = err
     for paths in by_key.values():
         for path in paths if len(paths) > 1 else ():
             others = ", ".join(p.name for p in paths if p != path)
-            refused[path] = InputError(f"same title as {others}: both would be one episode", path=path.name)
+            refused[path] = InputError(f"same id as {others}: both would be one episode", path=path.name)
     return refused
 
 
@@ -216,7 +217,7 @@ def run(
         for path in fresh:
             record(Item(path, "waiting"))
         files = [path for path in files if path not in fresh]
-        refused = _unreadable_or_ambiguous(files)
+        refused = _unreadable_or_ambiguous(config, files)
         for index, path in enumerate(files):
             begun = time.monotonic()
             try:

@@ -56,9 +56,8 @@ def session(config: Config) -> Iterator[Catalog]:
 
 
 def write_feed(config: Config, catalog: Catalog) -> Path:
-    """feed.xml from the catalog: its episodes, its last change, the show's lifelong podcast:guid."""
-    guid = catalog.show_guid(feed.podcast_guid(config.feed_url))
-    return feed.write(config, catalog.episodes(), catalog.changed(), guid)
+    """feed.xml from the catalog (:func:`feed.write_catalog`: due episodes, the show's identity)."""
+    return feed.write_catalog(config, catalog)
 
 
 def recover(config: Config, catalog: Catalog) -> None:
@@ -131,6 +130,12 @@ def list_episodes(config: Config) -> list[Episode]:
     """The published episodes, newest first."""
     with open_for_show(config.catalog_path, config.publish_dir) as catalog:
         return catalog.episodes()
+
+
+def find_episode(config: Config, ident: str) -> Episode:
+    """One episode by number, slug or GUID, read only (``podcast remove`` shows it before asking)."""
+    with open_for_show(config.catalog_path, config.publish_dir) as catalog:
+        return catalog.find(ident)
 
 
 def remove(config: Config, ident: str) -> Episode:

@@ -7,12 +7,15 @@ and chapters. The sidecars are found by the audio's file stem when the feed does
 
 What nothing published keeps is filled in so the next build does the right thing:
 
-- ``text_hash`` is ``"recovered"``, never a real digest: the next build of that article is an
-  update (same GUID, number and first publication date) and not a duplicate or a skip;
+- the source that made an episode is not published: a recovered row is unclaimed (keyed
+  ``recovered:<guid>``, its title key in ``legacy_key``), and the next build of that title adopts
+  it when it is the only unclaimed row of that title (see ``Catalog.claim``);
+- ``text_hash`` is ``"recovered"``, never a real digest: that build is an update (same GUID,
+  number and first publication date) and not a duplicate or a skip;
 - ``engine`` and ``voice`` are ``"unknown"`` until that update;
-- an episode known only from its MP3 gets the GUID a build would have given it (UUIDv5 of the
-  show's podcast:guid and its key), ``{date}T06:00:00+00:00`` as first publication and its
-  description as show notes.
+- an episode known only from its MP3 gets the GUID a build gives (UUIDv5 of the show's
+  podcast:guid and its number; episodes made before source keys had their title key instead, so
+  theirs differs), ``{date}T06:00:00+00:00`` as first publication and its description as show notes.
 
 The new catalog is written beside the old one and renamed into place; the old file (with its
 ``-wal`` and ``-shm``) is kept as ``catalog.sqlite.broken-<time>``. Nothing in the publish folder
@@ -40,7 +43,7 @@ from mutagen.mp3 import MP3
 
 from . import feed
 from .article import Issue
-from .build import episode_key
+from .build import title_key
 from .catalog import Catalog, Episode, problem
 from .config import Config
 from .errors import CatalogError, InputError
@@ -237,7 +240,9 @@ def _episode(config: Config, found: _Found, show_guid: str, changed: str | None)
         return f"{found.audio}: no title or episode number in the feed or the ID3 tag; left out"
     if found.number > 2**63 - 1:
         return f"{found.audio}: episode number out of range; left out"
-    key = episode_key(Issue(title=found.title, articles=()))
+    # The feed does not say which source made an episode: a recovered row is unclaimed, under its
+    # title key, and the next build of that title adopts it (Catalog.claim) when it is the only one.
+    legacy = title_key(Issue(title=found.title, articles=()))
     day = found.date or (found.pub_date or "")[:10]
     if not re.match(r"^\d{4}-\d{2}-\d{2}$", day):
         return f"{found.audio}: no date in the feed or the ID3 tag; left out"
@@ -249,9 +254,10 @@ def _episode(config: Config, found: _Found, show_guid: str, changed: str | None)
     notes = found.notes_html
     if notes is None:
         notes = f"<p>{html.escape(found.description or found.title)}</p>"
+    guid = found.guid or str(uuid.uuid5(uuid.UUID(show_guid), f"number:{found.number}"))  # as build.item_guid
     return Episode(
-        key=key,
-        guid=found.guid or str(uuid.uuid5(uuid.UUID(show_guid), key)),
+        key=f"recovered:{guid}",
+        guid=guid,
         number=found.number,
         title=found.title,
         slug=slugify(found.title),
@@ -270,6 +276,7 @@ def _episode(config: Config, found: _Found, show_guid: str, changed: str | None)
         notes_html=notes,
         updated=changed or pub_date,
         marks=json.dumps([[start, title] for start, title in found.marks or []], ensure_ascii=False),
+        legacy_key=legacy,
     )
 
 
@@ -351,7 +358,9 @@ def recover(config: Config, *, force: bool = False) -> Recovered:
             with Catalog(temporary) as catalog:
                 for episode in sorted(episodes, key=lambda e: e.number):
                     catalog.upsert(episode)
-                catalog.set_meta("podcast_guid", show_guid)
+                if feed.public(config) or show_guid != feed.podcast_guid(config.feed_url):
+                    # as a build does: a placeholder base_url's GUID is shown, never kept
+                    catalog.set_meta("podcast_guid", show_guid)
                 if episodes:
                     catalog.set_meta("last_number", str(max(e.number for e in episodes)))
                 stamp = changed or max((e.updated for e in episodes), default=None)

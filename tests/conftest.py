@@ -47,7 +47,7 @@ def show(tmp_path: Path) -> Path:
         title="Le Fil Test",
         author="Équipe Test",
         email="test@example.org",
-        base_url="https://podcast.example.org/show/",
+        base_url="https://podcast.lefil-essai.fr/show/",  # public-looking: no placeholder warning
     )
     text = (folder / "podcast.toml").read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
     assert 'engine = "espeak"' in text  # a changed template must not leave the show on auto (a network probe)

@@ -116,6 +116,7 @@ def test_cli_cache_info_and_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert info.output.splitlines() == [
         f"Cache: {tmp_path / 'xdg' / 'podcast-builder' / 'segments'}",
         "  2 segment(s), 0.0 MB",
+        "  hit rate none yet (0 hit(s), 0 miss(es) over all builds)",
     ]
     cleared = runner.invoke(cli, ["cache", "clear"])
     assert cleared.exit_code == 0 and cleared.output.startswith("Removed 2 segment(s)")

@@ -111,7 +111,7 @@ def test_build_list_remove(show: Path, example_path: Path) -> None:
     assert listed.exit_code == 0
     assert "2026-11-20" in listed.output and "espeak" in listed.output
 
-    removed = run("--config", config, "remove", "1")
+    removed = run("--config", config, "remove", "--yes", "1")
     assert removed.exit_code == 0
     assert removed.output == "Removed episode 1: Le Fil Tech : les data centers face à la chaleur de l'été\n"
     assert not mp3.exists()

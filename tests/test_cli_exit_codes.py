@@ -28,10 +28,11 @@ ARTICLE = ARTICLES["03-velo.txt"]
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A show with one episode, and its article."""
+    """A show with one episode, and its article (alone in a folder: an inbox where it is unchanged)."""
     folder = tmp_path_factory.mktemp("codes")
     toml = write_show(folder / "show")
-    article = folder / "velo.txt"
+    article = folder / "inbox" / "velo.txt"
+    article.parent.mkdir()
     article.write_text(ARTICLE, encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(toml), "build", str(article)])
     assert result.exit_code == 0, result.output
@@ -100,12 +101,10 @@ def test_locked_is_3_at_once_or_after_the_wait(built) -> None:
         assert time.monotonic() - started >= 0.5
 
 
-def test_second_inbox_run_waits_then_lands(built, tmp_path: Path) -> None:
+def test_second_inbox_run_waits_then_lands(built) -> None:
     toml, article = built
     config = config_mod.load(toml)
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "velo.txt").write_text(ARTICLE, encoding="utf-8")
+    inbox = article.parent  # an episode is its source: the same file is unchanged
     lock = show_lock(config.state_dir / "inbox.lock", 0)
     lock.__enter__()
     assert run(toml, "build", "--inbox", str(inbox), "--no-wait").exit_code == 3
@@ -158,19 +157,20 @@ def test_build_failure_is_1(built, tmp_path: Path) -> None:
 
 def test_real_subprocess_inbox_with_a_bad_article(built, tmp_path: Path) -> None:
     """The installed console script: stdout has the results, stderr only the failures."""
-    toml, _ = built
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "a-velo.txt").write_text(ARTICLE, encoding="utf-8")
+    toml, article = built
+    inbox = article.parent  # an episode is its source: the same file is unchanged
     (inbox / "b-casse.txt").write_bytes(b"\x00\xff\xfe binaire")
-    done = subprocess.run(
-        [str(PODCAST), "--config", str(toml), "build", "--inbox", str(inbox)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    try:
+        done = subprocess.run(
+            [str(PODCAST), "--config", str(toml), "build", "--inbox", str(inbox)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        (inbox / "b-casse.txt").unlink()
     assert done.returncode == 2
-    assert done.stdout == "skipped  a-velo.txt: unchanged (episode 1)\n"
+    assert done.stdout == "skipped  velo.txt: unchanged (episode 1)\n"
     err = done.stderr.splitlines()
     assert err[0] == "failed   b-casse.txt: the article is not text (binary data)"
     assert err[1].startswith(f"Inbox {inbox}: 0 built, 0 updated, 1 skipped, 1 failed in ")

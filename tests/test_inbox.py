@@ -39,7 +39,7 @@ def write_show(folder: Path) -> Path:
         title="La Gazette du Canal",
         author="Rédaction",
         email="redaction@example.org",
-        base_url="https://podcast.example.org/gazette/",
+        base_url="https://podcast.lefil-essai.fr/gazette/",
     )
     toml = folder / "podcast.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
@@ -158,20 +158,23 @@ def test_changed_article_is_updated_in_place(inbox_show) -> None:
     assert changed == {"Une piste cyclable vers la gare"}  # really re-published (quiet output says nothing)
 
 
-def test_same_title_twice_is_refused_without_stopping_others(inbox_show) -> None:
+def test_same_id_twice_is_refused_without_stopping_others(inbox_show) -> None:
+    """Episodes are keyed by source: two files naming one id in their front matter would be one
+    episode; both are refused. (Two files with one title are two episodes: tests/test_identity.py.)"""
     toml, inbox, _ = inbox_show
     settle(toml, inbox)
-    (inbox / "00-doublon.txt").write_text(
-        "Le marché du samedi\n\nUn autre texte sous le même titre.\n", encoding="utf-8"
-    )
+    twins = [inbox / "00-doublon.md", inbox / "00-jumeau.md"]
+    for path in twins:
+        path.write_text("---\nid: marche-samedi\n---\n# Le marché du samedi\n\nUn autre texte.\n", encoding="utf-8")
     try:
         result = invoke(toml, "build", "--inbox", str(inbox))
     finally:
-        (inbox / "00-doublon.txt").unlink()
+        for path in twins:
+            path.unlink()
     assert result.exit_code == 2
-    assert "failed   00-doublon.txt: same title as 01-marche.txt: both would be one episode" in result.output
-    assert "failed   01-marche.txt: same title as 00-doublon.txt: both would be one episode" in result.output
-    assert "0 updated, 2 skipped, 2 failed" in result.output  # neither replaced episode 1
+    assert "failed   00-doublon.md: same id as 00-jumeau.md: both would be one episode" in result.output
+    assert "failed   00-jumeau.md: same id as 00-doublon.md: both would be one episode" in result.output
+    assert "0 built, 0 updated, 3 skipped, 2 failed" in result.output
 
 
 def test_log_file_appends_timestamped_lines(inbox_show, tmp_path: Path) -> None:

@@ -225,7 +225,7 @@ def test_preview_reads_an_existing_catalog_without_writing(show: Path) -> None:
     article.write_bytes((FIXTURES / "article-seul.txt").read_bytes())
     cfg = config_mod.load(show / "podcast.toml")
     with Catalog(cfg.catalog_path) as catalog:
-        for number, key in ((4, "autre-episode"), (7, episode_key(plan(cfg, article, number=1).issue))):
+        for number, key in ((4, "autre-episode"), (7, episode_key(cfg, article, plan(cfg, article, number=1).issue))):
             catalog.upsert(
                 Episode(
                     key=key,

@@ -278,6 +278,10 @@ def publish(
     report: Reporter | _Silent = reporter or _Silent()
     retry = _Retrier(config.upload.retries, config.upload.retry_delay, sleep)
     folder = config.publish_dir
+    if not dry_run and (folder / FEED_NAME).is_file():
+        from ..publish import regenerate_feed
+
+        regenerate_feed(config)  # scheduled episodes whose time has come join the feed first
     with show_lock(config.state_dir / "build.lock", config.publish.lock_timeout):
         if not (folder / FEED_NAME).is_file():
             raise UploadError("nothing to publish yet: build an episode first", path=folder)

@@ -11,11 +11,14 @@ each segment as its turn comes, so a one-hour episode is never held whole in mem
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import logging
 import os
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -219,3 +222,81 @@ class SegmentCache:
                     except OSError:
                         pass  # a concurrent build just wrote into it
         return count
+
+
+# --- size cap and hit rate (kept apart from storage: functions of their own) ---
+
+STATS_NAME = "stats.json"
+
+
+def _stats_path(cache: SegmentCache) -> Path:
+    return cache.folder / STATS_NAME
+
+
+def stats(cache: SegmentCache) -> CacheStats:
+    """Hits and misses of every build that used this cache folder (``podcast cache info``)."""
+    try:
+        data = json.loads(_stats_path(cache).read_text(encoding="utf-8"))
+        return CacheStats(hits=int(data["hits"]), misses=int(data["misses"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return CacheStats()
+
+
+def record_use(cache: SegmentCache, identity: str, texts: Sequence[str], run: CacheStats) -> None:
+    """After a build: the segments it used marked as used now (eviction is least recently used;
+    atime is not trusted, mounts often disable it) and its hits and misses added to the totals.
+    Concurrent builds may lose one another's counts; never a build."""
+    now = time.time()
+    for digest in dict.fromkeys(key(identity, text) for text in texts):
+        try:
+            os.utime(cache.path(digest), (now, now))
+        except OSError:
+            continue  # never written (a read-only cache) or evicted by another build
+    total = stats(cache)
+    total.hits += run.hits
+    total.misses += run.misses
+    try:
+        cache._write(_stats_path(cache), ".json", json.dumps(dataclasses.asdict(total)).encode())
+    except OSError:  # _write already logs; a cache folder that cannot be written only costs speed
+        pass
+
+
+def _entries(cache: SegmentCache) -> list[tuple[float, int, Path]]:
+    """(last use, size, path) of every cached segment and chunk."""
+    found = []
+    if not cache.folder.is_dir():
+        return []
+    for pattern in (f"*/*{SUFFIX}", f"{CHUNKS}/*{CHUNK_SUFFIX}"):
+        for path in cache.folder.glob(pattern):
+            if path.name.startswith(".tmp-"):
+                continue
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            found.append((max(info.st_mtime, info.st_atime), info.st_size, path))
+    return found
+
+
+def evict(cache: SegmentCache, max_bytes: int) -> int:
+    """Delete the least recently used segments and chunks until the cache holds at most
+    ``max_bytes`` (0: no cap); returns how many bytes went. A build reading one meanwhile speaks
+    it again (a missing segment is a miss)."""
+    if max_bytes <= 0:
+        return 0
+    entries = sorted(_entries(cache), key=lambda entry: entry[0])
+    total = sum(size for _, size, _ in entries)
+    freed = 0
+    for _, size, path in entries:
+        if total - freed <= max_bytes:
+            break
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        freed += size
+    if freed:
+        log.info(
+            "speech cache over %d MB: %.1f MB of least recently used audio removed", max_bytes // 10**6, freed / 1e6
+        )
+    return freed
