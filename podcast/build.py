@@ -20,7 +20,7 @@ from typing import Protocol
 
 from . import article as article_mod
 from . import catalog as catalog_mod
-from . import feed, master, publish, segment, sidecars, sounds, speech, tags, voices
+from . import feed, master, publish, segment, sidecars, sounds, sources, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
@@ -88,7 +88,12 @@ class Plan:
 
     def to_dict(self) -> dict[str, object]:
         data = self.issue.to_dict()
-        data["segments"] = [{"article": s.article, "text": s.text} for s in self.segments]
+        origins = [a.source for a in self.issue.articles]
+        data["segments"] = [
+            {"article": s.article, "text": s.text}
+            | ({"source": origins[s.article]} if s.article is not None and origins[s.article] else {})
+            for s in self.segments
+        ]
         return data
 
 
@@ -147,7 +152,7 @@ def _number(config: Config, issue: Issue) -> int:
 
 def plan(
     config: Config,
-    source: Path,
+    source: Path | str,
     *,
     engine: str | None = None,
     issue: Issue | None = None,
@@ -155,13 +160,13 @@ def plan(
     day: date | None = None,
 ) -> Plan:
     """Read and segment an article for the voice that would speak it. Writes nothing."""
-    issue = issue or article_mod.read(source)
+    issue = issue or article_mod.read(source, settings=config.read)
     voice, choice = choose_voice(config, engine)
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
     if number is None:
         number = _number(config, issue)
-    day = check_date(day) if day is not None else today()
+    day = check_date(day) if day is not None else (sources.issue_day(issue) or today())
     segments = segment.segment_issue(
         issue,
         intro=_template(config.speech.intro, config, issue, number, day),
@@ -185,21 +190,24 @@ def text_hash(issue: Issue) -> str:
 
 def build(
     config: Config,
-    source: Path,
+    source: Path | str,
     *,
+    issue: Issue | None = None,
     engine: str | None = None,
     day: date | None = None,
     force: bool = False,
     reporter: Reporter | None = None,
     cache: SegmentCache | None = None,
 ) -> BuildResult:
-    """Build one article into an episode and republish the feed. Idempotent: rerun freely."""
+    """Build one article into an episode and republish the feed. Idempotent: rerun freely.
+
+    ``source``: a file or an http(s) page (:mod:`podcast.sources`); ``issue``: already read (a feed item)."""
     reporter = reporter or _Silent()
     if engine is not None:
         voices.check(engine)  # a typo is an error even when the article turns out unchanged
     if day is not None:
         check_date(day)
-    issue = article_mod.read(source)  # read
+    issue = issue or article_mod.read(source, settings=config.read)  # read
     key, digest = episode_key(issue), text_hash(issue)
     with publish.session(config) as catalog:
         existing = catalog.by_key(key)
@@ -209,7 +217,7 @@ def build(
             return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
         number = existing.number if existing else catalog.next_number()
         if day is None:
-            day = date.fromisoformat(existing.date) if existing else today()
+            day = date.fromisoformat(existing.date) if existing else (sources.issue_day(issue) or today())
         reporter.stage("Reading")
         the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)  # segment
         sounds.check_sounds(config.audio, config.root)
