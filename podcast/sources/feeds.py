@@ -135,9 +135,9 @@ def _entry_html(entry: Any) -> str:
 def read_items(data: bytes, *, name: str, sponsored: bool = False) -> list[FeedItem]:
     """A feed's bytes -> its items, each read (an item that cannot be read carries its error)."""
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    if not parsed.get("version"):
+        raise InputError("is not an RSS or Atom feed", path=name)
     if not parsed.entries:
-        if parsed.get("bozo") and not parsed.get("version"):
-            raise InputError("is not an RSS or Atom feed", path=name)
         raise InputError("the feed has no items", path=name)
     items = []
     feed_author = str(parsed.feed.get("author") or "")
