@@ -10,6 +10,7 @@ import json
 import re
 import threading
 import time
+import tomllib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,7 +18,6 @@ from pathlib import Path
 import feedparser
 import pytest
 import tomli_w
-import tomllib
 from click.testing import CliRunner
 
 from podcast import sources

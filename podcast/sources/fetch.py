@@ -164,7 +164,7 @@ def fetch(
         if err.code == 304:
             return Fetched(url, b"", "", None, etag, last_modified, not_modified=True)
         if 300 <= err.code < 400:
-            target = str((err.headers or {}).get("Location", "")) if err.headers is not None else ""
+            target = str(err.headers.get("Location", "")) if err.headers is not None else ""
             if target and ":" in target.split("/", 1)[0] and not is_url(target):
                 scheme = target.split(":", 1)[0]
                 raise InputError(f"redirects to a {scheme!r} address; only http(s) is fetched", path=url) from None
