@@ -349,4 +349,11 @@ def _episode(
         chapters=made.names.get("chapters"),
         vtt=made.names.get("vtt"),
         srt=made.names.get("srt"),
+        link=_link(issue),
     )
+
+
+def _link(issue: Issue) -> str | None:
+    """The canonical address of the page or feed item the issue was read from (http(s) only)."""
+    url = str(issue.meta.get("url") or "")
+    return url if url.startswith(("http://", "https://")) and len(url) < 2000 else None

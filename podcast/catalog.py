@@ -68,6 +68,13 @@ def _add_marks_and_meta(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def _add_link(db: sqlite3.Connection) -> None:
+    """The page an episode was read from (a web page's canonical URL, a feed item's link): the
+    feed item's <link>. NULL: the episode's audio, as before."""
+    db.execute("ALTER TABLE episodes ADD COLUMN link TEXT")
+
+
 @dataclass(frozen=True)
 class Episode:
     key: str
@@ -90,6 +97,7 @@ class Episode:
     notes_html: str
     updated: str
     marks: str = "[]"  # JSON list of [start_ms, title]: the chapters, for the feed's inline copy
+    link: str | None = None  # the source page (http(s)), the feed item's <link>; None: the audio
     id: int | None = None
 
     @property
@@ -343,7 +351,8 @@ def problem(path: Path) -> str | None:
             if table not in tables:
                 return f"has no {table} table"
         columns = {row[1] for row in db.execute("PRAGMA table_info(episodes)")}
-        wanted = set(_COLUMNS) if version >= 2 else set(_COLUMNS) - {"marks"}
+        later = {2: {"marks"}, 3: {"link"}}  # columns added by the migration to that version
+        wanted = set(_COLUMNS) - {name for step, names in later.items() if version < step for name in names}
         missing = sorted(wanted - columns)
         if missing:
             return f"lacks the column(s) {', '.join(missing)}"
