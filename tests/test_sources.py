@@ -447,3 +447,30 @@ def test_read_items_of_both_kinds() -> None:
 def test_sources_dispatch() -> None:
     assert sources.handles("https://example.org/a") and sources.handles(Path("a.HTML"))
     assert sources.handles("lettre.eml") and not sources.handles("lettre.md")
+
+
+@pytest.mark.parametrize(
+    ("text", "tool"),
+    [
+        ("Voir la version en ligne", True),
+        ("Voir cet e-mail dans votre navigateur", True),
+        ("Se désabonner", True),
+        ("Mettre à jour vos préférences ou vous désinscrire", True),
+        ("Vous recevez cet e-mail car vous êtes inscrit à La Lettre.", True),
+        ("Copyright © 2025 La Lettre, tous droits réservés.", True),
+        ("Partager", True),
+        ("Suivez-nous sur les réseaux", True),
+        ("Abonnez-vous", True),
+        # What an author writes with the same words stays.
+        ("Cette voiture est propulsée par un moteur électrique de 150 chevaux, conçu à Lyon.", False),
+        ("Pour ne plus recevoir de factures papier, les abonnés devront passer par l'espace client en ligne.", False),
+        ("Les électeurs désinscrits des listes ont jusqu'au 6 mars pour régulariser leur situation en mairie.", False),
+        ("Vous avez reçu cette semaine beaucoup de réponses à notre question, merci à toutes et à tous.", False),
+        ("Les élus veulent partager cette expérience avec les autres communes du département, dès cet été.", False),
+        ("On peut lire en ligne le rapport de la Cour des comptes, publié mardi, qui détaille les dépenses.", False),
+    ],
+)
+def test_boilerplate_rules(text: str, tool: bool) -> None:
+    from podcast.sources.html import boilerplate
+
+    assert boilerplate(text) is tool

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..article import Issue, parse
 from ..errors import InputError
-from .html import _BOILERPLATE, read_html, squash
+from .html import boilerplate, read_html, squash
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _plain_text(text: str, *, title: str | None, name: str) -> str:
         bare = squash(line)
         if bare.startswith(">"):
             continue  # quoted by a forward or a reply
-        if bare and len(bare) < 400 and _BOILERPLATE.search(re.sub(r"\(?<?https?://\S+", "", bare)):
+        if bare and boilerplate(squash(re.sub(r"[(<\[]?https?://\S+", "", bare)).rstrip(" :")):
             continue
         if re.fullmatch(r"\[?https?://\S+\]?", bare):
             continue  # a bare tracking or "view online" address

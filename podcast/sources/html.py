@@ -109,24 +109,42 @@ _SPONSOR_LABEL = re.compile(
     r"en partenariat avec\b.*|pr[ée]sent[ée]e? par\b.*|ce num[ée]ro vous est offert par\b.*)\s*:?$",
     re.IGNORECASE,
 )
-# Short blocks that say one of these are the sending tool's, not the author's.
+# Blocks that say one of these are the sending tool's, not the author's: these phrases only a
+# sending tool writes, in a block of up to _MAX_BOILERPLATE characters ...
 _BOILERPLATE = re.compile(
     r"voir (?:la|cette|cet|ce) (?:version|newsletter|lettre|e-?mail|message|courriel)"
     r" (?:en ligne|web|dans (?:votre|le) navigateur)"
-    r"|version (?:en ligne|web|navigateur)|afficher (?:dans|ce message dans) (?:votre|le) navigateur"
-    r"|lire (?:en ligne|dans (?:votre|le) navigateur|dans l.application)|view (?:this email )?in (?:your )?browser"
-    r"|se d[ée]sabonner|d[ée]sabonnez-vous|d[ée]sinscri|unsubscribe|ne (?:plus|souhaitez plus) recevoir"
-    r"|(?:g[ée]rer|modifier|mettre [àa] jour) (?:vos|mes|ses) (?:pr[ée]f[ée]rences|abonnements?|informations)"
+    r"|afficher (?:dans|ce message dans) (?:votre|le) navigateur|view (?:this email )?in (?:your )?browser"
+    r"|(?:cliquez ici |pour )?(?:vous|se) d[ée]sinscrire|d[ée]sinscrivez-vous|d[ée]sabonnez-vous|unsubscribe"
+    r"|pour vous d[ée]sabonner|(?:g[ée]rer|modifier|mettre [àa] jour) (?:vos|mes) (?:pr[ée]f[ée]rences|abonnements?)"
     r"|centre de pr[ée]f[ée]rences|preference cent|update your preferences"
-    r"|suivez-nous|retrouvez-nous sur|rejoignez-nous sur|follow us"
-    r"|partager (?:sur|cet article|cette|par e-?mail|ce)|^partager$|^share$|^tweet(?:er)?$|^j.aime$|^like$"
-    r"|^comment(?:er|aire)?$|^restack$|transf[ée]rer (?:[àa] un|cet e-?mail)|forward (?:to a friend|this)"
-    r"|vous (?:recevez|avez re[çc]u) (?:cet? |cette )|cet e-?mail (?:a [ée]t[ée] |vous a [ée]t[ée] )?envoy[ée]"
-    r"|you (?:are receiving|received) this|ajoutez-nous [àa] votre carnet|tous droits r[ée]serv[ée]s"
-    r"|all rights reserved|^©\s*\d{4}|^abonnez-vous$|^s.abonner$|^subscribe(?: now)?$|upgrade to paid"
-    r"|passer (?:[àa] l.abonnement|en premium)|propuls[ée] par|powered by|envoy[ée] (?:avec|par) (?:brevo|mailchimp)",
+    r"|vous (?:recevez|avez re[çc]u) (?:cet? |cette )(?:e-?mail|message|newsletter|lettre|courriel)"
+    r"|cet e-?mail (?:a [ée]t[ée] |vous a [ée]t[ée] )envoy[ée]|you (?:are receiving|received) this"
+    r"|ajoutez-nous [àa] votre carnet|tous droits r[ée]serv[ée]s|all rights reserved|^©\s*\d{4}"
+    r"|envoy[ée] (?:avec|par|via) (?:brevo|sendinblue|mailchimp|substack)",
     re.IGNORECASE,
 )
+# ... and these, which an author may also write, only in a block of up to _MAX_SHORT characters.
+_SHORT_BOILERPLATE = re.compile(
+    r"version (?:en ligne|web|navigateur)|lire (?:en ligne|dans (?:votre|le) navigateur|dans l.application)"
+    r"|se d[ée]sabonner|d[ée]sinscri|ne (?:plus|souhaitez plus) recevoir"
+    r"|suivez-nous|retrouvez-nous sur|rejoignez-nous sur|follow us"
+    r"|partager (?:sur|cet article|cette|par e-?mail|ce)|^partager$|^share$|^tweet(?:er)?$|^j.aime$|^like$"
+    r"|^comment(?:er|aire)?s?$|^restack$|transf[ée]rer (?:[àa] un|cet e-?mail)|forward (?:to a friend|this)"
+    r"|^abonnez-vous|^s.abonner$|^subscribe(?: now)?$|upgrade to paid|passer (?:[àa] l.abonnement|en premium)"
+    r"|propuls[ée] par (?:substack|mailchimp|brevo|ghost|beehiiv)|powered by",
+    re.IGNORECASE,
+)
+_MAX_SHORT = 60  # a tool's button or link; an author's sentence is longer
+
+
+def boilerplate(text: str) -> bool:
+    """A block's text (spaces squashed) is the sending tool's, by the rules above."""
+    return (len(text) <= _MAX_BOILERPLATE and bool(_BOILERPLATE.search(text))) or (
+        len(text) <= _MAX_SHORT and bool(_SHORT_BOILERPLATE.search(text))
+    )
+
+
 _SOCIAL_HOSTS = re.compile(
     r"^https?://(?:[\w-]+\.)*(?:facebook\.com|twitter\.com|x\.com|linkedin\.com|instagram\.com|youtube\.com|"
     r"tiktok\.com|threads\.net|bsky\.app|mastodon\.[\w.]+|whatsapp\.com|t\.me|pinterest\.\w+)(?:[/?#]|$)",
@@ -259,7 +277,7 @@ def clean_tree(root: Any, *, newsletter: bool, sponsored: bool) -> dict[str, int
             block = _block_of(el)
             if block.tag in ("html", "body"):
                 continue
-            if len(text) <= _MAX_BOILERPLATE and _BOILERPLATE.search(text):
+            if boilerplate(text):
                 _drop(block, "boilerplate", dropped)
             elif el.tag in _BLOCKS and _social_only(el):
                 _drop(el, "social", dropped)
