@@ -417,14 +417,23 @@ def _build_feed(
 
 
 @cli.command()
-@click.argument("article", metavar="ARTICLE|URL")
+@click.argument("article", metavar="ARTICLE|URL", required=False)
+@click.option("--feed", "feed_source", metavar="URL_OR_FILE", help="Show each item of this feed and what a build does.")
 @click.option("--engine", help="auto, espeak or gtts: whose length limit applies.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a stable contract).")
 @click.pass_context
-def preview(ctx: click.Context, article: str, engine: str | None, as_json: bool) -> None:
+def preview(
+    ctx: click.Context, article: str | None, feed_source: str | None, as_json: bool, engine: str | None
+) -> None:
     """Show how ARTICLE (a file or a web page's URL) is read and what the voice will say, without synthesis."""
     from .build import plan
 
+    if (article is None) == (feed_source is None):
+        raise click.UsageError("give either ARTICLE or --feed URL_OR_FILE")
+    if feed_source is not None:
+        _preview_feed(ctx, feed_source, as_json)
+        return
+    assert article is not None
     the_plan = _run(ctx, lambda: plan(ctx.obj.config(), _source(article), engine=engine))
     if as_json:
         click.echo(json.dumps(the_plan.to_dict(), ensure_ascii=False, indent=2))
@@ -449,6 +458,34 @@ def preview(ctx: click.Context, article: str, engine: str | None, as_json: bool)
     for seg in the_plan.segments:
         where = "-" if seg.article is None else str(seg.article + 1)
         click.echo(f"  [{where}] {seg.text}")
+
+
+def _preview_feed(ctx: click.Context, source: str, as_json: bool) -> None:
+    """Each item: what ``build --feed`` would do with it, and how it is read."""
+    from .sources.feeds import inspect
+
+    found = _run(ctx, lambda: inspect(ctx.obj.config(), source))
+    if as_json:
+        items = [
+            {
+                "id": item.id,
+                "title": item.title,
+                "date": item.day.isoformat() if item.day else None,
+                "status": status,
+                **({"issue": item.issue.to_dict()} if item.issue else {"error": str(item.error)}),
+            }
+            for item, status in found
+        ]
+        click.echo(json.dumps({"feed": source, "items": items}, ensure_ascii=False, indent=2))
+        return
+    for item, status in found:
+        day = item.day.isoformat() if item.day else "no date"
+        click.echo(f"{status:<8} {day} {item.title}  [{item.id}]")
+        if item.issue is None:
+            click.echo(f"  error: {item.error}")
+            continue
+        for index, art in enumerate(item.issue.articles, 1):
+            click.echo(f"  Article {index}: {art.title}  [{art.source}]")
 
 
 @cli.command("feed")

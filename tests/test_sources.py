@@ -474,3 +474,15 @@ def test_boilerplate_rules(text: str, tool: bool) -> None:
     from podcast.sources.html import boilerplate
 
     assert boilerplate(text) is tool
+
+
+def test_preview_feed_lists_items_and_what_a_build_does(show: Path, server: Server) -> None:
+    url = server.add("/rss", (FIXTURES / "rss.xml").read_bytes(), "application/rss+xml")
+    result = invoke(show / "podcast.toml", "preview", "--feed", url)
+    assert result.exit_code == 0, result.output
+    assert "new      2025-03-21 Le fret ferroviaire en reprise  [rail-2025-03-21]" in result.output
+    assert "  Article 2: Les autoroutes ferroviaires  [feed item h2#1]" in result.output
+    data = json.loads(invoke(show / "podcast.toml", "preview", "--json", "--feed", str(FIXTURES / "atom.xml")).stdout)
+    assert [(i["status"], i["date"]) for i in data["items"]] == [("new", "2025-02-10"), ("new", "2025-02-03")]
+    assert data["items"][0]["issue"]["articles"][1]["source"] == "feed item h2#1"
+    assert not (show / ".podcast" / "feeds.json").exists()  # a preview writes nothing

@@ -167,6 +167,48 @@ def read_items(data: bytes, *, name: str, sponsored: bool = False) -> list[FeedI
     return items
 
 
+def _load(
+    config: Config, source: str, known: dict[str, Any], *, conditional: bool
+) -> tuple[bytes | None, dict[str, Any]]:
+    """The feed's bytes (None: not modified since the validators in ``known``) and its new validators."""
+    if is_url(source):
+        fetched = fetch(
+            source,
+            accept=FEED_TYPES,
+            max_bytes=config.read.max_bytes,
+            timeout=config.read.timeout,
+            redirects=config.read.max_redirects,
+            etag=known.get("etag") if conditional else None,
+            last_modified=known.get("last_modified") if conditional else None,
+        )
+        if fetched.not_modified:
+            return None, {}
+        return fetched.body, {"etag": fetched.etag, "last_modified": fetched.last_modified}
+    try:
+        return _read_regular(Path(source)), {}
+    except FileNotFoundError:
+        raise InputError("no such feed file", path=source) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror or err}", path=source) from None
+
+
+def _key(source: str) -> str:
+    return source if is_url(source) else str(Path(source).resolve())
+
+
+def inspect(config: Config, source: str) -> list[tuple[FeedItem, str]]:
+    """Every item of the feed and what ``follow`` would do with it ("new", "changed" or "built").
+    Writes nothing (``podcast preview --feed``)."""
+    known = load_state(config).get(_key(source), {})
+    seen = known.get("items", {})
+    data, _ = _load(config, source, known, conditional=False)
+    items = read_items(data or b"", name=source, sponsored=config.read.sponsored)
+    return [
+        (item, "built" if seen.get(item.id) == item.digest else "changed" if item.id in seen else "new")
+        for item in items
+    ]
+
+
 def follow(
     config: Config,
     source: str,
@@ -182,7 +224,7 @@ def follow(
     ``max_items``: at most that many of the newest unbuilt items (built oldest first, so that
     episode numbers follow the publication). The ETag and Last-Modified are kept only once every
     item was handled, so that an item that failed is tried again by the next run."""
-    key = source if is_url(source) else str(Path(source).resolve())
+    key = _key(source)
     result = FollowResult(source)
 
     def record(item: ItemResult) -> None:
@@ -194,32 +236,16 @@ def follow(
         state = load_state(config)
         known = state.setdefault(key, {})
         seen: dict[str, str] = known.setdefault("items", {})
-        if is_url(source):
-            fetched = fetch(
-                source,
-                accept=FEED_TYPES,
-                max_bytes=config.read.max_bytes,
-                timeout=config.read.timeout,
-                redirects=config.read.max_redirects,
-                etag=None if force else known.get("etag"),
-                last_modified=None if force else known.get("last_modified"),
-            )
-            if fetched.not_modified:
-                result.not_modified = True
-                return result
-            data, validators = fetched.body, {"etag": fetched.etag, "last_modified": fetched.last_modified}
-        else:
-            try:
-                data = _read_regular(Path(source))
-            except FileNotFoundError:
-                raise InputError("no such feed file", path=source) from None
-            except OSError as err:
-                raise InputError(f"cannot read: {err.strerror or err}", path=source) from None
-            validators = {}
+        loaded, validators = _load(config, source, known, conditional=not force)
+        if loaded is None:
+            result.not_modified = True
+            return result
+        data = loaded
         items = read_items(data, name=source, sponsored=config.read.sponsored)
         pending = [item for item in items if force or seen.get(item.id) != item.digest]
+        pending_ids = {item.id for item in pending}
         for item in items:
-            if item not in pending:
+            if item.id not in pending_ids:
                 record(ItemResult(item.id, item.title, "skipped"))
         pending.sort(key=lambda item: (item.day or date.max, item.id))
         left_out = 0
