@@ -193,6 +193,8 @@ def fetch(
         if not any(content_type == wanted for wanted in accept) and not (
             content_type.endswith("+xml") and any(t.endswith("xml") for t in accept)
         ):
+            if content_type in FEED_TYPES or content_type.endswith(("+xml", "/xml")):
+                raise InputError(f"is a feed or XML ({content_type}), not a page: follow it as a feed", path=url)
             raise InputError(f"is {content_type}, not a page this tool reads ({', '.join(accept)})", path=url)
         length = message.get("Content-Length")
         if length and length.isdigit() and int(length) > max_bytes and not message.get("Content-Encoding"):
