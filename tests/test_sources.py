@@ -337,6 +337,7 @@ def _bad_routes(server: Server) -> dict[str, tuple[str, int, str]]:
         "charset": (server.add("/broken", b"<p>caf\xe9 cr\xe8me</p>", "text/html; charset=utf-8"), 2, "charset"),
         "no text": (server.add("/empty", (FIXTURES / "empty.html").read_bytes()), 2, "no text"),
         "closed port": ("http://127.0.0.1:9/", 1, "cannot connect"),
+        "feed as a page": (server.add("/f.xml", (FIXTURES / "rss.xml").read_bytes(), "application/rss+xml"), 2, "feed"),
     }
 
 

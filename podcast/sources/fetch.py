@@ -190,9 +190,8 @@ def fetch(
         final = response.geturl()
         message: email.message.Message = response.headers
         content_type = message.get_content_type()
-        if not any(content_type == wanted for wanted in accept) and not (
-            content_type.endswith("+xml") and any(t.endswith("xml") for t in accept)
-        ):
+        feed_wanted = any(wanted in FEED_TYPES for wanted in accept)
+        if content_type not in accept and not (feed_wanted and content_type.endswith("+xml")):
             if content_type in FEED_TYPES or content_type.endswith(("+xml", "/xml")):
                 raise InputError(f"is a feed or XML ({content_type}), not a page: follow it as a feed", path=url)
             raise InputError(f"is {content_type}, not a page this tool reads ({', '.join(accept)})", path=url)
