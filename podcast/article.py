@@ -39,6 +39,8 @@ class Article:
     title: str
     sections: tuple[Section, ...]
     links: tuple[str, ...] = ()
+    # Where the article came from in a source other than text (``html h2#3``, ``email text/plain``).
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Issue:
                     "title": a.title,
                     "sections": [{"heading": s.heading, "text": s.text} for s in a.sections],
                     "links": list(a.links),
+                    **({"source": a.source} if a.source else {}),
                 }
                 for a in self.articles
             ],
@@ -169,8 +172,13 @@ def _read_regular(path: Path) -> bytes:
             os.close(fd)
 
 
-def read(path: Path | str) -> Issue:
-    """Read and parse an article file; every failure is an :class:`InputError`."""
+def read(path: Path | str, *, settings: Any = None) -> Issue:
+    """Read and parse an article file; every failure is an :class:`InputError`. HTML, e-mail files
+    and URLs are read by :mod:`podcast.sources` (``settings``: the show's ``[read]`` table)."""
+    from . import sources
+
+    if sources.handles(path):
+        return sources.read(path, settings=settings)
     path = Path(path)
     try:
         data = _read_regular(path)

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from . import article as article_mod
 from . import catalog as catalog_mod
-from . import feed, master, publish, segment, sidecars, sounds, speech, tags, voices
+from . import feed, master, publish, segment, sidecars, sounds, sources, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config, placeholders
@@ -92,7 +92,12 @@ class Plan:
 
     def to_dict(self) -> dict[str, object]:
         data = self.issue.to_dict()
-        data["segments"] = [{"article": s.article, "text": s.text} for s in self.segments]
+        origins = [a.source for a in self.issue.articles]
+        data["segments"] = [
+            {"article": s.article, "text": s.text}
+            | ({"source": origins[s.article]} if s.article is not None and origins[s.article] else {})
+            for s in self.segments
+        ]
         return data
 
 
@@ -156,7 +161,7 @@ def _number(config: Config, key: str, issue: Issue) -> int:
 
 def plan(
     config: Config,
-    source: Path,
+    source: Path | str,
     *,
     engine: str | None = None,
     issue: Issue | None = None,
@@ -165,13 +170,13 @@ def plan(
     source_id: str | None = None,
 ) -> Plan:
     """Read and segment an article for the voice that would speak it. Writes nothing."""
-    issue = issue or article_mod.read(source)
+    issue = issue or article_mod.read(source, settings=config.read)
     voice, choice = choose_voice(config, engine)
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
     if number is None:
         number = _number(config, episode_key(config, source, issue, source_id), issue)
-    day = check_date(day) if day is not None else today()
+    day = check_date(day) if day is not None else (sources.issue_day(issue) or today())
     segments = segment.segment_issue(
         issue,
         intro=_template(config.speech.intro, config, issue, number, day),
@@ -182,7 +187,7 @@ def plan(
     return Plan(issue, segments, voice, choice, number, day)
 
 
-def episode_key(config: Config, source: Path, issue: Issue, source_id: str | None = None) -> str:
+def episode_key(config: Config, source: Path | str, issue: Issue, source_id: str | None = None) -> str:
     """What makes two builds the same episode: its source, not its title. In order: ``source_id``
     (``--id``), the ``id`` of the front matter (a feed item's guid), a canonical ``url``, else the
     file: its path relative to the show folder when inside it, else its resolved absolute path.
@@ -191,6 +196,8 @@ def episode_key(config: Config, source: Path, issue: Issue, source_id: str | Non
         text = str(value).strip() if value is not None else ""
         if text:
             return f"{kind}:{text}"
+    if isinstance(source, str) and "://" in source:  # a page that names no canonical URL
+        return f"url:{source}"
     path = Path(source).resolve()
     try:
         return f"file:{path.relative_to(config.root).as_posix()}"
@@ -233,8 +240,9 @@ def _warn_placeholders(config: Config) -> None:
 
 def build(
     config: Config,
-    source: Path,
+    source: Path | str,
     *,
+    issue: Issue | None = None,
     engine: str | None = None,
     day: date | None = None,
     force: bool = False,
@@ -244,6 +252,7 @@ def build(
 ) -> BuildResult:
     """Build one article into an episode and republish the feed. Idempotent: rerun freely.
 
+    ``source``: a file or an http(s) page (:mod:`podcast.sources`); ``issue``: already read (a feed item).
     ``source_id`` names the episode's source when the file does not (``--id``): see :func:`episode_key`.
     A ``day`` in the future schedules the episode: built and cataloged now, in the feed from that day."""
     reporter = reporter or _Silent()
@@ -254,7 +263,7 @@ def build(
     if source_id is not None and not source_id.strip():
         raise InputError("the episode id must not be empty")
     _warn_placeholders(config)
-    issue = article_mod.read(source)  # read
+    issue = issue or article_mod.read(source, settings=config.read)  # read
     key, digest = episode_key(config, source, issue, source_id), text_hash(issue)
     with publish.session(config) as catalog:
         existing = catalog.by_key(key) or catalog.claim(title_key(issue), key)
@@ -264,7 +273,7 @@ def build(
             return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
         number = existing.number if existing else catalog.next_number()
         if day is None:
-            day = date.fromisoformat(existing.date) if existing else today()
+            day = date.fromisoformat(existing.date) if existing else (sources.issue_day(issue) or today())
         reporter.stage("Reading")
         the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)  # segment
         sounds.check_sounds(config.audio, config.root)
@@ -403,4 +412,11 @@ def _episode(
         chapters=made.names.get("chapters"),
         vtt=made.names.get("vtt"),
         srt=made.names.get("srt"),
+        link=_link(issue),
     )
+
+
+def _link(issue: Issue) -> str | None:
+    """The canonical address of the page or feed item the issue was read from (http(s) only)."""
+    url = str(issue.meta.get("url") or "")
+    return url if url.startswith(("http://", "https://")) and len(url) < 2000 else None

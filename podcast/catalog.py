@@ -79,6 +79,13 @@ def _key_by_source(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX episodes_legacy_key ON episodes (legacy_key) WHERE legacy_key IS NOT NULL")
 
 
+@migration
+def _add_link(db: sqlite3.Connection) -> None:
+    """The page an episode was read from (a web page's canonical URL, a feed item's link): the
+    feed item's <link>. NULL: the episode's audio, as before."""
+    db.execute("ALTER TABLE episodes ADD COLUMN link TEXT")
+
+
 @dataclass(frozen=True)
 class Episode:
     key: str
@@ -103,6 +110,7 @@ class Episode:
     marks: str = "[]"  # JSON list of [start_ms, title]: the chapters, for the feed's inline copy
     # The title key of a row no source owns yet (made before source keys, or recovered); else None.
     legacy_key: str | None = None
+    link: str | None = None  # the source page (http(s)), the feed item's <link>; None: the audio
     id: int | None = None
 
     @property
@@ -112,7 +120,7 @@ class Episode:
 
 _COLUMNS = [f.name for f in fields(Episode) if f.name != "id"]
 # The schema version that added a column (the others were in the first one).
-_ADDED_IN = {"marks": 2, "legacy_key": 3}
+_ADDED_IN = {"marks": 2, "legacy_key": 3, "link": 4}
 
 
 @contextmanager

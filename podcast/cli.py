@@ -213,12 +213,32 @@ def init(ctx: click.Context, **options: Any) -> None:
     click.echo(f"Created {target}")
 
 
+def _source(text: str) -> Path | str:
+    """ARTICLE as the library takes it: an http(s) address stays text (a Path would fold its //)."""
+    from .sources.fetch import is_url
+
+    return text if is_url(text) else Path(text)
+
+
 @cli.command()
-@click.argument("article", type=click.Path(path_type=Path), required=False)
+@click.argument("article", required=False, metavar="ARTICLE|URL")
 @click.option(
     "--inbox",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Build every new or changed *.txt/*.md article in this folder (sorted by name).",
+    help="Build every new or changed *.txt/*.md/*.html/*.eml article in this folder (sorted by name).",
+)
+@click.option(
+    "--feed",
+    "feed_source",
+    metavar="URL_OR_FILE",
+    help="Build each item of this RSS or Atom feed not built yet (docs/sources.md).",
+)
+@click.option(
+    "--max",
+    "max_items",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --feed: build at most the N newest unbuilt items.",
 )
 @click.option("--engine", help="auto, espeak, gtts or piper (default: the show's voice.engine).")
 @click.option(
@@ -254,8 +274,10 @@ def init(ctx: click.Context, **options: Any) -> None:
 @click.pass_context
 def build(
     ctx: click.Context,
-    article: Path | None,
+    article: str | None,
     inbox: Path | None,
+    feed_source: str | None,
+    max_items: int | None,
     engine: str | None,
     day: date | None,
     source_id: str | None,
@@ -265,17 +287,20 @@ def build(
     min_age: float,
     then_publish: bool,
 ) -> None:
-    """Build ARTICLE (or every article of --inbox DIR) into episodes and republish the feed."""
+    """Build ARTICLE (a file or a web page's URL), every article of --inbox DIR or the new items of
+    --feed URL_OR_FILE into episodes and republish the feed."""
     from .build import BuildStatus
     from .build import build as run_build
     from .inbox import with_lock_wait
 
-    if (article is None) == (inbox is None):
-        raise click.UsageError("give either ARTICLE or --inbox DIR")
-    if inbox is not None and day is not None:
-        raise click.UsageError("--date applies to one ARTICLE, not to an inbox")
-    if inbox is not None and source_id is not None:
-        raise click.UsageError("--id applies to one ARTICLE, not to an inbox")
+    if sum(given is not None for given in (article, inbox, feed_source)) != 1:
+        raise click.UsageError("give one of ARTICLE, --inbox DIR and --feed URL_OR_FILE")
+    if (inbox is not None or feed_source is not None) and day is not None:
+        raise click.UsageError("--date applies to one ARTICLE, not to an inbox or a feed")
+    if max_items is not None and feed_source is None:
+        raise click.UsageError("--max applies to --feed")
+    if (inbox is not None or feed_source is not None) and source_id is not None:
+        raise click.UsageError("--id applies to one ARTICLE, not to an inbox or a feed")
     if source_id is not None and not source_id.strip():
         raise _OneLineUsage("--id must not be empty")
     if no_wait and lock_wait is not None:
@@ -288,14 +313,18 @@ def build(
     if inbox is not None:
         _build_inbox(ctx, inbox, engine, force, wait, reporter, min_age, then_publish)
         return
-    assert article is not None  # checked above: exactly one of ARTICLE and --inbox
+    if feed_source is not None:
+        _build_feed(ctx, feed_source, max_items, engine, force, wait, reporter, then_publish)
+        return
+    assert article is not None  # checked above: exactly one of ARTICLE, --inbox and --feed
+    source = _source(article)
     started = time.monotonic()
     try:
         result = _run(
             ctx,
             lambda: run_build(
                 with_lock_wait(ctx.obj.config(), wait),
-                article,
+                source,
                 engine=engine,
                 day=day,
                 force=force,
@@ -378,25 +407,83 @@ def _build_inbox(
     ctx.exit(code)
 
 
+def _build_feed(
+    ctx: click.Context,
+    source: str,
+    max_items: int | None,
+    engine: str | None,
+    force: bool,
+    wait: float | None,
+    reporter: _Reporter,
+    then_publish: bool,
+) -> None:
+    """One line per item built or failed, then the summary; exit 1 when an item failed."""
+    from .inbox import with_lock_wait
+    from .sources.feeds import ItemResult, follow
+
+    quiet = ctx.meta.get("quiet", False)
+
+    def line(item: ItemResult) -> None:
+        reporter.close()
+        if item.status == "failed":
+            _say(f"failed   {item.title or item.id}: {item.error}", err=True)
+        elif item.status != "skipped" and item.result is not None:
+            episode = item.result.episode
+            _say(f'{item.status:<8} episode {episode.number} "{episode.title}"', quiet=quiet)
+
+    try:
+        result = _run(
+            ctx,
+            lambda: follow(
+                with_lock_wait(ctx.obj.config(), wait),
+                source,
+                max_items=max_items,
+                engine=engine,
+                force=force,
+                reporter=reporter,
+                on_item=line,
+            ),
+        )
+    finally:
+        reporter.close()
+    code = result.exit_code
+    _say(result.summary(), err=code != 0, quiet=quiet)
+    if then_publish:
+        _publish(ctx)
+    ctx.exit(code)
+
+
 @cli.command()
-@click.argument("article", type=click.Path(path_type=Path))
+@click.argument("article", metavar="ARTICLE|URL", required=False)
+@click.option("--feed", "feed_source", metavar="URL_OR_FILE", help="Show each item of this feed and what a build does.")
 @click.option("--engine", help="auto, espeak, gtts or piper: whose length limit applies.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (a stable contract).")
 @click.pass_context
-def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool) -> None:
-    """Show how ARTICLE is read and what the voice will say, without synthesis."""
+def preview(
+    ctx: click.Context, article: str | None, feed_source: str | None, as_json: bool, engine: str | None
+) -> None:
+    """Show how ARTICLE (a file or a web page's URL) is read and what the voice will say, without synthesis."""
     from .build import plan
 
-    the_plan = _run(ctx, lambda: plan(ctx.obj.config(), article, engine=engine))
+    if (article is None) == (feed_source is None):
+        raise click.UsageError("give either ARTICLE or --feed URL_OR_FILE")
+    if feed_source is not None:
+        _preview_feed(ctx, feed_source, as_json)
+        return
+    assert article is not None
+    the_plan = _run(ctx, lambda: plan(ctx.obj.config(), _source(article), engine=engine))
     if as_json:
         click.echo(json.dumps(the_plan.to_dict(), ensure_ascii=False, indent=2))
         return
     issue = the_plan.issue
     click.echo(f"Title:   {issue.title}")
+    if issue.meta.get("source"):
+        where = " ".join(str(issue.meta[k]) for k in ("source", "url", "date", "author") if issue.meta.get(k))
+        click.echo(f"Source:  {where}")
     if issue.teaser:
         click.echo(f"Teaser:  {issue.teaser}")
     for index, art in enumerate(issue.articles, 1):
-        click.echo(f"Article {index}: {art.title}")
+        click.echo(f"Article {index}: {art.title}" + (f"  [{art.source}]" if art.source else ""))
         for section in art.sections:
             click.echo(f"  - {section.heading or '(lead)'}: {len(section.paragraphs)} paragraph(s)")
         for link in art.links:
@@ -408,6 +495,34 @@ def preview(ctx: click.Context, article: Path, engine: str | None, as_json: bool
     for seg in the_plan.segments:
         where = "-" if seg.article is None else str(seg.article + 1)
         click.echo(f"  [{where}] {seg.text}")
+
+
+def _preview_feed(ctx: click.Context, source: str, as_json: bool) -> None:
+    """Each item: what ``build --feed`` would do with it, and how it is read."""
+    from .sources.feeds import inspect
+
+    found = _run(ctx, lambda: inspect(ctx.obj.config(), source))
+    if as_json:
+        items = [
+            {
+                "id": item.id,
+                "title": item.title,
+                "date": item.day.isoformat() if item.day else None,
+                "status": status,
+                **({"issue": item.issue.to_dict()} if item.issue else {"error": str(item.error)}),
+            }
+            for item, status in found
+        ]
+        click.echo(json.dumps({"feed": source, "items": items}, ensure_ascii=False, indent=2))
+        return
+    for item, status in found:
+        day = item.day.isoformat() if item.day else "no date"
+        click.echo(f"{status:<8} {day} {item.title}  [{item.id}]")
+        if item.issue is None:
+            click.echo(f"  error: {item.error}")
+            continue
+        for index, art in enumerate(item.issue.articles, 1):
+            click.echo(f"  Article {index}: {art.title}  [{art.source}]")
 
 
 @cli.command("feed")

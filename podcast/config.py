@@ -158,6 +158,18 @@ class UploadConfig:
 
 
 @dataclass(frozen=True)
+class ReadConfig:
+    """``[read]``: how HTML files, e-mails, web pages and feeds are read (docs/sources.md)."""
+
+    sponsored: bool = setting(False, "read the blocks a newsletter marks as sponsored (« Sponsorisé », « Partenaire »)")
+    max_bytes: int = setting(
+        10_000_000, "largest page or feed fetched, once decompressed", low=10_000, high=1_000_000_000, unit="bytes"
+    )
+    timeout: float = setting(20.0, "time a fetch may wait for the server", low=1.0, high=300.0, unit="seconds")
+    max_redirects: int = setting(5, "redirections a fetch follows", low=0, high=20)
+
+
+@dataclass(frozen=True)
 class Config:
     """A show: where it lives and everything podcast.toml says about it."""
 
@@ -169,6 +181,7 @@ class Config:
     publish: PublishConfig = field(default_factory=PublishConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     upload: UploadConfig = field(default_factory=UploadConfig)
+    read: ReadConfig = field(default_factory=ReadConfig)
 
     @property
     def publish_dir(self) -> Path:
@@ -257,6 +270,7 @@ _TABLES: dict[str, type] = {
     "publish": PublishConfig,
     "cache": CacheConfig,
     "upload": UploadConfig,
+    "read": ReadConfig,
 }
 _VOICE_KEYS = ("engine", "lexicon")  # [voice]'s own settings; the rest are engines' tables
 

@@ -24,11 +24,12 @@ class PodcastError(Exception):
 
     def __init__(self, message: str, *, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self.where = str(path) if path is not None else None  # as given: a URL keeps its "//"
         super().__init__(message)
 
     def __str__(self) -> str:
         message = super().__str__()
-        return f"{self.path}: {message}" if self.path is not None else message
+        return f"{self.where}: {message}" if self.where is not None else message
 
 
 class ConfigError(PodcastError):

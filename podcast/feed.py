@@ -209,7 +209,7 @@ def render(
         entry.content(clean(episode.notes_html).replace("]]>", "]]&gt;"), type="CDATA")
         entry.pubDate(_rfc2822_source(episode.pub_date))
         entry.enclosure(base + episode.audio, str(episode.bytes), "audio/mpeg")
-        entry.link(href=base + episode.audio)
+        entry.link(href=episode.link or base + episode.audio)  # the page it was read from, if any
         entry.podcast.itunes_duration(str(round(episode.duration_ms / 1000)))
         entry.podcast.itunes_episode(episode.number)
         entry.podcast.itunes_episode_type("full")

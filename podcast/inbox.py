@@ -43,7 +43,7 @@ from .publish import regenerate_feed
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".eml")
 LOCK_NAME = "inbox.lock"
 # Errors about the show rather than the article: after one of these the run stops.
 SHOW_ERRORS = (CatalogError, ConfigError, LockedError, PublishError)

@@ -54,9 +54,15 @@ def test_ok_is_0(built) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((), "Error: give either ARTICLE or --inbox DIR"),
-        (("x.txt", "--inbox", "in"), "Error: give either ARTICLE or --inbox DIR"),
-        (("--inbox", "in", "--date", "2025-01-01"), "Error: --date applies to one ARTICLE, not to an inbox"),
+        ((), "Error: give one of ARTICLE, --inbox DIR and --feed URL_OR_FILE"),
+        (("x.txt", "--inbox", "in"), "Error: give one of ARTICLE, --inbox DIR and --feed URL_OR_FILE"),
+        (("x.txt", "--feed", "f.xml"), "Error: give one of ARTICLE, --inbox DIR and --feed URL_OR_FILE"),
+        (("--inbox", "in", "--date", "2025-01-01"), "Error: --date applies to one ARTICLE, not to an inbox or a feed"),
+        (
+            ("--feed", "f.xml", "--date", "2025-01-01"),
+            "Error: --date applies to one ARTICLE, not to an inbox or a feed",
+        ),
+        (("x.txt", "--max", "2"), "Error: --max applies to --feed"),
         (("x.txt", "--no-wait", "--lock-wait", "3"), "Error: --no-wait and --lock-wait exclude each other"),
         (("x.txt", "--lock-wait", "-1"), "Error: Invalid value for '--lock-wait': -1.0 is not in the range x>=0."),
     ],
