@@ -139,7 +139,7 @@ def _downgrade_to_title_keys(config: config_mod.Config) -> dict[str, str]:
     db.execute("PRAGMA user_version = 2")
     keys = {}
     for row in rows:
-        values = {c: getattr(row, c) for c in catalog_mod._COLUMNS if c != "legacy_key"}
+        values = {c: getattr(row, c) for c in catalog_mod._COLUMNS if catalog_mod._ADDED_IN.get(c, 1) <= 2}
         values["key"] = title_key(Issue(title=row.title, articles=()))
         keys[values["key"]] = row.guid
         db.execute(
