@@ -187,6 +187,7 @@ class _Library:
     def get(cls) -> _Library:
         with cls._guard:
             if cls._instance is None or cls._instance.pid != os.getpid():
+                _sweep_copies()  # what a killed run left, at the next start
                 cls._instance = cls()
                 cls._copies = []
             return cls._instance
