@@ -176,9 +176,10 @@ def _read_regular(path: Path, max_bytes: int | None = None) -> bytes:
 
 
 def _too_big(size: int, limit: int) -> str:
-    return (
-        f"the article is {size:,} bytes, over the limit of {limit:,} (publish.max_article_bytes in podcast.toml)"
-    ).replace(",", " ")
+    def spaced(n: int) -> str:
+        return f"{n:_}".replace("_", " ")
+
+    return f"the article is {spaced(size)} bytes, over the limit of {spaced(limit)} (publish.max_article_bytes)"
 
 
 def read(path: Path | str, *, max_bytes: int | None = None) -> Issue:
