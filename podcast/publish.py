@@ -29,6 +29,7 @@ from .diskspace import ensure_space
 from .errors import AudioError
 from .fsutil import inside, public_dir, publish_file
 from .lock import show_lock
+from .voices import espeak
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,9 @@ def write_feed(config: Config, catalog: Catalog) -> Path:
 
 def recover(config: Config, catalog: Catalog) -> None:
     """Repair what a killed run left (called under the lock): the feed matches the catalog again,
-    then staging folders, temporary files and episode files nothing refers to are deleted."""
+    then staging folders, temporary files and episode files nothing refers to are deleted, and
+    espeak's private library copies of killed processes in the system's temporary folder."""
+    espeak.sweep_leftovers()
     publish = config.publish_dir
     if not publish.is_dir():
         return

@@ -67,7 +67,7 @@ def _private_copy(source: str, index: int) -> str:
     folder left by a killed process (its pid in the name) is removed by the next one."""
     global _COPIES_DIR
     if _COPIES_DIR is None:
-        _sweep_copies()
+        sweep_leftovers()
         _COPIES_DIR = tempfile.mkdtemp(prefix=f"{_COPIES_PREFIX}{os.getpid()}-")
         atexit.register(shutil.rmtree, _COPIES_DIR, True)
     target = os.path.join(_COPIES_DIR, f"libespeak-ng-{index}.so")
@@ -80,7 +80,7 @@ def _private_copy(source: str, index: int) -> str:
     return target
 
 
-def _sweep_copies() -> None:
+def sweep_leftovers() -> None:
     """Remove the copy folders of processes that no longer run (killed before their exit hook)."""
     root = tempfile.gettempdir()
     try:
@@ -187,7 +187,7 @@ class _Library:
     def get(cls) -> _Library:
         with cls._guard:
             if cls._instance is None or cls._instance.pid != os.getpid():
-                _sweep_copies()  # what a killed run left, at the next start
+                sweep_leftovers()  # what a killed run left, at the next start
                 cls._instance = cls()
                 cls._copies = []
             return cls._instance
