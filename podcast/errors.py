@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Documented exit codes (README, "Exit codes").
+# Documented exit codes (README, "Exit codes"; docs/operations.md, "Reliability").
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a build or publish step failed
 EXIT_USAGE = 2  # bad command line or bad input (article, podcast.toml)
