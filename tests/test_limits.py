@@ -97,3 +97,15 @@ def test_enough_space_builds(show: Path, monkeypatch) -> None:
     _short_of_space(monkeypatch, show, 10 * 1024**3)
     result = run(show / "podcast.toml", "build", "--force", str(show / "port.txt"))
     assert result.exit_code == 0, result.stderr
+
+
+def test_an_inbox_refuses_a_huge_article_and_builds_the_others(tmp_path: Path) -> None:
+    toml = make_show(tmp_path / "show", publish={"max_article_bytes": 5000})
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "port.txt").write_text(ARTICLE, encoding="utf-8")
+    _huge(inbox / "huge.txt", 6000)
+    result = run(toml, "build", "--inbox", str(inbox))
+    assert result.exit_code != 0
+    assert "over the limit of 5 000" in result.stderr
+    assert [name for name in published(toml) if name.endswith(".mp3")]  # the other article was built
