@@ -154,34 +154,48 @@ def clean(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def _read_regular(path: Path) -> bytes:
+def _read_regular(path: Path, max_bytes: int | None = None) -> bytes:
     """A regular file's bytes. Opened without blocking and checked before reading: a FIFO would
-    hang an unattended build forever, and /dev/zero would fill the memory."""
+    hang an unattended build forever, and /dev/zero would fill the memory. A file over
+    ``max_bytes`` is refused before it is read (it would fill the cache and the disk)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             raise InputError("is not a regular file (a pipe, device or socket)", path=path)
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise InputError(_too_big(info.st_size, max_bytes), path=path)
         with os.fdopen(fd, "rb") as handle:
             fd = -1
-            return handle.read()
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+            if max_bytes is not None and len(data) > max_bytes:  # grew while we looked
+                raise InputError(_too_big(len(data), max_bytes), path=path)
+            return data
     finally:
         if fd >= 0:
             os.close(fd)
 
 
-def read(path: Path | str, *, settings: Any = None) -> Issue:
+def _too_big(size: int, limit: int) -> str:
+    def spaced(n: int) -> str:
+        return f"{n:_}".replace("_", " ")
+
+    return f"the article is {spaced(size)} bytes, over the limit of {spaced(limit)} (publish.max_article_bytes)"
+
+
+def read(path: Path | str, *, settings: Any = None, max_bytes: int | None = None) -> Issue:
     """Read and parse an article file; every failure is an :class:`InputError`. HTML, e-mail files
-    and URLs are read by :mod:`podcast.sources` (``settings``: the show's ``[read]`` table)."""
+    and URLs are read by :mod:`podcast.sources` (``settings``: the show's ``[read]`` table).
+    ``max_bytes`` refuses a larger file before anything is done with it."""
     from . import sources
 
     if sources.handles(path):
         return sources.read(path, settings=settings)
     path = Path(path)
     try:
-        data = _read_regular(path)
+        data = _read_regular(path, max_bytes)
     except IsADirectoryError:
         raise InputError("is a folder, not an article file", path=path) from None
     except FileNotFoundError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ from . import catalog as catalog_mod
 from . import feed, master, publish, segment, sidecars, sounds, sources, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
+from .chunks import CHUNK_SECONDS
 from .config import Config, placeholders
-from .cover import ensure_cover
+from .cover import check_cover, ensure_cover
 from .dates import check as check_date
 from .dates import french_date, today, utc_now
 from .errors import InputError, PublishError
@@ -170,7 +172,7 @@ def plan(
     source_id: str | None = None,
 ) -> Plan:
     """Read and segment an article for the voice that would speak it. Writes nothing."""
-    issue = issue or article_mod.read(source, settings=config.read)
+    issue = issue or article_mod.read(source, settings=config.read, max_bytes=config.publish.max_article_bytes)
     voice, choice = choose_voice(config, engine)
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
@@ -263,7 +265,8 @@ def build(
     if source_id is not None and not source_id.strip():
         raise InputError("the episode id must not be empty")
     _warn_placeholders(config)
-    issue = issue or article_mod.read(source, settings=config.read)  # read
+    issue = issue or article_mod.read(source, settings=config.read, max_bytes=config.publish.max_article_bytes)
+    check_cover(config)  # a bad cover fails before any sound is made
     key, digest = episode_key(config, source, issue, source_id), text_hash(issue)
     with publish.session(config) as catalog:
         existing = catalog.by_key(key) or catalog.claim(title_key(issue), key)
@@ -368,16 +371,28 @@ def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentC
     issue = the_plan.issue
     audios, stats = speak(the_plan, store, reporter)
     cover_path = ensure_cover(config)
-    with publish.staging(config) as folder:
+    with publish.staging(config, _expected_bytes(config, the_plan)) as folder:
         mp3 = folder / "episode.mp3"
         mastered = master_audio(config, the_plan, audios, store, mp3)
         files = tag(config, the_plan, mastered, mp3, cover_path)
         size = files["audio"].stat().st_size
         reporter.stage("Publishing")
-        names = publish.place(config, files, f"{the_plan.number:03d}-{slugify(issue.title)}")
+        stem = f"{the_plan.number:03d}-{slugify(issue.title)}"
+        names = publish.place(config, files, stem, duration_ms=mastered.duration_ms)
     return _Produced(
         names, mastered, size, sidecars.description(issue), sidecars.show_notes(issue, mastered.chapters), stats
     )
+
+
+SPOKEN_CHARS_PER_SECOND = 12  # slower than any voice reads: the estimate errs on the large side
+
+
+def _expected_bytes(config: Config, the_plan: Plan) -> int:
+    """About how much the episode's staging holds at most: the MP3 at its bitrate, and the speech
+    and music tracks of the chunks being encoded at once (one per core)."""
+    seconds = sum(len(s.text) for s in the_plan.segments) / SPOKEN_CHARS_PER_SECOND + 60
+    chunk_tracks = (os.cpu_count() or 1) * CHUNK_SECONDS * 4 * (the_plan.voice.rate + config.audio.sample_rate)
+    return int(seconds * config.audio.bitrate * 125) + chunk_tracks
 
 
 def _episode(

@@ -52,11 +52,13 @@ LAME_VERSION = "3.100"  # the libmp3lame inside imageio-ffmpeg's binary
 # then set per 40 s or so of speech: still far longer than any phrase, so no pumping.
 CHUNK_SECONDS = 40
 RMS_TO_LUFS = -0.2  # espeak, measured per chunk against ebur128: within 0.6 dB
-CHUNK_FORMAT = "chunk-v3"  # bump when mastering changes sound, so cached chunks are not reused
+CHUNK_FORMAT = "chunk-v4"  # bump when mastering changes sound or the store its format (v4: .sum records)
 
 
 class ChunkStore(Protocol):
-    """Where encoded chunks are kept between builds (:class:`podcast.voices.cache.SegmentCache`)."""
+    """Where encoded chunks are kept between builds (:class:`podcast.voices.cache.SegmentCache`).
+    ``get_chunk`` answers only with a chunk whose length and digest match what ``put_chunk``
+    recorded; a damaged one is dropped there and this chunk is encoded again."""
 
     def get_chunk(self, digest: str) -> Path | None: ...
     def put_chunk(self, digest: str, path: Path) -> None: ...

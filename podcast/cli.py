@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +20,7 @@ import click
 from . import config as config_mod
 from .dates import FIRST_YEAR
 from .dates import parse as parse_date
-from .errors import EXIT_FAILURE, EXIT_USAGE, NoShowError, PodcastError, ShowExistsError
+from .errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, NoShowError, PodcastError, ShowExistsError, Terminated
 
 if TYPE_CHECKING:
     from .build import VoiceChoice
@@ -170,9 +171,10 @@ def _run(ctx: click.Context, action: Callable[[], Any]) -> Any:
             raise
         _say(f"Error: {err.filename + ': ' if err.filename else ''}{err.strerror or err}", err=True)
         ctx.exit(EXIT_FAILURE)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; nothing was published.", err=True)
-        ctx.exit(130)
+    except KeyboardInterrupt as err:  # Ctrl-C, or SIGTERM (Terminated): cleaned up on the way out
+        what = "Stopped (SIGTERM)" if isinstance(err, Terminated) else "Interrupted"
+        _say(f"{what}; temporary files were removed, the feed is as the last finished command left it.", err=True)
+        ctx.exit(err.exit_code if isinstance(err, Terminated) else EXIT_INTERRUPTED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -808,7 +810,13 @@ def voices_remove(ctx: click.Context, name: str) -> None:
     click.echo(f"Removed {name} from {removed.parent}")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM as an exception in the main thread, so cleanup runs as for Ctrl-C (exit 143)."""
+    raise Terminated()
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         cli(prog_name="podcast")
     except PodcastError as err:  # pragma: no cover - raised outside a command (e.g. --debug)

@@ -117,6 +117,13 @@ class PublishConfig:
     lock_timeout: float = setting(
         600.0, "time a build waits for another one; 0 fails at once", low=0.0, high=86_400.0, unit="seconds"
     )
+    max_article_bytes: int = setting(
+        2_000_000,
+        "an article file larger than this is refused before any work (about 30 hours of speech)",
+        low=1_000,
+        high=1_000_000_000,
+        unit="bytes",
+    )
 
 
 @dataclass(frozen=True)

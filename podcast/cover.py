@@ -85,16 +85,100 @@ def dimensions(data: bytes) -> tuple[str, int, int]:
 
 
 def problem(data: bytes) -> str | None:
-    """Why Apple would refuse this cover (square JPEG or PNG, 1400 to 3000 px), or None."""
+    """Why Apple would refuse this cover (square JPEG or PNG, 1400 to 3000 px, whole), or None."""
     try:
-        _mime, width, height = dimensions(data)
-    except ValueError as err:
-        return str(err)
+        mime, width, height = dimensions(data)
+    except (ValueError, struct.error):
+        return "not a PNG or JPEG image"
     if width != height:
         return f"the cover must be square, not {width}x{height}"
     if not 1400 <= width <= 3000:
         return f"the cover must be 1400 to 3000 px wide, not {width}"
+    damage = _png_damage(data) if mime == "image/png" else _jpeg_damage(data)
+    return f"the cover is damaged ({damage}); export it again" if damage else None
+
+
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_MAX_INFLATED = 3000 * (1 + 3000 * 8)  # the largest image data a 3000 px cover can have
+
+
+def _png_damage(data: bytes) -> str | None:
+    """Every chunk's CRC, IHDR first and IEND last, and the image data inflated to the very end at
+    the size IHDR announces: what a decoder would trip on, checked without decoding pixels."""
+    pos, idat, header = 8, zlib.decompressobj(), b""
+    inflated, ended = 0, False
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if len(body) != length or pos + 12 + length > len(data):
+            return "cut short"
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        if zlib.crc32(kind + body) & 0xFFFFFFFF != crc:
+            return f"bad checksum in its {kind.decode('latin-1')!r} chunk"
+        if pos == 8 and kind != b"IHDR":
+            return "IHDR is not first"
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            try:
+                pending = body
+                while pending and inflated <= _MAX_INFLATED:  # 1 MB at a time: a bomb costs no memory
+                    inflated += len(idat.decompress(pending, 1 << 20))
+                    pending = idat.unconsumed_tail
+            except zlib.error:
+                return "its image data does not inflate"
+        elif kind == b"IEND":
+            ended = True
+            break
+        pos += 12 + length
+    if not ended:
+        return "cut short (no IEND)"
+    if not idat.eof:
+        return "its image data stops early"
+    if len(header) == 13:
+        width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+        channels = _PNG_CHANNELS.get(colour)
+        if channels is None:
+            return f"unknown colour type {colour}"
+        if not interlace and inflated != height * (1 + (width * channels * depth + 7) // 8):
+            return "its image data does not match its size"
     return None
+
+
+def _jpeg_damage(data: bytes) -> str | None:
+    """The marker segments in order, each scan's entropy-coded data walked to its next marker,
+    through EOI: a cut or overwritten file shows as a broken marker or a missing end."""
+    pos, scans = 2, 0
+    while pos + 2 <= len(data):
+        if data[pos] != 0xFF:
+            return "a broken marker"
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker == 0xD9:
+            return None if scans else "no image data"
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 2
+            continue
+        if pos + 4 > len(data):
+            break
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        if length < 2 or pos + 2 + length > len(data):
+            break
+        pos += 2 + length
+        if marker == 0xDA:  # start of scan: entropy-coded data runs to the next real marker
+            scans += 1
+            while True:
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= len(data):
+                    return "cut short"
+                following = data[pos + 1]
+                if following == 0x00 or 0xD0 <= following <= 0xD7:
+                    pos += 2
+                    continue
+                break
+    return "cut short (no end marker)"
 
 
 def _hsv(h: float, s: float, v: float) -> tuple[int, int, int]:
@@ -104,19 +188,31 @@ def _hsv(h: float, s: float, v: float) -> tuple[int, int, int]:
     return round(r * 255), round(g * 255), round(b * 255)
 
 
+def check_cover(config: Config) -> bytes | None:
+    """The show's own cover, read and fully checked (None: the show has none and one is drawn).
+    A build calls it before any sound is made, so a bad cover costs no synthesis."""
+    if not config.show.cover:
+        return None
+    source = config.resolve(config.show.cover)
+    if not source.is_file():
+        raise ConfigError("show.cover not found", path=source)
+    if source.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        # feedgen silently drops an itunes:image whose URL does not end in .png or .jpg.
+        raise ConfigError("show.cover must be a .png, .jpg or .jpeg file", path=source)
+    try:
+        data = source.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"cannot read show.cover: {err.strerror}", path=source) from None
+    reason = problem(data)
+    if reason:
+        raise ConfigError(reason, path=source)
+    return data
+
+
 def ensure_cover(config: Config) -> Path:
     """The show's cover in the publish folder: its own file, or a generated one for a new show."""
-    if config.show.cover:
-        source = config.resolve(config.show.cover)
-        if not source.is_file():
-            raise ConfigError("show.cover not found", path=source)
-        if source.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            # feedgen silently drops an itunes:image whose URL does not end in .png or .jpg.
-            raise ConfigError("show.cover must be a .png, .jpg or .jpeg file", path=source)
-        data = source.read_bytes()
-        reason = problem(data)
-        if reason:
-            raise ConfigError(reason, path=source)
+    data = check_cover(config)
+    if data is not None:
         target = inside(config.publish_dir, feed.cover_name(config))
         if not target.exists() or target.read_bytes() != data:
             write_atomic(target, data)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Documented exit codes (README, "Exit codes").
+# Documented exit codes (README, "Exit codes"; docs/operations.md, "Reliability").
 EXIT_OK = 0
 EXIT_FAILURE = 1  # a build or publish step failed
 EXIT_USAGE = 2  # bad command line or bad input (article, podcast.toml)
 EXIT_LOCKED = 3  # another build holds the show's lock
 EXIT_VOICE = 4  # the chosen voice cannot speak (gTTS unreachable, espeak-ng missing)
 EXIT_CATALOG = 5  # the show has published episodes but no usable catalog: run `podcast recover`
+EXIT_INTERRUPTED = 130  # stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it
+EXIT_TERMINATED = 143  # stopped by SIGTERM (systemd, kill): 128 + 15
 
 
 class PodcastError(Exception):
@@ -89,3 +91,11 @@ class NotFoundError(PodcastError):
     """The episode named on the command line is not in the catalog."""
 
     exit_code = EXIT_USAGE
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread by the CLI's handler so that, as for Ctrl-C, every
+    context manager runs: the staging folder and temporary files go, the lock is released.
+    A KeyboardInterrupt (not a PodcastError), so no ``except Exception`` can swallow it."""
+
+    exit_code = EXIT_TERMINATED

@@ -134,7 +134,7 @@ def with_lock_wait(config: Config, seconds: float | None) -> Config:
     return dataclasses.replace(config, publish=dataclasses.replace(config.publish, lock_timeout=float(seconds)))
 
 
-def _unreadable_or_ambiguous(config: Config, files: list[Path]) -> dict[Path, InputError]:
+def _unreadable_or_ambiguous(config: Config, files: list[Path], max_bytes: int) -> dict[Path, InputError]:
     """Files refused before anything is built: unreadable ones, and every file whose id another
     file of the inbox shares (which one should the episode be? neither, until a producer decides)."""
     refused: dict[Path, InputError] = {}
@@ -149,7 +149,8 @@ def _unreadable_or_ambiguous(config: Config, files: list[Path]) -> dict[Path, In
             )
             continue
         try:
-            by_key.setdefault(episode_key(config, path, article_mod.read(path)), []).append(path)
+            issue = article_mod.read(path, settings=config.read, max_bytes=max_bytes)
+            by_key.setdefault(episode_key(config, path, issue), []).append(path)
         except InputError as err:
             refused[path] = err
     for paths in by_key.values():
@@ -217,7 +218,7 @@ def run(
         for path in fresh:
             record(Item(path, "waiting"))
         files = [path for path in files if path not in fresh]
-        refused = _unreadable_or_ambiguous(config, files)
+        refused = _unreadable_or_ambiguous(config, files, config.publish.max_article_bytes)
         for index, path in enumerate(files):
             begun = time.monotonic()
             try:

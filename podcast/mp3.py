@@ -193,3 +193,63 @@ def crc16_combine(crc1: int, crc2: int, length2: int) -> int:
         if not length2:
             break
     return crc1 ^ crc2
+
+
+# --- reading a whole file back, as a decoder would --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What walking every frame of a tagged MP3 found, beside what its Info header claims."""
+
+    frames: int  # audio frames actually present (the Info frame not counted)
+    header_frames: int  # audio frames the Info header claims
+    samples: int  # decoded samples: the frames' less the header's encoder delay and padding
+    rate: int
+
+
+def walk(data: bytes) -> Walked:
+    """Every MPEG frame from the one after the ID3v2 tag to the end (an ID3v1 tag may close the
+    file), back to back; AudioError where one is broken or the file ends inside one."""
+    at = 0
+    if data[:3] == b"ID3" and len(data) >= 10:
+        size = 0
+        for byte in data[6:10]:  # a "synchsafe" integer: 7 bits a byte
+            size = size << 7 | (byte & 0x7F)
+        at = 10 + size + (10 if data[5] & 0x10 else 0)
+    end = len(data) - (128 if len(data) >= 128 and data[-128:-125] == b"TAG" else 0)
+    if end - at < 4:
+        raise AudioError("no audio frames")
+    size, samples_per_frame = _checked_length(data[at : at + 4])
+    frame = data[at : at + size]
+    tag = max(frame.find(b"Info"), frame.find(b"Xing"))
+    if tag < 0 or len(frame) < tag + _DELAYS + 3:
+        raise AudioError("no Info header")
+    (header_frames,) = struct.unpack_from(">I", frame, tag + _FRAMES)
+    delays = int.from_bytes(frame[tag + _DELAYS : tag + _DELAYS + 3], "big")
+    b1, b2 = data[at + 1], data[at + 2]
+    version = (b1 >> 3) & 3
+    rate = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}[version][(b2 >> 2) & 3]
+    frames, pos = -1, at  # the Info frame is walked but holds no sound
+    while pos < end:
+        if end - pos < 4:
+            raise AudioError("the file ends inside a frame header")
+        size, _ = _checked_length(data[pos : pos + 4])
+        pos += size
+        frames += 1
+    if pos != end:
+        raise AudioError("the file ends inside a frame")
+    samples = frames * samples_per_frame - (delays >> 12) - (delays & 0xFFF)
+    return Walked(frames, header_frames, samples, rate)
+
+
+def _checked_length(header: bytes) -> tuple[int, int]:
+    """:func:`_frame_length` for bytes read back from disk: a reserved rate or bitrate index, or a
+    free-format frame (length unknown), is damage too."""
+    try:
+        size, samples = _frame_length(header)
+    except IndexError:
+        raise AudioError("a frame header with a reserved value") from None
+    if size < 4:
+        raise AudioError("a free-format or empty frame")
+    return size, samples

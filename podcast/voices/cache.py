@@ -1,7 +1,10 @@
 """Content-addressed cache of synthesized segments, shared by every show of a user.
 
 Key: sha256 of the voice identity (engine, voice, options) and the exact text. Files are written
-to a temporary name and renamed, so builds running at once never see half a segment.
+to a temporary name and renamed, so builds running at once never see half a segment. Every entry
+carries its length and sha256 (a header before a segment's samples, a ``.sum`` file beside a
+chunk), checked on every read: a damaged entry (a bad restore, a full disk, a flipped bit) is
+discarded with a warning and made again, never used.
 
 The same folder keeps mastered chunks (``chunks/<sha256>.mp3``, see :mod:`podcast.master`), so a
 one-paragraph edit re-encodes one chunk. Synthesis streams: :meth:`SegmentCache.synthesize` with
@@ -25,14 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..diskspace import ensure_space
 from .base import Audio, Progress, Voice
 
 if TYPE_CHECKING:
     from ..config import Config
 
-SUFFIX = ".pcm"
+SUFFIX = ".seg"  # header + s16le samples (entries of older versions, ``.pcm``, are not read)
+LEGACY_SUFFIX = ".pcm"
 CHUNKS = "chunks"
 CHUNK_SUFFIX = ".mp3"
+SUM_SUFFIX = ".sum"  # beside each chunk: "<length> <sha256>"
+# A segment file: MAGIC, the samples' length (8 bytes, big-endian), their sha256, then the samples.
+MAGIC = b"PCBSEG1\n"
+HEADER = len(MAGIC) + 8 + 32
 BATCH_CHARS = 12_000  # about 12 minutes of speech (30 MB at 22 kHz) per call to the voice
 
 log = logging.getLogger(__name__)
@@ -70,17 +79,36 @@ class SegmentCache:
         return self.folder / digest[:2] / f"{digest}{SUFFIX}"
 
     def get(self, digest: str) -> bytes | None:
+        """The segment's samples, or None when absent or damaged (a damaged entry is removed)."""
+        path = self.path(digest)
         try:
-            pcm = self.path(digest).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
-        return pcm if len(pcm) % 2 == 0 else None  # 16-bit samples: an odd size is damage, not audio
+        problem = _segment_problem(data)
+        if problem:
+            self._discard(path, problem)
+            return None
+        return data[HEADER:]
 
     def put(self, digest: str, pcm: bytes) -> None:
         """Write under a temporary name in the same folder, then rename: readers see all or nothing."""
-        self._write(self.path(digest), SUFFIX, pcm)
+        header = MAGIC + len(pcm).to_bytes(8, "big") + hashlib.sha256(pcm).digest()
+        self._write(self.path(digest), SUFFIX, [header, pcm])
 
-    def _write(self, target: Path, suffix: str, data: bytes | Path) -> None:
+    def _discard(self, path: Path, problem: str) -> None:
+        log.warning("discarding a damaged cache entry %s (%s); it is made again", path, problem)
+        for damaged in (path, path.with_name(path.name + SUM_SUFFIX)):
+            try:
+                damaged.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def _write(self, target: Path, suffix: str, data: list[bytes] | Path) -> None:
+        """All or nothing under ``target``. Free space is checked first: a build stops cleanly
+        (:class:`~podcast.errors.PublishError`) rather than filling the disk with cache."""
+        size = data.stat().st_size if isinstance(data, Path) else sum(map(len, data))
+        ensure_space(self.folder, size, "the speech cache")
         tmp: str | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -90,11 +118,14 @@ class SegmentCache:
                     with open(data, "rb") as source:
                         shutil.copyfileobj(source, out)
                 else:
-                    out.write(data)
+                    for block in data:
+                        out.write(block)
             os.replace(tmp, target)
+            tmp = None
         except OSError as err:
             # A cache that cannot be written only costs speed, never a build.
             log.warning("cannot write the speech cache in %s: %s", self.folder, err)
+        finally:
             if tmp is not None:
                 try:
                     os.unlink(tmp)
@@ -107,20 +138,49 @@ class SegmentCache:
         return self.folder / CHUNKS / f"{digest}{CHUNK_SUFFIX}"
 
     def get_chunk(self, digest: str) -> Path | None:
+        """The stored chunk, once its length and sha256 match what was recorded when it was put."""
         path = self.chunk_path(digest)
-        return path if path.is_file() else None
+        try:
+            recorded = path.with_name(path.name + SUM_SUFFIX).read_text(encoding="ascii").split()
+            data = path.read_bytes()
+        except FileNotFoundError:
+            if path.exists():
+                self._discard(path, "no length and digest recorded")
+            return None
+        except (OSError, UnicodeDecodeError) as err:
+            self._discard(path, f"unreadable: {err}")
+            return None
+        expected = [str(len(data)), hashlib.sha256(data).hexdigest()]
+        if recorded != expected:
+            why = "its length changed" if recorded[:1] != expected[:1] else "its content changed"
+            self._discard(path, why)
+            return None
+        return path
 
     def put_chunk(self, digest: str, path: Path) -> None:
-        self._write(self.chunk_path(digest), CHUNK_SUFFIX, path)
+        """The chunk, then its record: a record exists only beside a complete chunk."""
+        data = path.read_bytes()
+        target = self.chunk_path(digest)
+        record = f"{len(data)} {hashlib.sha256(data).hexdigest()}\n".encode("ascii")
+        self._write(target, CHUNK_SUFFIX, [data])
+        self._write(target.with_name(target.name + SUM_SUFFIX), SUM_SUFFIX, [record])
 
     # --- synthesis ---
 
     def _held(self, digest: str) -> bool:
+        """Whether the entry is there at its recorded length (its digest is checked when read)."""
+        path = self.path(digest)
         try:
-            size = self.path(digest).stat().st_size
+            with open(path, "rb") as handle:
+                header = handle.read(HEADER)
+                size = os.fstat(handle.fileno()).st_size
         except OSError:
             return False
-        return size % 2 == 0  # an odd size is damage: a miss
+        problem = _segment_problem(header, size)
+        if problem:
+            self._discard(path, problem)
+            return False
+        return True
 
     def synthesize(
         self,
@@ -185,8 +245,10 @@ class SegmentCache:
             pcm = recent.get(digest)
             if pcm is None:
                 pcm = self.get(digest)
-            if pcm is None:  # removed meanwhile (a concurrent clear) or never writable: speak it again
+            if pcm is None:  # damaged or removed meanwhile (a concurrent clear): speak it again
                 pcm = voice.synthesize([text_of[digest]])[0].pcm
+                self.put(digest, pcm)
+                recent[digest] = pcm
             yield Audio(pcm, voice.rate)
 
     def info(self) -> tuple[int, int]:
@@ -213,8 +275,11 @@ class SegmentCache:
                     count += 0 if path.name.startswith(".tmp-") else 1
                 except OSError:
                     pass
-            for path in (self.folder / CHUNKS).glob(f"*{CHUNK_SUFFIX}"):
-                path.unlink(missing_ok=True)  # mastered chunks go too; they count as no segment
+            for path in self.folder.rglob(f"*{LEGACY_SUFFIX}"):
+                path.unlink(missing_ok=True)  # entries of older versions, never read again
+            for pattern in (f"*{CHUNK_SUFFIX}", f"*{SUM_SUFFIX}"):
+                for path in (self.folder / CHUNKS).glob(pattern):
+                    path.unlink(missing_ok=True)  # mastered chunks go too; they count as no segment
             for sub in self.folder.iterdir():
                 if sub.is_dir():
                     try:
@@ -222,6 +287,22 @@ class SegmentCache:
                     except OSError:
                         pass  # a concurrent build just wrote into it
         return count
+
+
+def _segment_problem(data: bytes, size: int | None = None) -> str | None:
+    """Why a segment file (``data``, or only its header when ``size`` is the file's size) is not
+    what was written, or None."""
+    if len(data) < HEADER or not data.startswith(MAGIC):
+        return "empty" if not data else "no valid header"
+    length = int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8], "big")
+    actual = (len(data) if size is None else size) - HEADER
+    if actual != length:
+        return f"{actual} bytes of samples instead of {length}"
+    if length % 2:
+        return "an odd number of bytes cannot be 16-bit samples"
+    if size is None and hashlib.sha256(data[HEADER:]).digest() != data[len(MAGIC) + 8 : HEADER]:
+        return "its content changed"
+    return None
 
 
 # --- size cap and hit rate (kept apart from storage: functions of their own) ---
@@ -256,7 +337,7 @@ def record_use(cache: SegmentCache, identity: str, texts: Sequence[str], run: Ca
     total.hits += run.hits
     total.misses += run.misses
     try:
-        cache._write(_stats_path(cache), ".json", json.dumps(dataclasses.asdict(total)).encode())
+        cache._write(_stats_path(cache), ".json", [json.dumps(dataclasses.asdict(total)).encode()])
     except OSError:  # _write already logs; a cache folder that cannot be written only costs speed
         pass
 
@@ -292,6 +373,7 @@ def evict(cache: SegmentCache, max_bytes: int) -> int:
             break
         try:
             path.unlink()
+            path.with_name(path.name + SUM_SUFFIX).unlink(missing_ok=True)  # a chunk's length and digest
         except OSError:
             continue
         freed += size

@@ -58,21 +58,48 @@ def _loader_paths() -> tuple[str, bytes]:
 
 
 _COPIES_DIR: str | None = None
+_COPIES_PREFIX = "podcast-espeak-"
 
 
 def _private_copy(source: str, index: int) -> str:
-    """The library file copied to this process's temporary folder (removed at exit)."""
+    """The library file copied to this process's temporary folder. The copy is deleted as soon as
+    it is loaded (:meth:`_Library.forget_file`: the mapping lives on), and the folder at exit; a
+    folder left by a killed process (its pid in the name) is removed by the next one."""
     global _COPIES_DIR
     if _COPIES_DIR is None:
-        _COPIES_DIR = tempfile.mkdtemp(prefix="podcast-espeak-")
+        sweep_leftovers()
+        _COPIES_DIR = tempfile.mkdtemp(prefix=f"{_COPIES_PREFIX}{os.getpid()}-")
         atexit.register(shutil.rmtree, _COPIES_DIR, True)
     target = os.path.join(_COPIES_DIR, f"libespeak-ng-{index}.so")
     if not os.path.exists(target):
         try:
+            os.makedirs(_COPIES_DIR, mode=0o700, exist_ok=True)  # emptied and removed once copies load
             shutil.copyfile(source, target)
         except OSError as err:
             raise VoiceError(f"cannot copy espeak-ng for parallel synthesis: {err.strerror}") from None
     return target
+
+
+def sweep_leftovers() -> None:
+    """Remove the copy folders of processes that no longer run (killed before their exit hook)."""
+    root = tempfile.gettempdir()
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        pid_text = name.removeprefix(_COPIES_PREFIX).split("-", 1)[0]
+        if not name.startswith(_COPIES_PREFIX) or not pid_text.isdigit():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+            continue  # still running (or another user's process): not ours to remove
+        except ProcessLookupError:
+            pass
+        except OSError:
+            continue
+        log.debug("removing %s, left by a killed process", name)
+        shutil.rmtree(os.path.join(root, name), ignore_errors=True)
 
 
 class _Library:
@@ -105,6 +132,18 @@ class _Library:
         if problem:
             log.warning("espeak-ng: %s; reloading the library before each text instead (slower)", problem)
             self._reset = None
+        self.forget_file()
+
+    def forget_file(self) -> None:
+        """Delete this copy's private file once it is loaded and never reloaded: the kernel keeps the
+        mapping, and nothing is left in the temporary folder even if the process is killed."""
+        if self._reset is None or _COPIES_DIR is None or os.path.dirname(self.path) != _COPIES_DIR:
+            return  # the shared original, or a copy reloaded before each text: kept
+        try:
+            os.unlink(self.path)
+            os.rmdir(_COPIES_DIR)  # fails while another copy is being made: fine, the exit hook removes it
+        except OSError:
+            pass
 
     def _open(self) -> None:
         try:
@@ -148,6 +187,7 @@ class _Library:
     def get(cls) -> _Library:
         with cls._guard:
             if cls._instance is None or cls._instance.pid != os.getpid():
+                sweep_leftovers()  # what a killed run left, at the next start
                 cls._instance = cls()
                 cls._copies = []
             return cls._instance
