@@ -314,16 +314,16 @@ def speak(the_plan: Plan, store: SegmentCache, reporter: Reporter) -> tuple[Iter
     are spoken in batches, per voice, while earlier chunks are being encoded."""
     reporter.stage("Synthesizing and mastering", total=len(the_plan.segments))
     cast = the_plan.voice
-    by_voice = [cast.voice(s.role).identity for s in the_plan.segments]
-    streams: dict[str, Iterator[Audio]] = {}
+    slots = cast.slots(s.role for s in the_plan.segments)
+    streams: dict[int, Iterator[Audio]] = {}
     stats = CacheStats()
-    for voice in cast.voices:
-        texts = [s.text for s, who in zip(the_plan.segments, by_voice) if who == voice.identity]
+    for slot, voice in enumerate(cast.voices):
+        texts = [s.text for s, who in zip(the_plan.segments, slots) if who == slot]
         if texts:
             audios, found = store.synthesize(voice, texts, reporter.advance, stream=True)
-            streams[voice.identity] = iter(audios)
+            streams[slot] = iter(audios)
             stats.hits, stats.misses = stats.hits + found.hits, stats.misses + found.misses
-    return (next(streams[who]) for who in by_voice), stats
+    return (next(streams[who]) for who in slots), stats
 
 
 def master_audio(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,15 +159,25 @@ class Cast:
 
     @property
     def voices(self) -> list[Voice]:
-        """Each distinct voice once (by identity), host first."""
-        seen: dict[str, Voice] = {}
+        """Each distinct voice once (the same object, or the same identity), host first."""
+        found: list[Voice] = []
         for voice in (self.host, self.headline, self.reader):
-            seen.setdefault(voice.identity, voice)
-        return list(seen.values())
+            if not any(voice is known or voice.identity == known.identity for known in found):
+                found.append(voice)
+        return found
+
+    def slots(self, roles: Iterable[str]) -> list[int]:
+        """For each role, the index in :attr:`voices` of the voice that says it."""
+        distinct = self.voices
+        where: dict[str, int] = {}
+        for role in set(roles := list(roles)):
+            voice = self.voice(role)
+            where[role] = next(i for i, v in enumerate(distinct) if v is voice or v.identity == voice.identity)
+        return [where[role] for role in roles]
 
     @property
     def single(self) -> bool:
-        return self.host.identity == self.reader.identity
+        return self.host is self.reader or self.host.identity == self.reader.identity
 
     @property
     def engine(self) -> str:
