@@ -14,8 +14,9 @@ import hashlib
 import json
 import logging
 import os
+import string
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -32,7 +33,7 @@ from .config import Config, placeholders
 from .cover import check_cover, ensure_cover
 from .dates import check as check_date
 from .dates import french_date, today, utc_now
-from .errors import InputError, PublishError
+from .errors import InputError, PublishError, VoiceError
 from .fsutil import slugify
 from .timeline import Mastered
 from .voices import cache as cache_mod
@@ -50,8 +51,10 @@ class VoiceChoice:
     identity: str  # what the catalog records, e.g. "espeak-ng:fr:175:50"
     description: str  # for people, e.g. "espeak-ng fr (offline)"
     reason: str  # why this voice, in library words (never a command-line flag)
-    fallback: bool  # "auto" could not reach the online voice and took the offline one
+    fallback: bool  # "auto" found neither a Piper voice nor Google, and took the offline one
     requested: str | None = None  # the engine name the caller asked for; None: the show's voice.engine
+    # the voice differs from the show's previous episode's: what changed, in a sentence; None: no change
+    change: str | None = None
 
 
 class Reporter(Protocol):
@@ -87,7 +90,7 @@ class Plan:
 
     issue: Issue
     segments: list[segment.Segment]
-    voice: voices.Voice
+    voice: voices.Cast  # who says what: the host, its headline delivery, the reader
     choice: VoiceChoice
     number: int
     day: date
@@ -96,7 +99,7 @@ class Plan:
         data = self.issue.to_dict()
         origins = [a.source for a in self.issue.articles]
         data["segments"] = [
-            {"article": s.article, "text": s.text}
+            {"article": s.article, "role": s.role, "text": s.text}
             | ({"source": origins[s.article]} if s.article is not None and origins[s.article] else {})
             for s in self.segments
         ]
@@ -122,43 +125,92 @@ class BuildResult:
         return not feed.due(self.episode)
 
 
+def _fields(config: Config, issue: Issue, number: int, day: date) -> dict[str, object]:
+    """What templates may say (config.TEMPLATE_FIELDS): a transition's {title} is its article's."""
+    summary = segment.summary(issue)
+    return {
+        "show": config.show.title,
+        "title": issue.title,
+        "number": number,
+        "summary": summary,
+        "author": config.show.author,
+        "date": french_date(day),
+        "teaser": issue.teaser or "",
+        "contents": f"Au sommaire : {summary}." if len(issue.articles) > 1 else "",
+    }
+
+
 def _template(text: str, config: Config, issue: Issue, number: int, day: date) -> str:
-    return text.format(
-        show=config.show.title,
-        title=issue.title,
-        number=number,
-        summary=segment.summary(issue),
-        author=config.show.author,
-        date=french_date(day),
-        teaser=issue.teaser or "",
-    )
+    return text.format(**_fields(config, issue, number, day))
 
 
-def choose_voice(config: Config, engine: str | None = None) -> tuple[voices.Voice, VoiceChoice]:
-    """The voice for a whole episode: ``engine`` when the caller names one, else the show's."""
+def _transitions(config: Config, issue: Issue, number: int, day: date) -> list[segment.Transition]:
+    """Per article, the host's words before and after its title (the template cut at {title})."""
+    fields = _fields(config, issue, number, day)
+    found: list[segment.Transition] = []
+    for template in config.speech.transitions(len(issue.articles)):
+        before: list[str] = []
+        after: list[str] = []
+        seen = False
+        for text, name, spec, conversion in string.Formatter().parse(template):
+            (after if seen else before).append(text)
+            if name == "title" and not seen:
+                seen = True
+            elif name is not None:
+                value = f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+                (after if seen else before).append(value.format(**fields))
+        found.append(("".join(before), "".join(after)))
+    return found
+
+
+def choose_voice(
+    config: Config, engine: str | None = None, previous: Episode | None = None
+) -> tuple[voices.Cast, VoiceChoice]:
+    """The voices for a whole episode: ``engine`` when the caller names one, else the show's.
+
+    ``previous`` is the show's latest other episode: a voice unlike its voice is announced (a
+    warning and ``VoiceChoice.change``), or refused with ``voice.lock`` (VoiceError, before any sound)."""
     name = engine or config.voice.engine
     origin = f"engine {name} asked for" if engine else f"voice.engine = {name} in podcast.toml"
-    chosen = voices.choose(name, config.voice, origin=origin, root=config.root)
-    voice = chosen.voice
+    the_cast, show = voices.cast(name, config.voice, origin=origin, root=config.root)
+    reason = "; ".join((show.reason, *the_cast.notes))
+    change = None
+    known = previous is not None and previous.voice != "unknown"  # "unknown": recovered, not yet rebuilt
+    if previous is not None and known and previous.voice != the_cast.identity:
+        change = (
+            f"episode {previous.number} was spoken by {previous.engine} ({previous.voice}); "
+            f"this one would be by {the_cast.engine} ({the_cast.identity}): {reason}"
+        )
+        if config.voice.lock:
+            raise VoiceError(f"voice.lock: the show's voice would change: {change}; nothing was built")
+        log.warning("the show's voice changes: %s", change)
     event = VoiceChoice(
-        engine=voice.engine,
-        identity=voice.identity,
-        description=voice.description,
-        reason=chosen.reason,
-        fallback=name == "auto" and voice.engine != voices.ONLINE,
+        engine=the_cast.engine,
+        identity=the_cast.identity,
+        description=the_cast.description,
+        reason=reason,
+        fallback=name == "auto" and show.voice.engine == voices.OFFLINE,
         requested=engine,
+        change=change,
     )
-    return voice, event
+    return the_cast, event
 
 
-def _number(config: Config, key: str, issue: Issue) -> int:
-    """The number the episode has or would get, read without writing anything (no catalog yet: 1)."""
+def _number(config: Config, key: str, issue: Issue) -> tuple[int, Episode | None]:
+    """The number the episode has or would get, and the show's latest other episode, read without
+    writing anything (no catalog yet: 1 and None)."""
     catalog_mod.check_for_show(config.catalog_path, config.publish_dir)
     if not config.catalog_path.exists():
-        return 1
+        return 1, None
     with Catalog.open_read_only(config.catalog_path) as catalog:
         existing = catalog.by_key(key) or catalog.unclaimed(title_key(issue))
-        return existing.number if existing else catalog.next_number()
+        number = existing.number if existing else catalog.next_number()
+        return number, latest_other(catalog, key)
+
+
+def latest_other(catalog: Catalog, key: str) -> Episode | None:
+    """The show's newest episode other than this one (``key``): whose voice the new one should keep."""
+    return next((e for e in catalog.episodes(newest_first=True) if e.key != key), None)
 
 
 def plan(
@@ -170,23 +222,41 @@ def plan(
     number: int | None = None,
     day: date | None = None,
     source_id: str | None = None,
+    catalog: Catalog | None = None,
 ) -> Plan:
-    """Read and segment an article for the voice that would speak it. Writes nothing."""
+    """Read and segment an article for the voices that would speak it. Writes nothing.
+
+    ``catalog`` (the build's open catalog) gives the previous episode whose voice is kept; without
+    it the catalog is read, if there is one."""
     issue = issue or article_mod.read(source, settings=config.read, max_bytes=config.publish.max_article_bytes)
-    voice, choice = choose_voice(config, engine)
+    key = episode_key(config, source, issue, source_id)
+    if catalog is not None:
+        previous = latest_other(catalog, key)
+        if number is None:
+            existing = catalog.by_key(key) or catalog.unclaimed(title_key(issue))
+            number = existing.number if existing else catalog.next_number()
+    else:
+        found, previous = _number(config, key, issue)
+        number = found if number is None else number
+    the_cast, choice = choose_voice(config, engine, previous)
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
-    if number is None:
-        number = _number(config, episode_key(config, source, issue, source_id), issue)
     day = check_date(day) if day is not None else (sources.issue_day(issue) or today())
+    links = any(article.links for article in issue.articles)
+    outro = " ".join(
+        _template(t, config, issue, number, day)
+        for t in ((config.speech.outro_links if links else ""), config.speech.outro)
+        if t.strip()
+    )
     segments = segment.segment_issue(
         issue,
         intro=_template(config.speech.intro, config, issue, number, day),
-        outro=_template(config.speech.outro, config, issue, number, day),
-        limit=voice.max_chars,
+        outro=outro,
+        limit=the_cast.max_chars,
         speak=speak,
+        transitions=_transitions(config, issue, number, day),
     )
-    return Plan(issue, segments, voice, choice, number, day)
+    return Plan(issue, segments, the_cast, choice, number, day)
 
 
 def episode_key(config: Config, source: Path | str, issue: Issue, source_id: str | None = None) -> str:
@@ -278,7 +348,9 @@ def build(
         if day is None:
             day = date.fromisoformat(existing.date) if existing else (sources.issue_day(issue) or today())
         reporter.stage("Reading")
-        the_plan = plan(config, source, engine=engine, issue=issue, number=number, day=day)  # segment
+        the_plan = plan(
+            config, source, engine=engine, issue=issue, number=number, day=day, source_id=source_id, catalog=catalog
+        )
         sounds.check_sounds(config.audio, config.root)
         reporter.voice(the_plan.choice)
         store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
@@ -309,11 +381,20 @@ class _Produced:
 
 
 def speak(the_plan: Plan, store: SegmentCache, reporter: Reporter) -> tuple[Iterable[Audio], CacheStats]:
-    """Stage "speak": every segment's audio, from the cache or the voice. A stream: segments are
-    spoken in batches while earlier chunks are being encoded."""
-    texts = [s.text for s in the_plan.segments]
-    reporter.stage("Synthesizing and mastering", total=len(texts))
-    return store.synthesize(the_plan.voice, texts, reporter.advance, stream=True)
+    """Stage "speak": every segment's audio, from the cache or its role's voice. A stream: segments
+    are spoken in batches, per voice, while earlier chunks are being encoded."""
+    reporter.stage("Synthesizing and mastering", total=len(the_plan.segments))
+    cast = the_plan.voice
+    slots = cast.slots(s.role for s in the_plan.segments)
+    streams: dict[int, Iterator[Audio]] = {}
+    stats = CacheStats()
+    for slot, voice in enumerate(cast.voices):
+        texts = [s.text for s, who in zip(the_plan.segments, slots) if who == slot]
+        if texts:
+            audios, found = store.synthesize(voice, texts, reporter.advance, stream=True)
+            streams[slot] = iter(audios)
+            stats.hits, stats.misses = stats.hits + found.hits, stats.misses + found.misses
+    return (next(streams[who]) for who in slots), stats
 
 
 def master_audio(
@@ -329,6 +410,7 @@ def master_audio(
         chapter_titles=[a.title for a in the_plan.issue.articles],
         music_bed=sounds.music_bed_path(config.audio, config.root),
         store=store,
+        rate=the_plan.voice.rate,
     )
 
 

@@ -79,22 +79,37 @@ class Chunk:
         self.clock = 0  # samples at the engine's rate: the one clock everything is placed on
         self.hash = hashlib.sha256()
         self.energy, self.counted = 0, 0  # sum of squares over every 16th speech sample, and how many
+        # speech from a voice at another rate (a host and a reader): one more track per rate, which
+        # ffmpeg resamples to ``rate`` (soxr) and mixes with the first before anything else is done
+        self.others: dict[int, tuple[Path, BinaryIO]] = {}
 
     def out_sample(self, clock: int) -> int:
         return clock * self.out_rate // self.rate
 
-    def speak(self, pcm: bytes) -> tuple[int, int]:
+    def speak(self, pcm: bytes, rate: int | None = None) -> tuple[int, int]:
+        """Speech at the clock, in the chunk's rate or ``rate``; returns where it lies, in clock samples."""
         start = self.clock
-        self.speech.seek(start * 2)
-        self.speech.write(pcm)
-        self.hash.update(b"s%d:%d:" % (start, len(pcm)))
+        if rate is None or rate == self.rate:
+            self.speech.seek(start * 2)
+            self.speech.write(pcm)
+            self.hash.update(b"s%d:%d:" % (start, len(pcm)))
+            length = len(pcm) // 2
+        else:
+            if rate not in self.others:
+                path = self.speech_path.with_name(f"speech-{self.index}-{rate}.raw")
+                self.others[rate] = (path, open(path, "wb"))  # noqa: SIM115 (closed by close())
+            track = self.others[rate][1]
+            track.seek(start * rate // self.rate * 2)
+            track.write(pcm)
+            self.hash.update(b"s%d@%d:%d:" % (start, rate, len(pcm)))
+            length = math.ceil(len(pcm) // 2 * self.rate / rate)
         self.hash.update(pcm)
         # A sparse sample of the energy is enough for the compressor's input level (the mix
         # itself is metered exactly as it is encoded) and costs a quarter of a dense one.
         sparse = samples(pcm)[::16]
         self.energy += sum(map(operator.mul, sparse, sparse))
         self.counted += len(sparse)
-        self.clock += len(pcm) // 2
+        self.clock += length
         return start, self.clock
 
     def play(self, values: array.array[float], at: int | None = None) -> tuple[int, int]:
@@ -120,6 +135,9 @@ class Chunk:
         self.music_file.truncate(total * 4)
         self.speech.close()
         self.music_file.close()
+        for rate, (_path, track) in self.others.items():
+            track.truncate(math.ceil(self.clock * rate / self.rate) * 2)
+            track.close()
         self.hash.update(b"end%d:%d:%s" % (self.clock, total, settings.encode()))
         return total, self.hash.hexdigest()
 
@@ -206,6 +224,19 @@ def _render(chunk: Chunk, total: int, level: float, gain: float, cfg: AudioConfi
     if chunk.has_music:
         inputs += ["-f", "f32le", "-ar", str(out_rate), "-ac", "1", "-i", chunk.music_path]
         voice += "[s];[s][1:a]amix=inputs=2:duration=longest:normalize=0"
+    if chunk.others:  # the other voices' tracks, brought to the chunk's rate and laid with the first
+        first = 1 + chunk.has_music
+        labels = "".join(f"[o{i}]" for i in range(len(chunk.others)))
+        resampled = "".join(
+            f"[{first + i}:a]aformat=sample_fmts=flt,aresample={rate}:resampler=soxr[o{i}];"
+            for i in range(len(chunk.others))
+        )
+        voice = (
+            f"{resampled}[0:a]aformat=sample_fmts=flt[v0];[v0]{labels}"
+            f"amix=inputs={1 + len(chunk.others)}:duration=longest:normalize=0[v];[v]" + voice.removeprefix("[0:a]")
+        )
+        for other, (path, _track) in sorted(chunk.others.items()):
+            inputs += ["-f", "s16le", "-ar", str(other), "-ac", "1", "-i", path]
     graph = (
         f"{voice},"
         f"apad=whole_len={total},atrim=end_sample={total},{LIMITER.format(limit=limit)},"
@@ -275,5 +306,5 @@ def _fits(part: mp3.Part, total: int) -> bool:
 
 
 def _remove(chunk: Chunk) -> None:
-    for path in (chunk.speech_path, chunk.music_path):
+    for path in (chunk.speech_path, chunk.music_path, *(path for path, _ in chunk.others.values())):
         path.unlink(missing_ok=True)

@@ -26,9 +26,14 @@ log = logging.getLogger(__name__)
 
 CONFIG_NAME = "podcast.toml"
 
-DEFAULT_INTRO = "Bienvenue dans {show}. Épisode {number} : {title}. Au sommaire : {summary}."
+DEFAULT_INTRO = "Bienvenue dans {show}, l'épisode du {date}. {contents}"
+# What `podcast init` wrote before: read as the new default (it said a lone article's title three times).
+OLD_DEFAULT_INTRO = "Bienvenue dans {show}. Épisode {number} : {title}. Au sommaire : {summary}."
 DEFAULT_OUTRO = "C'était {show}. Merci de votre écoute, et à bientôt."
-DEFAULT_TRANSITION = ""
+DEFAULT_TRANSITION = "Sujet suivant : {title}."
+DEFAULT_TRANSITION_FIRST = "Pour commencer : {title}."
+DEFAULT_TRANSITION_LAST = "Pour finir : {title}."
+DEFAULT_OUTRO_LINKS = "Les liens sont dans les notes de l'épisode."
 
 
 @dataclass(frozen=True)
@@ -52,9 +57,20 @@ class ShowConfig:
 class VoiceConfig:
     """``[voice]``: which engine speaks; each engine's options are in its own ``[voice.NAME]`` table."""
 
-    engine: str = setting("auto", "auto (gTTS when Google answers, else espeak) or an engine's name")
+    engine: str = setting(
+        "auto",
+        "auto (a French Piper voice when one is installed, else gTTS when Google answers, else espeak) or an engine",
+    )
     lexicon: str = setting("", "path to a show lexicon (TOML) of pronunciations; empty: none")
+    lock: bool = setting(
+        False, "refuse to build an episode in another voice than the show's previous one (instead of a warning)"
+    )
+    title_delivery: bool = setting(
+        True, "titles and headings said slower and lower than the rest (espeak rate and pitch, piper length_scale)"
+    )
     engines: Mapping[str, Any] = field(default_factory=dict, compare=True)  # engine name -> its options
+    host: registry.Role = field(default_factory=registry.Role)  # [voice.host]: intro, titles, transitions, outro
+    reader: registry.Role = field(default_factory=registry.Role)  # [voice.reader]: the articles' body
 
     def options(self, name: str) -> Any:
         """Engine ``name``'s options: its ``[voice.NAME]`` table, or its defaults."""
@@ -68,7 +84,20 @@ class SpeechConfig:
 
     intro: str = setting(DEFAULT_INTRO, "spoken before the first article")
     outro: str = setting(DEFAULT_OUTRO, "spoken after the last article")
-    transition: str = setting(DEFAULT_TRANSITION, "spoken between two articles; empty: none")
+    transition: str = setting(
+        DEFAULT_TRANSITION, "the host's words opening each article, {title} its title; empty: no transitions at all"
+    )
+    transition_first: str = setting(DEFAULT_TRANSITION_FIRST, "opens the first article; empty: transition")
+    transition_last: str = setting(DEFAULT_TRANSITION_LAST, "opens the last article; empty: transition")
+    outro_links: str = setting(DEFAULT_OUTRO_LINKS, "said before the outro when the articles have links; empty: none")
+
+    def transitions(self, count: int) -> list[str]:
+        """The transition template opening each of ``count`` articles; none for a lone article."""
+        if count < 2 or not self.transition.strip():
+            return [""] * count
+        first = self.transition_first.strip() and self.transition_first
+        last = self.transition_last.strip() and self.transition_last
+        return [first or self.transition] + [self.transition] * (count - 2) + [last or self.transition]
 
 
 _PAUSE: dict[str, Any] = {"low": 0.0, "high": 10.0, "unit": "seconds"}
@@ -279,7 +308,7 @@ _TABLES: dict[str, type] = {
     "upload": UploadConfig,
     "read": ReadConfig,
 }
-_VOICE_KEYS = ("engine", "lexicon")  # [voice]'s own settings; the rest are engines' tables
+_VOICE_KEYS = ("engine", "lexicon", "lock", "title_delivery")  # [voice]'s own settings; the rest are tables
 
 
 def _voice(raw: Any, file: Path) -> VoiceConfig:
@@ -292,6 +321,8 @@ def _voice(raw: Any, file: Path) -> VoiceConfig:
     old: dict[str, tuple[str, str, Any]] = {}
     for key, value in raw.items():
         if key in _VOICE_KEYS:
+            continue
+        if key in registry.ROLES:
             continue
         if isinstance(value, dict):
             if key not in registry.ENGINES:
@@ -309,7 +340,10 @@ def _voice(raw: Any, file: Path) -> VoiceConfig:
     for engine, option, value in old.values():
         tables.setdefault(engine, {})[option] = value
     base = settings.table("voice", VoiceConfig, own)
-    return dataclasses.replace(base, engines={name: registry.parse(name, table) for name, table in tables.items()})
+    engines = {name: registry.parse(name, table) for name, table in tables.items()}
+    host = registry.parse_role("host", raw.get("host", {}), base.engine)
+    reader = registry.parse_role("reader", raw.get("reader", {}), base.engine)
+    return dataclasses.replace(base, engines=engines, host=host, reader=reader)
 
 
 def validate(config: Config, path: Path | None = None) -> Config:
@@ -360,7 +394,9 @@ def _validate(config: Config) -> Config:
     problem = upload_problem(config)
     if problem:
         raise ConfigError(problem)
-    for name in ("intro", "outro", "transition"):
+    for role in registry.ROLES:
+        registry.check_role(role, getattr(voice, role), voice.engine, voice.options)
+    for name in ("intro", "outro", "transition", "transition_first", "transition_last", "outro_links"):
         check_template(getattr(config.speech, name), f"speech.{name}")
     return config
 
@@ -387,6 +423,7 @@ TEMPLATE_FIELDS: dict[str, Any] = {
     "author": "La rédaction",
     "date": "lundi 3 juin 2024",
     "teaser": "En bref.",
+    "contents": "Au sommaire : un sujet, un autre et un dernier.",
 }
 _MAX_WIDTH = 200  # a format width or precision above this is a typo, and {title:999999999} eats memory
 
@@ -440,6 +477,9 @@ def load(path: Path | str | None = None) -> Config:
             if key not in _TABLES:
                 raise ConfigError(f"unknown table [{key}]")
             tables[key] = _voice(raw, file) if key == "voice" else settings.table(key, _TABLES[key], raw)
+        speech = tables.get("speech")
+        if speech is not None and speech.intro == OLD_DEFAULT_INTRO:
+            tables["speech"] = dataclasses.replace(speech, intro=DEFAULT_INTRO)
     except ConfigError as err:
         raise ConfigError(str(err), path=file) from None
     return validate(Config(root=file.parent.resolve(), **tables), file)
@@ -478,6 +518,9 @@ def render(config: Config) -> str:
     for table in _TABLES:
         _render_table(lines, table, getattr(config, table))
         if table == "voice":
+            for role in registry.ROLES:
+                _render_table(lines, f"voice.{role}", getattr(config.voice, role))
+                lines[-1:-1] = [f"{key} = {_toml_value(value)}" for key, value in getattr(config.voice, role).options]
             for name in registry.ENGINES:
                 _render_table(lines, f"voice.{name}", config.voice.options(name))
     return "\n".join(lines)

@@ -48,6 +48,8 @@ def render() -> str:
     for name, cls in config._TABLES.items():
         _table(lines, name, cls)
         if name == "voice":
+            _table(lines, "], [".join(f"voice.{role}" for role in registry.ROLES), registry.Role)
+            lines += ["See docs/voices.md for examples and the fallback rule.", ""]
             for engine in registry.ENGINES.values():
                 _table(lines, f"voice.{engine.name}", engine.options)
             flat = ", ".join(f"`{e}_*`" for e in registry.FLAT)
@@ -60,7 +62,9 @@ def render() -> str:
             fields = ", ".join(f"`{{{key}}}`" for key in config.TEMPLATE_FIELDS)
             lines += [
                 f"Templates may use {fields}, with format specs such as `{{number:03d}}`;",
-                "attribute or index access (`{number.real}`, `{title[0]}`) is refused.",
+                "attribute or index access (`{number.real}`, `{title[0]}`) is refused. In transitions, `{title}` is",
+                "the article's title (said in the host's title delivery); `{contents}` is « Au sommaire : A, B et C. »",
+                "with several articles and empty with one, whose title is then said once, when it starts.",
                 "",
             ]
     return "\n".join(lines).rstrip() + "\n"

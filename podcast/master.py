@@ -52,12 +52,15 @@ def master(
     music_bed: Path | None = None,
     store: ChunkStore | None = None,
     workers: int = 0,
+    rate: int | None = None,
 ) -> Mastered:
     """Write the episode MP3 to ``out`` and say where each segment and chapter is in it.
 
     ``audios`` is consumed once, in order, so it may be a generator: only one segment's sound is
     in memory at a time, and chunks already assembled are encoded while later ones are spoken.
     ``store`` keeps encoded chunks between builds; ``workers`` (0: one per core) encode at once.
+    ``rate`` is the speech's clock (default: the first segment's rate); a segment at another rate
+    (a host and a reader from different engines) is resampled to it by ffmpeg when its chunk is encoded.
     """
     if not segments:
         raise AudioError("nothing to master: no speech")
@@ -87,7 +90,7 @@ def master(
         first = next(audio_iter, None)
         if first is None:
             raise AudioError("nothing to master: no speech")
-        rate = first.rate
+        rate = rate or first.rate
         settings = chunks.settings(cfg, rate)
         folder = Path(tmp)
         jobs: list[Future[tuple[mp3.Part, bool, bool]]] = []
@@ -157,8 +160,6 @@ def _assemble(
     spoke = False
     intro_start = chunk.clock if segments[0].article is None else None
     for index, (segment, audio) in enumerate(zip(segments, audios)):
-        if audio.rate != rate:
-            raise AudioError("segments of one episode come at different sample rates")
         if segment.article is not None and segment.article != previous:
             if spoke:
                 if chunk.index == 0 and intro_start is not None and music_bed is not None:
@@ -170,7 +171,8 @@ def _assemble(
             plan.transitions.append(chunk.index)
         previous = segment.article
         spoke = True
-        start, end = chunk.speak(fade(trim(audio.pcm), fade_len))
+        edge = fade_len if audio.rate == rate else round(cfg.fade * audio.rate)
+        start, end = chunk.speak(fade(trim(audio.pcm), edge), audio.rate)
         plan.placed.append((chunk.index, start, end))
         following = segments[index + 1] if index + 1 < len(segments) else None
         chunk.wait(pause_after(segment, following, cfg))

@@ -7,7 +7,7 @@ was written, while ``text`` is what the voice is asked to say.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
@@ -15,10 +15,14 @@ from .article import Article, Issue
 
 
 class Kind(StrEnum):
+    """A segment's role: who says it (the host: all but the body; the reader: the body) and how."""
+
     INTRO = "intro"
+    TRANSITION = "transition"  # the host's words around an article's title: « Sujet suivant : »
     TITLE = "title"  # an article's title
     HEADING = "heading"  # a section's Intertitre
-    TEXT = "text"
+    BODY = "body"  # the articles' text, said by the reader
+    TEXT = "body"  # (an alias of BODY: the name segments had before roles)
     OUTRO = "outro"
 
 
@@ -43,6 +47,11 @@ class Segment:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def role(self) -> str:
+        """intro, transition, title, heading, body or outro (``preview --json``)."""
+        return self.kind.value
 
 
 # --- sentences -----------------------------------------------------------------------------------
@@ -320,6 +329,18 @@ class _Builder:
             self.segments.append(Segment(piece, kind, article, pause if last else Pause.PHRASE, self.sentence, written))
         self.sentence += 1
 
+    def line(self, parts: Sequence[tuple[str, Kind]], written: str, article: int | None, pause: Pause) -> None:
+        """One written sentence said in parts of different roles (« Sujet suivant : » + a title)."""
+        pieces: list[tuple[str, Kind]] = []
+        for text, kind in parts:
+            spoken = self.speak(text.strip()).strip() if text.strip() else ""
+            pieces += [(piece, kind) for piece in split_length(spoken, self.limit)]
+        for index, (piece, kind) in enumerate(pieces):
+            last = index == len(pieces) - 1
+            self.segments.append(Segment(piece, kind, article, pause if last else Pause.PHRASE, self.sentence, written))
+        if pieces:
+            self.sentence += 1
+
     def paragraph(self, text: str, kind: Kind, article: int | None, pause: Pause) -> None:
         sentences = split_sentences(text)
         for index, sentence in enumerate(sentences):
@@ -337,6 +358,9 @@ def _sentence_end(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
+Transition = tuple[str, str]  # the host's words before and after an article's title (either may be "")
+
+
 def segment_issue(
     issue: Issue,
     *,
@@ -344,30 +368,54 @@ def segment_issue(
     outro: str = "",
     limit: int | None = None,
     speak: Speak = _identity,
+    transitions: Sequence[Transition] = (),
 ) -> list[Segment]:
-    """All that the voice says for an issue, in order: intro, each article, outro.
+    """All that the voices say for an issue, in order: intro, each article, outro.
 
-    ``intro`` and ``outro`` are already filled-in templates; ``speak`` turns written French into
-    what the engine should say (normalization and lexicon); ``limit`` is the engine's maximum.
+    ``intro`` and ``outro`` are already filled-in templates; ``transitions`` gives, per article, the
+    host's words before and after its title (« Sujet suivant : », « ») : they and the title are one
+    written sentence, in segments of their own roles. ``speak`` turns written French into what the
+    engine should say (normalization and lexicon); ``limit`` is the engine's maximum.
+
+    A lone article's title is said once: not again when the intro already says it.
     """
     b = _Builder(limit, speak)
     if intro.strip():
         b.paragraph(intro, Kind.INTRO, None, Pause.ARTICLE)
+    lone = len(issue.articles) == 1
     for index, article in enumerate(issue.articles):
-        _article(b, index, article)
+        said = lone and _says(intro, article.title)
+        around = transitions[index] if index < len(transitions) else ("", "")
+        _article(b, index, article, around, title=not said)
         b.end_with(Pause.ARTICLE)
     if outro.strip():
         b.paragraph(outro, Kind.OUTRO, None, Pause.PARAGRAPH)
     return b.segments
 
 
-def _article(b: _Builder, index: int, article: Article) -> None:
-    b.add(_sentence_end(article.title), Kind.TITLE, index, Pause.HEADING)
+def _says(text: str, title: str) -> bool:
+    """Whether ``text`` already says ``title`` (case and final punctuation aside)."""
+    wanted = title.strip().rstrip(" .!?…").casefold()
+    return bool(wanted) and wanted in text.casefold()
+
+
+def _article(b: _Builder, index: int, article: Article, around: Transition, *, title: bool = True) -> None:
+    if title:
+        before, after = around
+        if not re.search(r"\w", after):  # "." or nothing after the title: the title ends the sentence
+            name, after = _sentence_end(article.title), ""
+        else:
+            name = article.title.strip().rstrip(" .")
+        if before.strip() or after.strip():
+            parts = [(before, Kind.TRANSITION), (name, Kind.TITLE), (after, Kind.TRANSITION)]
+            b.line(parts, f"{before}{name}{after}".strip(), index, Pause.HEADING)
+        else:
+            b.add(name, Kind.TITLE, index, Pause.HEADING)
     for section in article.sections:
         if section.heading:
             b.add(_sentence_end(section.heading), Kind.HEADING, index, Pause.HEADING)
         for paragraph in section.paragraphs:
-            b.paragraph(paragraph, Kind.TEXT, index, Pause.PARAGRAPH)
+            b.paragraph(paragraph, Kind.BODY, index, Pause.PARAGRAPH)
 
 
 def words(texts: Iterable[str]) -> list[str]:

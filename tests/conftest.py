@@ -21,6 +21,7 @@ SAMPLE = ROOT.parent / "shared" / "samples" / "newsletter-ia.txt"
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Never touch the developer's own cache: every test session gets its own XDG_CACHE_HOME."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ["PODCAST_VOICES_DIR"] = str(tmp_path_factory.mktemp("voices"))  # auto must not find the user's
 
 
 @pytest.fixture

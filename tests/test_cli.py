@@ -46,7 +46,7 @@ def test_init_writes_config_without_prompting(tmp_path: Path) -> None:
     assert data["show"]["base_url"] == "https://example.org/pod"
     assert data["show"]["language"] == "fr"
     assert data["voice"]["engine"] == "auto"
-    assert "{summary}" in data["speech"]["intro"]
+    assert "{date}" in data["speech"]["intro"] and "{contents}" in data["speech"]["intro"]
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:

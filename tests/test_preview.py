@@ -40,7 +40,8 @@ def check_contract(data: dict) -> None:
         for section in article["sections"]:
             assert set(section) == {"heading", "text"}
     for segment in data["segments"]:
-        assert set(segment) == {"article", "text"}
+        assert set(segment) == {"article", "role", "text"}
+        assert segment["role"] in {"intro", "transition", "title", "heading", "body", "outro"}
         assert segment["article"] is None or 0 <= segment["article"] < len(data["articles"])
 
 
@@ -204,7 +205,19 @@ def _files(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): (p.stat().st_size if p.is_file() else 0) for p in sorted(folder.rglob("*"))}
 
 
+def _intro_with_number(show: Path) -> None:
+    import tomllib
+
+    import tomli_w
+
+    toml = show / "podcast.toml"
+    data = tomllib.loads(toml.read_text(encoding="utf-8"))
+    data["speech"]["intro"] = "Épisode {number} : {title}."
+    toml.write_text(tomli_w.dumps(data), encoding="utf-8")
+
+
 def test_preview_on_a_fresh_show_writes_nothing(show: Path) -> None:
+    _intro_with_number(show)
     article = show / "abeilles.txt"
     article.write_bytes((FIXTURES / "article-seul.txt").read_bytes())
     before = _files(show)
@@ -221,6 +234,7 @@ def test_preview_reads_an_existing_catalog_without_writing(show: Path) -> None:
     from podcast.build import episode_key, plan
     from podcast.catalog import Catalog, Episode
 
+    _intro_with_number(show)
     article = show / "abeilles.txt"
     article.write_bytes((FIXTURES / "article-seul.txt").read_bytes())
     cfg = config_mod.load(show / "podcast.toml")

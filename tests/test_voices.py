@@ -88,7 +88,7 @@ def test_cli_build_announces_the_offline_voice(show: Path, example_path: Path) -
     voice_lines = [line for line in result.stderr.splitlines() if line.startswith("Voice:")]
     assert voice_lines == [
         "Voice: espeak-ng fr (offline) (auto: http://127.0.0.1:9 is unreachable "
-        "([Errno 111] Connection refused), so the offline voice)"
+        "([Errno 111] Connection refused) and no French Piper voice is installed, so the offline voice)"
     ]
     listed = CliRunner().invoke(cli, ["--config", str(toml), "list"])
     assert " espeak " in listed.output

@@ -83,6 +83,14 @@ def _piper_check(options: PiperOptions) -> str | None:
     return None
 
 
+def _espeak_headline(options: EspeakOptions) -> EspeakOptions:
+    return dataclasses.replace(options, rate=max(80, round(options.rate * 0.9)), pitch=max(0, options.pitch - 8))
+
+
+def _piper_headline(options: PiperOptions) -> PiperOptions:
+    return dataclasses.replace(options, length_scale=min(4.0, round((options.length_scale or 1.0) * 1.1, 4)))
+
+
 def _gtts_check(options: GttsOptions) -> str | None:
     if not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", options.tld):
         return f"voice.gtts.tld must be a Google domain ending such as fr or co.uk, not {options.tld!r}"
@@ -102,6 +110,8 @@ class Engine:
     summary: str
     languages: tuple[str, ...] = ("fr",)  # ISO 639-1 codes its voices speak
     check: Callable[[Any], str | None] | None = None  # checks across options, beyond each one's bounds
+    # options -> the same voice's delivery for titles and headings (slower, lower); None: the engine has none
+    headline: Callable[[Any], Any] | None = None
 
     def make(self, options: Any, root: Path | None = None) -> Voice:
         factory = self.factory
@@ -113,12 +123,23 @@ class Engine:
 
 
 ENGINES: dict[str, Engine] = {
-    "espeak": Engine("espeak", EspeakOptions, "podcast.voices.espeak:from_options", "espeak-ng, offline"),
+    "espeak": Engine(
+        "espeak",
+        EspeakOptions,
+        "podcast.voices.espeak:from_options",
+        "espeak-ng, offline",
+        headline=_espeak_headline,
+    ),
     "gtts": Engine(
         "gtts", GttsOptions, "podcast.voices.gtts:from_options", "Google Translate, online", check=_gtts_check
     ),
     "piper": Engine(
-        "piper", PiperOptions, "podcast.voices.piper:from_options", "Piper neural voices, offline", check=_piper_check
+        "piper",
+        PiperOptions,
+        "podcast.voices.piper:from_options",
+        "Piper neural voices, offline",
+        check=_piper_check,
+        headline=_piper_headline,
     ),
 }
 FLAT = ("espeak", "gtts")  # engines whose options were once flat keys of [voice] (voice.espeak_rate)
@@ -155,3 +176,65 @@ def flat(key: str) -> tuple[str, str] | None:
     if engine in FLAT and option in {f.name for f in dataclasses.fields(ENGINES[engine].options)}:
         return engine, option
     return None
+
+
+# --- roles: [voice.host] and [voice.reader] ------------------------------------------------------
+
+ROLES = ("host", "reader")
+
+
+@dataclass(frozen=True)
+class Role:
+    """``[voice.host]`` says the intro, transitions, titles, headings and outro; ``[voice.reader]`` the
+    articles' body. Each speaks with the show's voice unless its table names an ``engine``; any other key
+    is one of that engine's options, overriding its ``[voice.ENGINE]`` table for this role alone (with no
+    ``engine``, the options are those of ``voice.engine``, which must then name one)."""
+
+    engine: str = setting("", "this role's engine; empty: the show's voice (voice.engine, or what auto picks)")
+    options: tuple[tuple[str, Any], ...] = ()  # overrides of the engine's options, in the order given
+    target: str = ""  # the engine the overrides were checked for
+
+    def apply(self, engine: str, base: Any) -> Any:
+        """``base`` (engine ``engine``'s options) with this role's overrides, when they are for it."""
+        if not self.options or engine != self.target:
+            return base
+        return dataclasses.replace(base, **dict(self.options))
+
+
+def parse_role(role: str, raw: Any, show_engine: str) -> Role:
+    """A role's table, each key checked against the engine it is for (ConfigError otherwise)."""
+    where = f"voice.{role}"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"[{where}] must be a table")
+    engine = raw.get("engine", "")
+    if not isinstance(engine, str) or (engine and engine not in ENGINES):
+        raise ConfigError(f"{where}.engine must be empty (the show's voice) or one of {', '.join(sorted(ENGINES))}")
+    overrides = {key: value for key, value in raw.items() if key != "engine"}
+    target = engine or show_engine
+    if not overrides:
+        return Role(engine)
+    if target == "auto":
+        key = next(iter(overrides))
+        raise ConfigError(f"{where}.{key}: name the engine it is for ({where}.engine), voice.engine is auto")
+    if target not in ENGINES:
+        return Role(engine)  # voice.engine itself is wrong: its own check says so
+    fields = {f.name: f for f in dataclasses.fields(ENGINES[target].options)}
+    for key, value in overrides.items():
+        if key not in fields:
+            raise ConfigError(f"unknown setting {where}.{key} (the {target} engine's options: {', '.join(fields)})")
+        overrides[key] = settings.check_value(f"{where}.{key}", fields[key], value)
+    return Role(engine, tuple(overrides.items()), target)
+
+
+def check_role(role: str, value: Role, show_engine: str, options: Callable[[str], Any]) -> None:
+    """The role's options, once applied to its engine's table, pass that engine's own checks."""
+    if value.engine and value.engine not in ENGINES:
+        raise ConfigError(f"voice.{role}.engine must be empty or one of {', '.join(sorted(ENGINES))}")
+    if value.target in ENGINES:
+        check(value.target, value.apply(value.target, options(value.target)))
+
+
+def headline(name: str, options: Any) -> Any:
+    """Engine ``name``'s options for titles and headings: its headline delivery, or the same options."""
+    change = ENGINES[name].headline
+    return change(options) if change else options
