@@ -8,19 +8,14 @@ from pathlib import Path
 
 import pytest
 import tiny_piper
-import tomli_w
+from helpers import configure
 
 from podcast import config
 from podcast.build import build
 
 
 def _use_piper(show: Path, table: str) -> Path:
-    toml = show / "podcast.toml"
-    data = tomllib.loads(toml.read_text(encoding="utf-8"))
-    data["voice"]["engine"] = "piper"
-    data["voice"]["piper"] = tomllib.loads(table)
-    toml.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return toml
+    return configure(show, {"voice": {"engine": "piper", "piper": tomllib.loads(table)}})
 
 
 def test_an_episode_spoken_by_piper(show: Path, example_path: Path, tmp_path: Path, ffprobe) -> None:

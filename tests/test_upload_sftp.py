@@ -205,7 +205,7 @@ def test_wrong_key_is_one_line_exit_2_and_deletes_nothing(sshd: Server, tmp_path
     before = remote_files(root)
     stranger = paramiko.ECDSAKey.generate()
     stranger.write_private_key_file(str(tmp_path / "stranger_key"))
-    configure(config.root, ssh_key=str(tmp_path / "stranger_key"))
+    configure(config.root, {"upload": {"ssh_key": str(tmp_path / "stranger_key")}})
     done = subprocess.run(
         [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
         capture_output=True,
@@ -225,7 +225,7 @@ def test_unknown_host_key_is_refused(sshd: Server, tmp_path: Path) -> None:
     root = sshd.new_root("hostkey")
     config = show_for(tmp_path, sshd, root)
     (config.root / "empty_known_hosts").write_text("")
-    configure(config.root, known_hosts="empty_known_hosts")
+    configure(config.root, {"upload": {"known_hosts": "empty_known_hosts"}})
     from podcast import config as config_mod
 
     with pytest.raises(CredentialsError, match="host key unknown"):
