@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fake_gtts import FakeGoogle, batchexecute_body, make_mp3
-from helpers import closed_url, configure, load_show, new_show, published
+from helpers import closed_url, configure, helper_missing, load_show, new_show, published
 
 from podcast.errors import EXIT_VOICE, VoiceError
 from podcast.voices.gtts import GttsVoice, decode_batchexecute, retry_after
@@ -178,7 +178,7 @@ def test_retry_after_parsing() -> None:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not shutil.which("openssl"):
-        pytest.skip("openssl is needed to make a test certificate")
+        helper_missing("openssl is needed to make a test certificate (Debian: apt-get install openssl)")
     folder = tmp_path_factory.mktemp("tls")
     pem = folder / "fake.pem"
     subprocess.run(
@@ -252,6 +252,7 @@ def example_text() -> str:
     return (Path(__file__).resolve().parent.parent / "examples" / "lettre-numerique.txt").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("refused", [True, False], ids=["refused", "real-google"])
 def test_gtts_build_fails_fast_and_publishes_nothing(
     built_show: Path, example_text: str, refused: bool, closed: str
@@ -273,6 +274,7 @@ def test_gtts_build_fails_fast_and_publishes_nothing(
     assert published(built_show / "feed") == before
 
 
+@pytest.mark.slow
 def test_gtts_build_through_fake_records_engine(built_show: Path, example_text: str, fake: FakeGoogle, ffprobe) -> None:
     import feedparser
 

@@ -166,6 +166,7 @@ print(build(load_show(new_show(Path(sys.argv[1]))), Path(sys.argv[2]), day=date(
 """
 
 
+@pytest.mark.slow
 def test_two_clean_builds_are_byte_identical(tmp_path, example_path_module) -> None:
     """Fresh show folders, fresh caches, fresh processes: the same bytes."""
     outputs = []

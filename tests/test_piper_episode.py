@@ -18,6 +18,7 @@ def _use_piper(show: Path, table: str) -> Path:
     return configure(show, {"voice": {"engine": "piper", "piper": tomllib.loads(table)}})
 
 
+@pytest.mark.slow
 def test_an_episode_spoken_by_piper(show: Path, example_path: Path, tmp_path: Path, ffprobe) -> None:
     model = tiny_piper.make_voice(tmp_path / "voice")
     cfg = config.load(_use_piper(show, f'model = "{model}"'))  # the voice's own noise: random at each synthesis

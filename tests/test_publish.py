@@ -250,6 +250,7 @@ def test_keep_lists_the_newest_and_keeps_older_files(tmp_path) -> None:
     assert_no_leftovers(config)  # the older episode stays in the catalog and on disk
 
 
+@pytest.mark.slow
 def test_sigkill_at_every_stage_loses_nothing(show, tmp_path) -> None:
     article = write_article(tmp_path, "a.txt")
     build(show, article)
@@ -270,6 +271,7 @@ def test_sigkill_at_every_stage_loses_nothing(show, tmp_path) -> None:
         assert len(list_episodes(show)) == 1
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing(show, tmp_path) -> None:
     article = write_article(tmp_path, "a.txt")
     build(show, article)

@@ -141,6 +141,7 @@ def no_sleep(_seconds: float) -> None:
     """Backoff waits are not what these tests measure."""
 
 
+@pytest.mark.slow
 def test_publish_sets_headers_sends_changes_and_deletes_after_the_feed(storage: Storage, tmp_path: Path) -> None:
     config = show_for(tmp_path, storage, "main")
     first = publish(config, sleep=no_sleep)
