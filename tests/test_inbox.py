@@ -1,7 +1,7 @@
 """Inbox runs on real French articles: new, unchanged, changed and broken files, through the CLI.
 
-One show is built once for the module (three short articles); the tests after it reuse it, each
-starting from a settled inbox (``settle``) so that none depends on which test ran before it.
+One show is built once for the module (three short articles, two broken files); every other test
+works on its own copy of it, most from a settled inbox (``settle``: the broken files gone).
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def test_rerun_over_unchanged_inbox_synthesizes_nothing(inbox_show, monkeypatch)
         raise AssertionError("an unchanged article was synthesized")
 
     monkeypatch.setattr("podcast.voices.cache.SegmentCache.synthesize", no_synthesis)
-    (inbox / "04-photo.txt").unlink(missing_ok=True)  # settle() may have removed them already
+    (inbox / "04-photo.txt").unlink(missing_ok=True)
     (inbox / "05-vide.md").unlink(missing_ok=True)
     result = invoke(toml, "build", "--inbox", str(inbox))
     assert result.exit_code == 0, result.output

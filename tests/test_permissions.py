@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import load_show
+from helpers import helper_missing, load_show
 from helpers import new_show as make_show
 
 from podcast import config as config_mod
@@ -30,9 +30,7 @@ NOBODY = 65534
 def as_nobody(*command: str) -> subprocess.CompletedProcess[bytes]:
     """Run ``command`` as user and group nobody, without the builder's groups."""
     if os.geteuid() != 0 or not shutil.which("setpriv"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("reading as another user needs root and setpriv (util-linux) under CI")
-        pytest.skip("reading as another user needs root and setpriv (util-linux)")
+        helper_missing("reading as another user needs root and setpriv (util-linux)")
     return subprocess.run(
         ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command],
         capture_output=True,
