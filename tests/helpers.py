@@ -9,6 +9,7 @@ settings a test cares about, written back with tomli_w. Never by editing TOML te
 from __future__ import annotations
 
 import array
+import dataclasses
 import json
 import os
 import shutil
@@ -27,13 +28,15 @@ import pytest
 import tomli_w
 
 from podcast import config as config_mod
+from podcast.catalog import Episode
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "lettre-numerique.txt"
 SAMPLE = ROOT.parent / "shared" / "samples" / "newsletter-ia.txt"
 
 # What every test show has unless a test says otherwise: a named show, the offline voice (auto would
-# probe the network) and its own segment cache inside the show folder (never the user's, never shared).
+# probe the network) and its own segment cache inside the show folder (never the user's; a module may
+# give its shows one cache folder of its own, in its tmp_path, to speak a shared article once).
 DEFAULTS: dict[str, Any] = {
     "show": {
         "title": "Le Fil Test",
@@ -102,6 +105,37 @@ def new_show(
 
 def load_show(show: Path) -> config_mod.Config:
     return config_mod.load(toml_path(show))
+
+
+# --- catalog rows --------------------------------------------------------------------------------
+
+
+def episode(number: int, title: str | None = None, **changes: Any) -> Episode:
+    """A catalog row for episode ``number`` with made-up but plausible values; ``changes`` override."""
+    stem = f"episodes/{number:03d}-essai-{number}-0123abcd"
+    base = Episode(
+        key=f"essai-{number}",
+        guid=f"00000000-0000-5000-8000-{number:012d}",
+        number=number,
+        title=title or f"Essai numéro {number}",
+        slug=f"essai-{number}",
+        date=f"2025-03-{number:02d}",
+        pub_date=f"2025-03-{number:02d}T06:00:00+00:00",
+        duration_ms=61_400 + number,
+        bytes=734_000 + number,
+        audio=f"{stem}.mp3",
+        chapters=f"{stem}.chapters.json",
+        vtt=f"{stem}.vtt",
+        srt=f"{stem}.srt",
+        engine="espeak",
+        voice="espeak:fr",
+        text_hash="0" * 64,
+        description=f"Résumé de l'épisode {number}.",
+        notes_html=f"<p>Notes de l'épisode {number}</p><ol><li>(0:05) Premier sujet</li></ol>",
+        updated=f"2025-03-{number:02d}T07:00:00+00:00",
+        marks=json.dumps([[0, "Introduction"], [5000, "Premier sujet"]]),
+    )
+    return dataclasses.replace(base, **changes)
 
 
 # --- readers -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_feed import episode
+from helpers import episode
 
 from podcast import catalog as catalog_mod
 from podcast.catalog import Catalog

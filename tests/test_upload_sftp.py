@@ -18,7 +18,8 @@ import paramiko
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from upload_support import FlakyProxy, assert_remote_feed_complete, configure, copy_show, helper_missing
+from helpers import configure, free_port, helper_missing
+from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show
 
 from podcast.errors import EXIT_USAGE
 from podcast.publish import remove
@@ -67,9 +68,7 @@ def sshd() -> Iterator[Server]:
     www = folder / "www"
     www.mkdir(mode=0o755)
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
-    listener = __import__("socket").create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    listener.close()
+    port = free_port()
     (folder / "sshd_config").write_text(f"""\
 Port {port}
 ListenAddress 127.0.0.1

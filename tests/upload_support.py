@@ -1,5 +1,5 @@
-"""Shared by tests/test_upload*.py (the show factory and helper_missing live in helpers.py, re-exported
-here): a built show to copy with its [upload] settings, a TCP proxy that drops
+"""Shared by tests/test_upload*.py (a helper module, not a test module; the show factory is helpers.py's):
+a built show to copy with its [upload] settings, a TCP proxy that drops
 connections on demand (a real network fault between the client and a real server), and the check
 that a remote feed names only complete files."""
 
@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import feedparser
-from helpers import configure, helper_missing, new_show
+from helpers import configure, new_show
 
 from podcast import config as config_mod
 from podcast.build import build
@@ -32,7 +32,6 @@ Les maraîchers reviennent dès sept heures. La mairie promet des places de stat
 """,
 ]
 _TEMPLATE: list[Path] = []
-__all__ = ["FlakyProxy", "assert_remote_feed_complete", "configure", "copy_show", "helper_missing"]
 
 
 def template_show() -> Path:
