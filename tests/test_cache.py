@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import configure
 
 from podcast import config as config_mod
 from podcast.build import build, plan
@@ -95,12 +96,9 @@ def test_concurrent_writers_never_leave_half_a_segment(tmp_path: Path) -> None:
 def test_folder_xdg_and_config_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, show: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_folder() == tmp_path / "xdg" / "podcast-builder" / "segments"
+    configure(show, {"cache": {"folder": ""}})  # podcast init's default: the user's cache
     assert for_config(config_mod.load(show)).folder == default_folder()
-    toml = show / "podcast.toml"
-    toml.write_text(
-        toml.read_text(encoding="utf-8").replace('[cache]\nfolder = ""', '[cache]\nfolder = "my-cache"'),
-        encoding="utf-8",
-    )
+    configure(show, {"cache": {"folder": "my-cache"}})
     assert for_config(config_mod.load(show)).folder == show.resolve() / "my-cache"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_feed import episode
+from helpers import episode
 
 from podcast import catalog as catalog_mod
 from podcast.catalog import Catalog
@@ -120,6 +120,7 @@ def _open_at_once(path: str, barrier: Any, results: Any) -> None:
         results.put(("error", str(err)))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("start", ["new", "version-1"])
 def test_migrations_run_once_when_processes_start_together(tmp_path, start: str) -> None:
     """Real processes released by one barrier: before the fix the losers of the race failed with

@@ -8,6 +8,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from click.testing import CliRunner
+from helpers import configure, merged, settings
 
 from podcast.cli import cli
 
@@ -73,7 +74,7 @@ def test_no_config_is_one_line_usage_error(tmp_path: Path) -> None:
 
 def test_bad_config_value_is_named(show: Path) -> None:
     path = show / "podcast.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("bitrate = 96", 'bitrate = "fast"'), encoding="utf-8")
+    configure(show, {"audio": {"bitrate": "fast"}})
     result = run("--config", str(path), "list")
     assert result.exit_code == 2
     assert "audio.bitrate must be int, not str" in result.output
@@ -81,7 +82,7 @@ def test_bad_config_value_is_named(show: Path) -> None:
 
 def test_unknown_setting_is_refused(show: Path) -> None:
     path = show / "podcast.toml"
-    path.write_text(path.read_text(encoding="utf-8") + "\n[voice2]\nx = 1\n", encoding="utf-8")
+    configure(show, {"voice2": {"x": 1}})
     result = run("--config", str(path), "feed")
     assert result.exit_code == 2 and "unknown table [voice2]" in result.output
 
@@ -148,15 +149,11 @@ def test_python_m_podcast(tmp_path: Path) -> None:
 
 def test_espeak_settings_are_checked_when_read(show: Path) -> None:
     path = show / "podcast.toml"
-    original = path.read_text(encoding="utf-8")
-    for wrong, message in (
-        ("rate = 170", "rate = 20"),
-        ('voice = "fr"', 'voice = "de"'),
-        ("pitch = 50", "pitch = 101"),
-    ):
-        path.write_text(original.replace(wrong, message), encoding="utf-8")
+    original = settings(show)
+    for wrong in ({"rate": 20}, {"voice": "de"}, {"pitch": 101}):
+        configure(show, merged(original, {"voice": {"espeak": wrong}}))
         result = run("--config", str(path), "list")
-        assert result.exit_code == 2, (message, result.output)
+        assert result.exit_code == 2, (wrong, result.output)
         assert result.output.count("\n") == 1 and "voice.espeak." in result.output
 
 

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_inbox import ARTICLES, check_feed, write_show
+from helpers import ARTICLES, check_feed, closed_url, configure, new_show
 
 from podcast import config as config_mod
+from podcast import lock as lock_mod
 from podcast.cli import cli
 from podcast.lock import show_lock
 
@@ -27,16 +28,19 @@ ARTICLE = ARTICLES["03-velo.txt"]
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A show with one episode, and its article (alone in a folder: an inbox where it is unchanged)."""
-    folder = tmp_path_factory.mktemp("codes")
-    toml = write_show(folder / "show")
-    article = folder / "inbox" / "velo.txt"
-    article.parent.mkdir()
-    article.write_text(ARTICLE, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--config", str(toml), "build", str(article)])
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A show with one episode, and its article beside podcast.toml; copied, never changed."""
+    folder = new_show(tmp_path_factory.mktemp("codes") / "show", articles={"velo.txt": ARTICLE})
+    result = CliRunner().invoke(cli, ["--config", str(folder / "podcast.toml"), "build", str(folder / "velo.txt")])
     assert result.exit_code == 0, result.output
-    return toml, article
+    return folder
+
+
+@pytest.fixture
+def built(template: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the template for one test: its podcast.toml and its article."""
+    shutil.copytree(template, tmp_path / "show")
+    return tmp_path / "show" / "podcast.toml", tmp_path / "show" / "velo.txt"
 
 
 def run(toml: Path, *args: str):
@@ -107,17 +111,24 @@ def test_locked_is_3_at_once_or_after_the_wait(built) -> None:
         assert time.monotonic() - started >= 0.5
 
 
-def test_second_inbox_run_waits_then_lands(built) -> None:
+def test_second_inbox_run_waits_then_lands(built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     toml, article = built
     config = config_mod.load(toml)
     inbox = article.parent  # an episode is its source: the same file is unchanged
     lock = show_lock(config.state_dir / "inbox.lock", 0)
     lock.__enter__()
     assert run(toml, "build", "--inbox", str(inbox), "--no-wait").exit_code == 3
-    releaser = threading.Timer(0.5, lock.__exit__, (None, None, None))
-    releaser.start()
+    waits: list[float] = []
+
+    def release_while_waiting(seconds: float) -> None:  # the other run ends while this one waits
+        if not waits:
+            lock.__exit__(None, None, None)
+        waits.append(seconds)
+
+    monkeypatch.setattr(lock_mod.time, "sleep", release_while_waiting)
     result = run(toml, "build", "--inbox", str(inbox), "--lock-wait", "30")
-    releaser.join()
+    monkeypatch.undo()
+    assert waits, "the run never waited for the lock"
     assert result.exit_code == 0, result.output
     assert "0 built, 0 updated, 1 skipped, 0 failed" in result.stdout
 
@@ -132,16 +143,15 @@ def test_unknown_engine_is_2(built) -> None:
 def test_voice_failure_is_4(built, tmp_path: Path) -> None:
     """An engine that exists but cannot speak: gTTS chosen, its server refusing connections."""
     toml, article = built
-    text = toml.read_text(encoding="utf-8")
-    for key, value in (("endpoint", '"http://127.0.0.1:9"'), ("retries", "0"), ("deadline", "2.0")):
-        text = re.sub(rf"^{key} = .*$", f"{key} = {value}", text, flags=re.M)
+    closed = closed_url()
     unreachable = toml.with_name("unreachable.toml")
-    unreachable.write_text(text, encoding="utf-8")
+    unreachable.write_text(toml.read_text(encoding="utf-8"), encoding="utf-8")
+    configure(unreachable, {"voice": {"gtts": {"endpoint": closed, "retries": 0, "deadline": 2.0}}})
     result = run(unreachable, "build", "--force", "--engine", "gtts", str(article))
     assert result.exit_code == 4, result.output
     announced, error = result.stderr.splitlines()
     assert announced.endswith("(--engine gtts)")
-    assert error.startswith("Error: gTTS gave up: http://127.0.0.1:9 is unreachable")
+    assert error.startswith(f"Error: gTTS gave up: {closed} is unreachable")
 
 
 def test_build_failure_is_1(built, tmp_path: Path) -> None:

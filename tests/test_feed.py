@@ -13,9 +13,9 @@ from email.utils import parsedate_to_datetime
 import feedparser
 import podcastparser
 import pytest
+from helpers import episode
 
 from podcast import cover, feed
-from podcast.catalog import Episode
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -24,33 +24,6 @@ NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "psc": "http://podlove.org/simple-chapters",
 }
-
-
-def episode(number: int, title: str | None = None, **changes) -> Episode:
-    stem = f"episodes/{number:03d}-essai-{number}-0123abcd"
-    base = Episode(
-        key=f"essai-{number}",
-        guid=f"00000000-0000-5000-8000-{number:012d}",
-        number=number,
-        title=title or f"Essai numéro {number}",
-        slug=f"essai-{number}",
-        date=f"2025-03-{number:02d}",
-        pub_date=f"2025-03-{number:02d}T06:00:00+00:00",
-        duration_ms=61_400 + number,
-        bytes=734_000 + number,
-        audio=f"{stem}.mp3",
-        chapters=f"{stem}.chapters.json",
-        vtt=f"{stem}.vtt",
-        srt=f"{stem}.srt",
-        engine="espeak",
-        voice="espeak:fr",
-        text_hash="0" * 64,
-        description=f"Résumé de l'épisode {number}.",
-        notes_html=f"<p>Notes de l'épisode {number}</p><ol><li>(0:05) Premier sujet</li></ol>",
-        updated=f"2025-03-{number:02d}T07:00:00+00:00",
-        marks=json.dumps([[0, "Introduction"], [5000, "Premier sujet"]]),
-    )
-    return dataclasses.replace(base, **changes)
 
 
 @pytest.fixture

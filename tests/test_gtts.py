@@ -9,22 +9,25 @@ shown on by a self-signed HTTPS fake (refused, then accepted once trusted throug
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-sys.path.insert(0, str(Path(__file__).parent))
 from fake_gtts import FakeGoogle, batchexecute_body, make_mp3
+from helpers import closed_url, configure, helper_missing, load_show, new_show, published
 
 from podcast.errors import EXIT_VOICE, VoiceError
 from podcast.voices.gtts import GttsVoice, decode_batchexecute, retry_after
 
-CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, connections are refused
+
+@pytest.fixture
+def closed() -> str:
+    """A loopback URL nothing listens on: its connections are refused."""
+    return closed_url()
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +142,9 @@ def test_not_retried_on_client_error(fake: FakeGoogle) -> None:
     assert len(fake.hits) == 1
 
 
-def test_connection_refused() -> None:
-    with pytest.raises(VoiceError, match="unreachable.*refused"):
-        voice(CLOSED).synthesize(["Un."])
+def test_connection_refused(closed: str) -> None:
+    with pytest.raises(VoiceError, match=f"{re.escape(closed)} is unreachable"):
+        voice(closed).synthesize(["Un."])
 
 
 def test_slow_answer_times_out_then_retries(fake: FakeGoogle) -> None:
@@ -175,7 +178,7 @@ def test_retry_after_parsing() -> None:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not shutil.which("openssl"):
-        pytest.skip("openssl is needed to make a test certificate")
+        helper_missing("openssl is needed to make a test certificate (Debian: apt-get install openssl)")
     folder = tmp_path_factory.mktemp("tls")
     pem = folder / "fake.pem"
     subprocess.run(
@@ -214,45 +217,34 @@ def test_tls_is_verified(mp3: bytes, certificate: Path, monkeypatch: pytest.Monk
         assert len(https.hits) == 1
 
 
-def test_auto_probe_chooses_gtts_when_it_answers(fake: FakeGoogle) -> None:
+def test_auto_probe_chooses_gtts_when_it_answers(fake: FakeGoogle, closed: str) -> None:
     from podcast.config import VoiceConfig
     from podcast.voices import choose
     from podcast.voices.registry import GttsOptions
 
     chosen = choose("auto", VoiceConfig(engines={"gtts": GttsOptions(endpoint=fake.url)}))
     assert chosen.voice.engine == "gtts" and "answered" in chosen.reason
-    offline = choose("auto", VoiceConfig(engines={"gtts": GttsOptions(endpoint=CLOSED)}))
+    offline = choose("auto", VoiceConfig(engines={"gtts": GttsOptions(endpoint=closed)}))
     assert offline.voice.engine == "espeak" and "unreachable" in offline.reason
 
 
 # -- through build() and the CLI -------------------------------------------------------------
 
 
-def _set_voice(show: Path, **values: object) -> None:
-    path = show / "podcast.toml"
-    text = path.read_text(encoding="utf-8")
-    for name, value in values.items():
-        line = next(line for line in text.splitlines() if line.startswith(f"{name} = "))
-        text = text.replace(line, f"{name} = {value!r}".replace("'", '"'))
-    path.write_text(text, encoding="utf-8")
-
-
-def _published(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
-def built_show(tmp_path_factory: pytest.TempPathFactory, example_text: str) -> Path:
-    """A show with one episode already published by the offline voice."""
-    from podcast import config
+def template_show(tmp_path_factory: pytest.TempPathFactory, example_text: str) -> Path:
+    """A show with one episode already published by the offline voice; copied, never changed."""
     from podcast.build import build
 
-    folder = tmp_path_factory.mktemp("gtts-show") / "show"
-    config.init(folder, title="Le Fil Test", base_url="https://podcast.example.org/show/")
-    _set_voice(folder, engine="espeak")
-    (folder / "one.txt").write_text(example_text, encoding="utf-8")
-    build(config.load(folder), folder / "one.txt", day=date(2024, 6, 3))
+    folder = new_show(tmp_path_factory.mktemp("gtts-show") / "show", articles={"one.txt": example_text})
+    build(load_show(folder), folder / "one.txt", day=date(2024, 6, 3))
     return folder
+
+
+@pytest.fixture
+def built_show(template_show: Path, tmp_path: Path) -> Path:
+    shutil.copytree(template_show, tmp_path / "show")
+    return tmp_path / "show"
 
 
 @pytest.fixture(scope="module")
@@ -260,31 +252,36 @@ def example_text() -> str:
     return (Path(__file__).resolve().parent.parent / "examples" / "lettre-numerique.txt").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("endpoint", [CLOSED, ""], ids=["refused", "real-google"])
-def test_gtts_build_fails_fast_and_publishes_nothing(built_show: Path, example_text: str, endpoint: str) -> None:
+@pytest.mark.slow
+@pytest.mark.parametrize("refused", [True, False], ids=["refused", "real-google"])
+def test_gtts_build_fails_fast_and_publishes_nothing(
+    built_show: Path, example_text: str, refused: bool, closed: str
+) -> None:
     from podcast.cli import cli
 
+    endpoint = closed if refused else ""
     if not endpoint and GttsVoice().probe() is None:
         pytest.skip("Google answers from here: this test is about an offline machine")
-    _set_voice(built_show, endpoint=endpoint)
+    configure(built_show, {"voice": {"gtts": {"endpoint": endpoint}}})
     (built_show / "two.txt").write_text(example_text.replace("Le Fil Tech", "Le Fil Bis", 1), encoding="utf-8")
-    before = _published(built_show / "feed")
+    before = published(built_show / "feed")
     result = CliRunner(mix_stderr=False).invoke(
         cli, ["--config", str(built_show / "podcast.toml"), "build", str(built_show / "two.txt"), "--engine", "gtts"]
     )
     assert result.exit_code == EXIT_VOICE, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "gTTS gave up" in errors[0] and "unreachable" in errors[0]
-    assert _published(built_show / "feed") == before
+    assert published(built_show / "feed") == before
 
 
+@pytest.mark.slow
 def test_gtts_build_through_fake_records_engine(built_show: Path, example_text: str, fake: FakeGoogle, ffprobe) -> None:
     import feedparser
 
     from podcast import config
     from podcast.build import build
 
-    _set_voice(built_show, endpoint=fake.url, engine="auto")
+    configure(built_show, {"voice": {"engine": "auto", "gtts": {"endpoint": fake.url}}})
     (built_show / "three.txt").write_text(example_text.replace("Le Fil Tech", "Le Fil Ter", 1), encoding="utf-8")
     result = build(config.load(built_show), built_show / "three.txt", day=date(2024, 6, 10))
     assert result.episode.engine == "gtts" and result.episode.voice.startswith("gtts:fr")

@@ -1,71 +1,46 @@
 """Inbox runs on real French articles: new, unchanged, changed and broken files, through the CLI.
 
-One show is built once for the module (three short articles); the tests after it reuse it, each
-starting from a settled inbox (``settle``) so that none depends on which test ran before it.
+One show is built once for the module (three short articles, two broken files); every other test
+works on its own copy of it, most from a settled inbox (``settle``: the broken files gone).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
-import feedparser
 import pytest
 from click.testing import CliRunner
+from helpers import ARTICLES, check_feed, new_show
 
 from podcast import config as config_mod
 from podcast.cli import cli
 from podcast.errors import InputError, VoiceError
 from podcast.inbox import InboxResult, Item, articles
 
-ARTICLES = {
-    "01-marche.txt": "Le marché du samedi\n\n"
-    "Les producteurs de la vallée reviennent sur la place de l'église avec les premières fraises.\n\n"
-    "Les prix restent sages malgré une saison tardive.\n",
-    "02-bibliotheque.md": "# La bibliothèque rouvre\n\n"
-    "Après six mois de travaux, la médiathèque accueille de nouveau les lecteurs dès lundi.\n",
-    "03-velo.txt": "Une piste cyclable vers la gare\n\n"
-    "La commune trace deux kilomètres de piste protégée le long du canal.\n",
+GAZETTE = {
+    "show": {
+        "title": "La Gazette du Canal",
+        "author": "Rédaction",
+        "email": "redaction@example.org",
+        "base_url": "https://podcast.lefil-essai.fr/gazette/",
+    }
 }
 BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"
-
-
-def write_show(folder: Path) -> Path:
-    """A fresh show with the offline voice."""
-    config_mod.init(
-        folder,
-        title="La Gazette du Canal",
-        author="Rédaction",
-        email="redaction@example.org",
-        base_url="https://podcast.lefil-essai.fr/gazette/",
-    )
-    toml = folder / "podcast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
-    return toml
 
 
 def invoke(toml: Path, *args: str) -> object:
     return CliRunner().invoke(cli, ["--config", str(toml), *args], catch_exceptions=False)
 
 
-def check_feed(config: config_mod.Config) -> feedparser.FeedParserDict:
-    """The published feed parses and every enclosure is present with its exact length."""
-    parsed = feedparser.parse((config.publish_dir / "feed.xml").read_bytes())
-    assert not parsed.bozo, parsed.get("bozo_exception")
-    for entry in parsed.entries:
-        enclosure = entry.enclosures[0]
-        file = config.publish_dir / enclosure.href.removeprefix(config.base_url)
-        assert file.is_file(), enclosure.href
-        assert int(enclosure.length) == file.stat().st_size
-    return parsed
-
-
 @pytest.fixture(scope="module")
-def inbox_show(tmp_path_factory: pytest.TempPathFactory):
+def first_run(tmp_path_factory: pytest.TempPathFactory):
+    """The first inbox run over three articles and two broken files: a template, never changed."""
     folder = tmp_path_factory.mktemp("inbox-show")
-    toml = write_show(folder / "show")
+    toml = new_show(folder / "show", GAZETTE) / "podcast.toml"
     inbox = folder / "inbox"
     inbox.mkdir()
     for name, text in ARTICLES.items():
@@ -77,6 +52,15 @@ def inbox_show(tmp_path_factory: pytest.TempPathFactory):
     (inbox / "archives").mkdir()  # folders are ignored
     first = invoke(toml, "build", "--inbox", str(inbox))
     return toml, inbox, first
+
+
+@pytest.fixture
+def inbox_show(first_run, tmp_path: Path):
+    """A copy of the first run's show and inbox, for one test to change."""
+    toml, inbox, first = first_run
+    copy = tmp_path / "copy"
+    shutil.copytree(toml.parent.parent, copy)
+    return copy / "show" / "podcast.toml", copy / "inbox", first
 
 
 def settle(toml: Path, inbox: Path) -> None:
@@ -94,8 +78,8 @@ def settle(toml: Path, inbox: Path) -> None:
     assert result.exit_code == 0 and result.output == "", result.output
 
 
-def test_first_run_builds_good_articles_and_reports_bad_ones(inbox_show) -> None:
-    toml, inbox, result = inbox_show
+def test_first_run_builds_good_articles_and_reports_bad_ones(first_run) -> None:
+    toml, inbox, result = first_run
     assert result.exit_code == 2, result.output  # only bad input failed
     lines = [line for line in result.output.splitlines() if not line.startswith("Voice:")]
     assert [line.split()[0:2] for line in lines[:5]] == [
@@ -127,7 +111,7 @@ def test_rerun_over_unchanged_inbox_synthesizes_nothing(inbox_show, monkeypatch)
         raise AssertionError("an unchanged article was synthesized")
 
     monkeypatch.setattr("podcast.voices.cache.SegmentCache.synthesize", no_synthesis)
-    (inbox / "04-photo.txt").unlink(missing_ok=True)  # settle() may have removed them already
+    (inbox / "04-photo.txt").unlink(missing_ok=True)
     (inbox / "05-vide.md").unlink(missing_ok=True)
     result = invoke(toml, "build", "--inbox", str(inbox))
     assert result.exit_code == 0, result.output

@@ -4,7 +4,6 @@ duration and the Xing/LAME header, decoded PCM for where the pauses and jingles 
 from __future__ import annotations
 
 import array
-import dataclasses
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLE, decode, load_show, new_show
 from mutagen.mp3 import MP3, BitrateMode
 
 from podcast import config as config_mod
@@ -41,41 +41,20 @@ def measure(ffmpeg_exe: str, path: Path) -> tuple[float, float]:
     return lufs, peak
 
 
-def decode(ffmpeg_exe: str, path: Path, rate: int = 44100) -> array.array:
-    done = subprocess.run(
-        [ffmpeg_exe, "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
-        capture_output=True,
-        check=True,
-    )
-    return array.array("h", done.stdout)
-
-
-def new_show(root: Path, **audio: object) -> config_mod.Config:
+def built_show(root: Path) -> config_mod.Config:
     """A fresh show with its own cache folder: nothing shared with any other build."""
-    config_mod.init(
-        root,
-        title="Le Fil Test",
-        author="Équipe Test",
-        email="t@example.org",
-        base_url="https://podcast.example.org/show/",
-    )
-    text = (root / "podcast.toml").read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
-    text = text.replace('[cache]\nfolder = ""', '[cache]\nfolder = "cache"')
-    assert 'engine = "espeak"' in text and '[cache]\nfolder = "cache"' in text  # or builds would share a cache
-    (root / "podcast.toml").write_text(text, encoding="utf-8")
-    cfg = config_mod.load(root / "podcast.toml")
-    return dataclasses.replace(cfg, audio=dataclasses.replace(cfg.audio, **audio)) if audio else cfg
+    return load_show(new_show(root))
 
 
 @pytest.fixture(scope="module")
 def episode(tmp_path_factory, example_path_module):
-    cfg = new_show(tmp_path_factory.mktemp("a") / "show")
+    cfg = built_show(tmp_path_factory.mktemp("a") / "show")
     return cfg, build(cfg, example_path_module, day=date(2025, 7, 1))
 
 
 @pytest.fixture(scope="module")
 def example_path_module() -> Path:
-    return Path(__file__).resolve().parent.parent / "examples" / "lettre-numerique.txt"
+    return EXAMPLE
 
 
 SENTENCES = [
@@ -171,7 +150,7 @@ def test_mp3_is_exact_cbr_with_lame_header(episode, ffprobe, ffmpeg_exe) -> None
     # mutagen subtracts the LAME header's encoder delay and padding: the exact duration
     assert abs(info.length * 1000 - duration_ms) <= 1
     # and a decoder that honours the header gives exactly the samples we mastered
-    assert round(len(decode(ffmpeg_exe, path)) / 44.1) == duration_ms
+    assert round(len(decode(path)) / 44.1) == duration_ms
     # ffprobe counts whole frames from the Xing frame count (priming included): within two frames
     assert 0 <= float(stream["duration"]) * 1000 - duration_ms <= 2 * 1152 / 44.1
 
@@ -181,12 +160,13 @@ import sys
 sys.path.insert(0, sys.argv[3])
 from datetime import date
 from pathlib import Path
-from test_master import new_show
+from helpers import load_show, new_show
 from podcast.build import build
-print(build(new_show(Path(sys.argv[1])), Path(sys.argv[2]), day=date(2025, 7, 1)).audio_path)
+print(build(load_show(new_show(Path(sys.argv[1]))), Path(sys.argv[2]), day=date(2025, 7, 1)).audio_path)
 """
 
 
+@pytest.mark.slow
 def test_two_clean_builds_are_byte_identical(tmp_path, example_path_module) -> None:
     """Fresh show folders, fresh caches, fresh processes: the same bytes."""
     outputs = []
@@ -214,7 +194,7 @@ def test_a_rebuild_in_the_same_process_is_byte_identical(tmp_path, episode, exam
     """A second clean show built by a process that has already spoken (the module's episode, and
     espeak-ng on several library copies) gives the same bytes: nothing carries over."""
     _, first = episode
-    again = build(new_show(tmp_path / "again"), example_path_module, day=date(2025, 7, 1))
+    again = build(built_show(tmp_path / "again"), example_path_module, day=date(2025, 7, 1))
     assert again.audio_path.read_bytes() == first.audio_path.read_bytes()
 
 
@@ -232,7 +212,7 @@ def test_pauses_follow_the_segments(espeak_audio, tmp_path) -> None:
 
 def test_silence_where_the_pauses_are(espeak_audio, tmp_path, ffmpeg_exe) -> None:
     mastered = run_master(espeak_audio, tmp_path)
-    pcm = decode(ffmpeg_exe, mastered.path)
+    pcm = decode(mastered.path)
     for a, b in zip(mastered.placed[1:], mastered.placed[2:]):
         gap = pcm[round((a.end_ms + 60) * 44.1) : round((b.start_ms - 60) * 44.1)]
         assert gap and max(map(abs, gap)) < 200  # MP3 noise only
@@ -272,7 +252,7 @@ def test_custom_jingles_in_other_formats_and_music_bed(espeak_audio, tmp_path, f
     assert plain.placed[0].start_ms == 3000 + 300
     lufs, peak = measure(ffmpeg_exe, mastered.path)
     assert abs(lufs - TARGET) <= 1.0 and peak <= CEILING
-    pcm = decode(ffmpeg_exe, mastered.path)
+    pcm = decode(mastered.path)
     first, second = mastered.placed[0], mastered.placed[1]
     # under the intro the bed plays in the pauses, ducked far below the voice; not after it
     pause = pcm[round((first.end_ms + 50) * 44.1) : round((first.end_ms + 250) * 44.1)]

@@ -5,13 +5,12 @@ line on stderr, the documented exit code, no traceback, and leave the published 
 from __future__ import annotations
 
 import os
-import re
 import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_inbox import write_show
+from helpers import configure, new_show
 
 from podcast.cli import cli
 
@@ -35,7 +34,7 @@ def one_error_line(result, code: int, *fragments: str) -> str:
 
 @pytest.fixture
 def toml(tmp_path: Path) -> Path:
-    return write_show(tmp_path / "show")
+    return new_show(tmp_path / "show") / "podcast.toml"
 
 
 def test_a_fifo_is_refused_at_once_instead_of_hanging(toml: Path, tmp_path: Path) -> None:
@@ -76,23 +75,11 @@ def test_titles_with_nothing_to_slug_are_distinct_episodes_with_titles(toml: Pat
         assert name.isascii() and "-episode-" in name, name
 
 
-def _with(toml: Path, table: str, line: str) -> Path:
-    """podcast.toml with ``line`` (``key = value``) in ``[table]``, replacing that key's line."""
-    text = toml.read_text(encoding="utf-8")
-    key = line.split("=", 1)[0].strip()
-    head, _, rest = text.partition(f"[{table}]\n")
-    body, bracket, tail = rest.partition("\n[")
-    body = re.sub(rf"^{key} = .*(\n|$)", "", body, count=1, flags=re.MULTILINE)
-    text = f"{head}[{table}]\n{line}\n{body}{bracket}{tail}"
-    toml.write_text(text, encoding="utf-8")
-    return toml
-
-
 @pytest.mark.parametrize(
     "url", ["https://ex.org/show/?a=1&b=2", "https://ex.org/show/#notes", "https://ex.org/ma show/"]
 )
 def test_a_base_url_that_cannot_prefix_file_names_is_refused(toml: Path, url: str) -> None:
-    _with(toml, "show", f'base_url = "{url}"')
+    configure(toml, {"show": {"base_url": url}})
     one_error_line(run(toml, "feed"), 2, "show.base_url")
     assert not (toml.parent / "feed").exists()
 
@@ -100,7 +87,7 @@ def test_a_base_url_that_cannot_prefix_file_names_is_refused(toml: Path, url: st
 def test_a_base_url_without_trailing_slash_still_makes_good_links(toml: Path) -> None:
     from podcast import config as config_mod
 
-    _with(toml, "show", 'base_url = "https://ex.org/show"')
+    configure(toml, {"show": {"base_url": "https://ex.org/show"}})
     assert run(toml, "feed").exit_code == 0
     feed = (config_mod.load(toml).publish_dir / "feed.xml").read_text(encoding="utf-8")
     assert "https://ex.org/show/feed.xml" in feed and "https://ex.org/showfeed" not in feed
@@ -119,27 +106,27 @@ def test_a_custom_sound_that_is_missing_or_not_audio_is_a_settings_error(
     feed = config_mod.load(toml).publish_dir / "feed.xml"
     before = feed.read_bytes()
     (toml.parent / "notes.wav").write_text("pas du son", encoding="utf-8")
-    _with(toml, "audio", f'{setting} = "notes.wav"')
+    configure(toml, {"audio": {setting: "notes.wav"}})
     one_error_line(run(toml, "build", "--force", str(article)), 2, f"audio.{setting}", "notes.wav")
-    _with(toml, "audio", f'{setting} = "absent.wav"')
+    configure(toml, {"audio": {setting: "absent.wav"}})
     one_error_line(run(toml, "build", "--force", str(article)), 2, f"audio.{setting}", "absent.wav")
     assert feed.read_bytes() == before
 
 
 @pytest.mark.parametrize(
-    ("line", "fragment"),
+    ("setting", "fragment"),
     [
-        ('folder = "podcast.toml"', "publish.folder is a file"),
-        ('folder = "."', "publish.folder must not be the show folder"),
-        ('folder = ".."', "publish.folder must not be the show folder"),
-        ("lock_timeout = -5", "publish.lock_timeout"),
-        ("lock_timeout = nan", "publish.lock_timeout"),
+        ({"folder": "podcast.toml"}, "publish.folder is a file"),
+        ({"folder": "."}, "publish.folder must not be the show folder"),
+        ({"folder": ".."}, "publish.folder must not be the show folder"),
+        ({"lock_timeout": -5}, "publish.lock_timeout"),
+        ({"lock_timeout": float("nan")}, "publish.lock_timeout"),
     ],
 )
-def test_a_publish_table_that_cannot_work_is_refused(toml: Path, line: str, fragment: str) -> None:
+def test_a_publish_table_that_cannot_work_is_refused(toml: Path, setting: dict, fragment: str) -> None:
     """A file as publish folder used to fail (exit 1) with 'cover.png: cannot write: File exists';
     '.' published podcast.toml; a negative or nan lock_timeout was taken as is."""
-    _with(toml, "publish", line)
+    configure(toml, {"publish": setting})
     one_error_line(run(toml, "feed"), 2, fragment)
     assert not (toml.parent / "feed").exists() and not (toml.parent / "feed.xml").exists()
 
@@ -148,7 +135,7 @@ def test_a_publish_folder_under_home_is_expanded(toml: Path, tmp_path: Path, mon
     from podcast import config as config_mod
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    _with(toml, "publish", 'folder = "~/site/gazette"')
+    configure(toml, {"publish": {"folder": "~/site/gazette"}})
     assert run(toml, "feed").exit_code == 0
     assert config_mod.load(toml).publish_dir == tmp_path / "home" / "site" / "gazette"
     assert (tmp_path / "home" / "site" / "gazette" / "feed.xml").is_file()

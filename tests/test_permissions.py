@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import helper_missing, load_show
+from helpers import new_show as make_show
 
 from podcast import config as config_mod
 from podcast.build import build
@@ -28,9 +30,7 @@ NOBODY = 65534
 def as_nobody(*command: str) -> subprocess.CompletedProcess[bytes]:
     """Run ``command`` as user and group nobody, without the builder's groups."""
     if os.geteuid() != 0 or not shutil.which("setpriv"):
-        if os.environ.get("CI") == "true":
-            pytest.fail("reading as another user needs root and setpriv (util-linux) under CI")
-        pytest.skip("reading as another user needs root and setpriv (util-linux)")
+        helper_missing("reading as another user needs root and setpriv (util-linux)")
     return subprocess.run(
         ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command],
         capture_output=True,
@@ -57,16 +57,8 @@ def strict_umask() -> Iterator[None]:
 
 
 def new_show(folder: Path) -> config_mod.Config:
-    config_mod.init(
-        folder,
-        title="La Lettre Permissions",
-        author="Équipe",
-        email="test@example.org",
-        base_url="https://podcast.example.org/perm/",
-    )
-    toml = folder / "podcast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
-    return config_mod.load(toml)
+    title = {"title": "La Lettre Permissions", "author": "Équipe", "base_url": "https://podcast.lefil-essai.fr/perm/"}
+    return load_show(make_show(folder, {"show": title}))
 
 
 def test_the_check_can_fail(world_dir: Path) -> None:

@@ -8,21 +8,17 @@ from pathlib import Path
 
 import pytest
 import tiny_piper
-import tomli_w
+from helpers import configure
 
 from podcast import config
 from podcast.build import build
 
 
 def _use_piper(show: Path, table: str) -> Path:
-    toml = show / "podcast.toml"
-    data = tomllib.loads(toml.read_text(encoding="utf-8"))
-    data["voice"]["engine"] = "piper"
-    data["voice"]["piper"] = tomllib.loads(table)
-    toml.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return toml
+    return configure(show, {"voice": {"engine": "piper", "piper": tomllib.loads(table)}})
 
 
+@pytest.mark.slow
 def test_an_episode_spoken_by_piper(show: Path, example_path: Path, tmp_path: Path, ffprobe) -> None:
     model = tiny_piper.make_voice(tmp_path / "voice")
     cfg = config.load(_use_piper(show, f'model = "{model}"'))  # the voice's own noise: random at each synthesis

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import configure
 
 from podcast.cli import cli
 from podcast.segment import words
@@ -169,8 +170,7 @@ def test_cp1252_crlf_preview_matches_utf8(show: Path, tmp_path: Path) -> None:
 
 def test_show_lexicon_changes_what_is_said(show: Path) -> None:
     (show / "lexique.toml").write_text('"Ademe" = "Adème"\n"toits" = "toitures"\n', encoding="utf-8")
-    config = (show / "podcast.toml").read_text(encoding="utf-8").replace('lexicon = ""', 'lexicon = "lexique.toml"')
-    (show / "podcast.toml").write_text(config, encoding="utf-8")
+    configure(show, {"voice": {"lexicon": "lexique.toml"}})
     data = preview_json(show, FIXTURES / "lettre-energie.txt")
     spoken = " ".join(s["text"] for s in data["segments"])
     assert "Adème" in spoken and "Ademe" not in spoken and "toitures" in spoken

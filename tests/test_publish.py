@@ -12,20 +12,27 @@ import random
 import signal
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
+from helpers import ROOT, configure, kill_after, load_show, merged
+from helpers import new_show as make
 
 from podcast import config as config_mod
 from podcast.build import build
 from podcast.errors import NotFoundError
 from podcast.publish import STAGES, list_episodes, regenerate_feed, remove
 
-ROOT = Path(__file__).resolve().parent.parent
+LETTRE = {
+    "show": {
+        "title": "La Lettre Test",
+        "author": "Équipe",
+        "base_url": "https://podcast.lefil-essai.fr/lettre/",
+    }
+}
 
 ARTICLE = """{title}
 Les bibliothèques municipales prêtent désormais des outils
@@ -47,17 +54,8 @@ def write_article(
     return path
 
 
-def new_show(folder: Path) -> config_mod.Config:
-    config_mod.init(
-        folder,
-        title="La Lettre Test",
-        author="Équipe",
-        email="test@example.org",
-        base_url="https://podcast.lefil-essai.fr/lettre/",
-    )
-    toml = folder / "podcast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"'), encoding="utf-8")
-    return config_mod.load(toml)
+def new_show(folder: Path, changes: dict | None = None) -> config_mod.Config:
+    return load_show(make(folder, merged(LETTRE, changes or {})))
 
 
 def listed_files(config: config_mod.Config) -> dict[str, int | None]:
@@ -96,8 +94,15 @@ def assert_no_leftovers(config: config_mod.Config) -> None:
 
 
 @pytest.fixture(scope="module")
-def show(tmp_path_factory) -> config_mod.Config:
-    return new_show(tmp_path_factory.mktemp("publish") / "show")
+def module_cache(tmp_path_factory) -> Path:
+    """One segment cache for this module's shows: the same article is spoken once."""
+    return tmp_path_factory.mktemp("publish-cache")
+
+
+@pytest.fixture
+def show(module_cache: Path, tmp_path: Path) -> config_mod.Config:
+    """A new show for each test (kill tests change it), sharing the module's cache."""
+    return new_show(tmp_path / "show", {"cache": {"folder": str(module_cache)}})
 
 
 def run_build(config: config_mod.Config, article: Path, *extra: str, kill_at: str | None = None) -> subprocess.Popen:
@@ -155,12 +160,18 @@ def test_same_article_is_skipped_then_updated_in_place(tmp_path) -> None:
     assert_no_leftovers(show)
 
 
-def test_feed_bytes_do_not_change_when_nothing_changed(show, tmp_path) -> None:
+def test_feed_bytes_do_not_change_when_nothing_changed(show, tmp_path, monkeypatch) -> None:
+    from podcast import build as build_mod
+    from podcast import dates
+    from podcast import publish as publish_mod
+
     article = write_article(tmp_path, "a.txt")
-    build(show, article)
+    build(show, article, day=date(2025, 1, 1))
     before = (show.publish_dir / "feed.xml").read_bytes()
-    time.sleep(1.1)  # a clock-based lastBuildDate would now differ
-    assert build(show, article).status == "skipped"
+    later = dates.utc_now() + timedelta(days=1, seconds=1)  # a clock-based lastBuildDate would now differ
+    for module in (dates, build_mod, publish_mod):
+        monkeypatch.setattr(module, "utc_now", lambda: later)
+    assert build(show, article, day=date(2025, 1, 1)).status == "skipped"
 
     regenerate_feed(show)
     assert (show.publish_dir / "feed.xml").read_bytes() == before
@@ -229,9 +240,7 @@ def test_keep_lists_the_newest_and_keeps_older_files(tmp_path) -> None:
     other = tmp_path / "o.txt"
     other.write_text(OTHER, encoding="utf-8")
     newest = build(config, other, day=date(2025, 1, 8))
-    toml = config.root / "podcast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace("keep = 0", "keep = 1"), encoding="utf-8")
-    config = config_mod.load(toml)
+    config = load_show(configure(config.root, {"publish": {"keep": 1}}))
 
     regenerate_feed(config)
     assert [e.id for e in feedparser.parse((config.publish_dir / "feed.xml").read_bytes()).entries] == [
@@ -241,6 +250,7 @@ def test_keep_lists_the_newest_and_keeps_older_files(tmp_path) -> None:
     assert_no_leftovers(config)  # the older episode stays in the catalog and on disk
 
 
+@pytest.mark.slow
 def test_sigkill_at_every_stage_loses_nothing(show, tmp_path) -> None:
     article = write_article(tmp_path, "a.txt")
     build(show, article)
@@ -262,16 +272,14 @@ def test_sigkill_at_every_stage_loses_nothing(show, tmp_path) -> None:
         assert len(list_episodes(show)) == count
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing(show, tmp_path) -> None:
     article = write_article(tmp_path, "a.txt")
     build(show, article)
     rng = random.Random(6)
     for round_ in range(3):
         write_article(tmp_path, "a.txt", body=f"{BODY} Tirage {round_}.")
-        victim = run_build(show, article, "--force")
-        time.sleep(rng.uniform(0.3, 2.0))
-        victim.send_signal(signal.SIGKILL)
-        victim.communicate(timeout=120)
+        kill_after(lambda: run_build(show, article, "--force"), rng.uniform(0.3, 2.0))  # asserts it landed
         assert_feed_consistent(show)
     finished = run_build(show, article)
     finished.communicate(timeout=120)

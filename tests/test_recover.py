@@ -18,7 +18,7 @@ from pathlib import Path
 import podcastparser
 import pytest
 from click.testing import CliRunner
-from test_inbox import ARTICLES, check_feed, write_show
+from helpers import ARTICLES, check_feed, configure, new_show
 
 from podcast import config as config_mod
 from podcast.article import Issue
@@ -35,7 +35,7 @@ NEW = "Le festival de cerfs-volants\n\nLa plage accueille samedi une trentaine d
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("recover") / "show"
-    toml = write_show(folder)
+    toml = new_show(folder) / "podcast.toml"
     for name, day in DATES.items():
         (folder / name).write_text(ARTICLES[name], encoding="utf-8")
         result = CliRunner().invoke(cli, ["--config", str(toml), "-q", "build", "--date", day, str(folder / name)])
@@ -225,10 +225,7 @@ def test_after_recovery_builds_update_in_place_and_number_on(show: Path) -> None
 
 def test_episodes_beyond_the_feed_are_recovered_from_their_id3_tags(show: Path) -> None:
     """publish.keep = 1 lists only the newest; the two older ones are known from their MP3s."""
-    toml = show / "podcast.toml"
-    text = toml.read_text(encoding="utf-8")
-    assert "\nkeep = 0" in text
-    toml.write_text(text.replace("\nkeep = 0", "\nkeep = 1", 1), encoding="utf-8")
+    toml = configure(show, {"publish": {"keep": 1}})
     config = config_mod.load(toml)
     assert config.publish.keep == 1
     assert run(show, "feed").exit_code == 0
@@ -264,7 +261,7 @@ def test_recover_keeps_a_usable_catalog_unless_forced(show: Path) -> None:
 
 
 def test_a_new_show_still_gets_a_new_catalog(tmp_path: Path) -> None:
-    toml = write_show(tmp_path / "fresh")
+    toml = new_show(tmp_path / "fresh") / "podcast.toml"
     config = config_mod.load(toml)
     assert not config.catalog_path.exists()
     result = CliRunner(mix_stderr=False).invoke(cli, ["--config", str(toml), "feed"])

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import podcastparser
 import pytest
+from helpers import load_show, new_show, serving
 
-from podcast import config as config_mod
 from podcast.build import build
 from podcast.errors import PublishError
 from podcast.serve import make_server, parse_range, url
@@ -36,23 +36,11 @@ Les habitants plantent des tomates et des courges. La récolte sera partagée en
 def served(tmp_path_factory):
     """A show whose base_url is the live server, with one built episode."""
     folder = tmp_path_factory.mktemp("serve") / "show"
-    config_mod.init(folder, title="La Lettre Serveur", author="Équipe", email="test@example.org")
-    (folder / "feed").mkdir()
-    server = make_server(folder / "feed", port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    toml = folder / "podcast.toml"
-    text = toml.read_text(encoding="utf-8").replace('engine = "auto"', 'engine = "espeak"')
-    text = re.sub(r'base_url = "[^"]*"', f'base_url = "{url(server)}"', text)
-    toml.write_text(text, encoding="utf-8")
-    config = config_mod.load(toml)
-    article = folder / "article.txt"
-    article.write_text(ARTICLE, encoding="utf-8")
-    result = build(config, article)
-    yield config, result, server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(folder / "feed") as server:
+        show = {"title": "La Lettre Serveur", "author": "Équipe", "base_url": url(server)}
+        config = load_show(new_show(folder, {"show": show}, articles={"article.txt": ARTICLE}))
+        result = build(config, folder / "article.txt")
+        yield config, result, server
 
 
 def request(server, path: str, method: str = "GET", headers: dict | None = None) -> tuple[int, dict, bytes]:

@@ -6,16 +6,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
-from test_master import decode, new_show
+from helpers import EXAMPLE, decode, load_show, new_show
 
 from podcast import sidecars
 from podcast.build import build
 from podcast.timeline import Chapter
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lettre-numerique.txt"
 CUE = re.compile(r"(\d\d):(\d\d):(\d\d)[.,](\d{3}) --> (\d\d):(\d\d):(\d\d)[.,](\d{3})")
 
 
@@ -36,7 +34,7 @@ def parse_cues(text: str) -> list[tuple[int, int, str]]:
 
 @pytest.fixture(scope="module")
 def episode(tmp_path_factory):
-    cfg = new_show(tmp_path_factory.mktemp("side") / "show")
+    cfg = load_show(new_show(tmp_path_factory.mktemp("side") / "show"))
     result = build(cfg, EXAMPLE, day=date(2025, 7, 1))
     read = lambda name: (cfg.publish_dir / name).read_text(encoding="utf-8")  # noqa: E731
     return result, read(result.episode.vtt), read(result.episode.srt), json.loads(read(result.episode.chapters))
@@ -63,7 +61,7 @@ def test_vtt_and_srt_carry_the_same_cues(episode) -> None:
 def test_cues_start_where_the_speech_starts(episode, ffmpeg_exe) -> None:
     """Decode the MP3: just before a cue there is silence (a pause), just after it, a voice."""
     result, vtt, _, _ = episode
-    pcm = decode(ffmpeg_exe, result.audio_path, rate=8000)
+    pcm = decode(result.audio_path, rate=8000)
     at = lambda t: round(t * 8)  # noqa: E731  ms -> sample at 8 kHz
 
     def rms(a: int, b: int) -> float:

@@ -6,22 +6,19 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
+from helpers import EXAMPLE, load_show, new_show
 from mutagen.id3 import ID3
-from test_master import new_show
 
 from podcast import tags
 from podcast.build import build
 from podcast.timeline import Chapter
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "lettre-numerique.txt"
-
 
 @pytest.fixture(scope="module")
 def episode(tmp_path_factory):
-    cfg = new_show(tmp_path_factory.mktemp("tags") / "show")
+    cfg = load_show(new_show(tmp_path_factory.mktemp("tags") / "show"))
     return cfg, build(cfg, EXAMPLE, day=date(2025, 7, 1))
 
 

@@ -3,12 +3,11 @@ what is deleted, the headers; and the CLI's publish command (servers: test_uploa
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
-import tomli_w
 from click.testing import CliRunner
+from helpers import configure
 
 from podcast import config as config_mod
 from podcast.cli import cli
@@ -42,8 +41,7 @@ def test_targets(url: str, expected: tuple[object, ...]) -> None:
     ],
 )
 def test_bad_targets_are_one_line_config_errors(show: Path, url: str, word: str) -> None:
-    toml = show / "podcast.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('target = ""', f'target = "{url}"'), encoding="utf-8")
+    toml = configure(show, {"upload": {"target": url}})
     with pytest.raises(ConfigError, match=word.replace(".", r"\.").replace("/", "/")) as err:
         config_mod.load(toml)
     assert "\n" not in str(err.value) and "secret" not in str(err.value)
@@ -58,10 +56,7 @@ def test_bad_targets_are_one_line_config_errors(show: Path, url: str, word: str)
     ],
 )
 def test_bad_upload_settings(show: Path, key: str, value: object, word: str) -> None:
-    toml = show / "podcast.toml"
-    data = tomllib.loads(toml.read_text(encoding="utf-8"))
-    data.setdefault("upload", {})[key] = value
-    toml.write_text(tomli_w.dumps(data), encoding="utf-8")
+    toml = configure(show, {"upload": {key: value}})
     with pytest.raises(ConfigError, match=word):
         config_mod.load(toml)
 

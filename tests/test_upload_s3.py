@@ -19,7 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, helper_missing
+from helpers import free_port, helper_missing
+from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show
 
 from podcast import config as config_mod
 from podcast.cli import cli
@@ -61,9 +62,7 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
     exe = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which("moto_server")
     if exe is None:
         helper_missing("moto's server is absent (pip install 'moto[server]', the test extra)")
-    listener = __import__("socket").create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    listener.close()
+    port = free_port()
     env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_ACTIONS)}
     process = subprocess.Popen(
         [exe, "-H", "127.0.0.1", "-p", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -141,6 +140,7 @@ def no_sleep(_seconds: float) -> None:
     """Backoff waits are not what these tests measure."""
 
 
+@pytest.mark.slow
 def test_publish_sets_headers_sends_changes_and_deletes_after_the_feed(storage: Storage, tmp_path: Path) -> None:
     config = show_for(tmp_path, storage, "main")
     first = publish(config, sleep=no_sleep)

@@ -18,7 +18,8 @@ import paramiko
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from upload_support import FlakyProxy, assert_remote_feed_complete, configure, copy_show, helper_missing
+from helpers import configure, free_port, helper_missing
+from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show
 
 from podcast.errors import EXIT_USAGE
 from podcast.publish import remove
@@ -67,9 +68,7 @@ def sshd() -> Iterator[Server]:
     www = folder / "www"
     www.mkdir(mode=0o755)
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
-    listener = __import__("socket").create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    listener.close()
+    port = free_port()
     (folder / "sshd_config").write_text(f"""\
 Port {port}
 ListenAddress 127.0.0.1
@@ -205,7 +204,7 @@ def test_wrong_key_is_one_line_exit_2_and_deletes_nothing(sshd: Server, tmp_path
     before = remote_files(root)
     stranger = paramiko.ECDSAKey.generate()
     stranger.write_private_key_file(str(tmp_path / "stranger_key"))
-    configure(config.root, ssh_key=str(tmp_path / "stranger_key"))
+    configure(config.root, {"upload": {"ssh_key": str(tmp_path / "stranger_key")}})
     done = subprocess.run(
         [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
         capture_output=True,
@@ -225,7 +224,7 @@ def test_unknown_host_key_is_refused(sshd: Server, tmp_path: Path) -> None:
     root = sshd.new_root("hostkey")
     config = show_for(tmp_path, sshd, root)
     (config.root / "empty_known_hosts").write_text("")
-    configure(config.root, known_hosts="empty_known_hosts")
+    configure(config.root, {"upload": {"known_hosts": "empty_known_hosts"}})
     from podcast import config as config_mod
 
     with pytest.raises(CredentialsError, match="host key unknown"):

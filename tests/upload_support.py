@@ -1,23 +1,21 @@
-"""Shared by tests/test_upload*.py: a built show to copy, its [upload] settings, a TCP proxy that drops
+"""Shared by tests/test_upload*.py (a helper module, not a test module; the show factory is helpers.py's):
+a built show to copy with its [upload] settings, a TCP proxy that drops
 connections on demand (a real network fault between the client and a real server), and the check
 that a remote feed names only complete files."""
 
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import socket
 import tempfile
 import threading
-import tomllib
 import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
 
 import feedparser
-import pytest
-import tomli_w
+from helpers import configure, new_show
 
 from podcast import config as config_mod
 from podcast.build import build
@@ -36,21 +34,14 @@ Les maraîchers reviennent dès sept heures. La mairie promet des places de stat
 _TEMPLATE: list[Path] = []
 
 
-def helper_missing(reason: str) -> None:
-    """A test helper is absent: skip and say why, except under CI, where .ci/run installs it."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: .ci/run must install it)")
-    pytest.skip(reason)
-
-
 def template_show() -> Path:
     """A show with two real episodes, built once per test session; copy it, never change it."""
     if not _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="podcast-upload-template-"))
         atexit.register(shutil.rmtree, folder, True)
-        show = folder / "show"
-        config_mod.init(show, title="La Lettre Envoi", author="Équipe", email="test@example.org", base_url=BASE_URL)
-        configure(show, engine="espeak")
+        show = new_show(
+            folder / "show", {"show": {"title": "La Lettre Envoi", "author": "Équipe", "base_url": BASE_URL}}
+        )
         for index, text in enumerate(ARTICLES):
             article = folder / f"lettre-{index}.txt"
             article.write_text(text, encoding="utf-8")
@@ -62,17 +53,7 @@ def template_show() -> Path:
 def copy_show(destination: Path, **upload: str | float) -> config_mod.Config:
     """A copy of the template show with these ``[upload]`` settings."""
     shutil.copytree(template_show(), destination)
-    configure(destination, **upload)
-    return config_mod.load(destination / "podcast.toml")
-
-
-def configure(show: Path, **values: str | float) -> None:
-    """Set settings of podcast.toml as data: ``engine`` in [voice], every other key in [upload]."""
-    toml = show / "podcast.toml"
-    data = tomllib.loads(toml.read_text(encoding="utf-8"))
-    for key, value in values.items():
-        data.setdefault("voice" if key == "engine" else "upload", {})[key] = value
-    toml.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return config_mod.load(configure(destination, {"upload": upload}))
 
 
 def assert_remote_feed_complete(files: dict[str, bytes], local: Path | None = None) -> set[str]:
