@@ -262,7 +262,7 @@ def plan(
 def episode_key(config: Config, source: Path | str, issue: Issue, source_id: str | None = None) -> str:
     """What makes two builds the same episode: its source, not its title. In order: ``source_id``
     (``--id``), the ``id`` of the front matter (a feed item's guid), a canonical ``url``, else the
-    file: its path relative to the show folder when inside it, else its resolved absolute path.
+    file: its path relative to the show folder (with ``..`` when outside it).
     The prefixes keep the kinds apart, and no title key (a slug) contains a colon."""
     for kind, value in (("id", source_id), ("id", issue.meta.get("id")), ("url", issue.meta.get("url"))):
         text = str(value).strip() if value is not None else ""
@@ -270,11 +270,10 @@ def episode_key(config: Config, source: Path | str, issue: Issue, source_id: str
             return f"{kind}:{text}"
     if isinstance(source, str) and "://" in source:  # a page that names no canonical URL
         return f"url:{source}"
+    # Relative to the show folder even when outside it ("../inbox/x.txt"): a show moved or copied
+    # together with its inbox keeps its episodes' identities.
     path = Path(source).resolve()
-    try:
-        return f"file:{path.relative_to(config.root).as_posix()}"
-    except ValueError:
-        return f"file:{path.as_posix()}"
+    return f"file:{Path(os.path.relpath(path, config.root.resolve())).as_posix()}"
 
 
 def title_key(issue: Issue) -> str:
