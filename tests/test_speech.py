@@ -86,6 +86,16 @@ CASES = {
         ("Mgr Aupetit, Mr. Smith et le Prof. Raoult", "monseigneur Aupetit, monsieur Smith et le professeur Raoult"),
         ("p. ex. env. 20 pages, c.-à-d. pp. 12-14", "par exemple environ 20 pages, c'est-à-dire pages 12-14"),
         ("t. 2, vol. 3, Éd. Gallimard, chap. 4", "tome 2, volume 3, édition Gallimard, chapitre 4"),
+        # "etc." keeps a period only where it ends the sentence
+        ("les cerises, etc. ont augmenté", "les cerises, et cetera ont augmenté"),
+        ("des fruits, etc. Le reste, etc.", "des fruits, et cetera. Le reste, et cetera."),
+        # street types before a name, not "av." alone
+        ("au 45, av. de la République, 12 bd Haussmann", "au 45, avenue de la République, 12 boulevard Haussmann"),
+        ("pl. de la Concorde, av. J.-C.", "place de la Concorde, avant Jésus-Christ"),
+        # weekday abbreviations before a date; "mar." alone is left
+        ("mar. 4 mars, ven. 7, sam. 8", "mardi 4 mars, vendredi 7, samedi 8"),
+        ("Le mar. est", "Le mar. est"),
+        ("min. 5 ans, max. 3 jours, la Cie", "minimum 5 ans, maximum 3 jours, la compagnie"),
     ],
     rules.ordinals: [
         ("le 1er juillet, la 1re fois, la 1ère place", "le premier juillet, la première fois, la première place"),
@@ -127,6 +137,7 @@ CASES = {
     rules.durations: [
         ("45 min, 1 min, 10 ms, 09 s", "45 minutes, une minute, 10 millisecondes, 9 secondes"),
         ("les SMS, 3 sec.", "les SMS, 3 secondes."),
+        ("le 100 m en 9,86 s, 1,5 s", "le 100 m en 9 secondes 86, 1,5 s"),
     ],
     rules.fractions: [
         ("1/3 des voix, 3/4 et 2/5", "un tiers des voix, trois quarts et deux cinquièmes"),
@@ -136,16 +147,33 @@ CASES = {
     rules.decimals: [("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"), ("iOS 17.2, 1.2.3", "iOS 17.2, 1.2.3")],
     rules.scores: [
         ("gagne 3-1, 2020-2024", "gagne 3 à 1, 2020 à 2024"),
+        # two years in a row: a season or a school year, no "à"
+        ("la saison 2024-2025, l'année 2023/2024", "la saison 2024 2025, l'année 2023 2024"),
         ("Boeing 737-800, COVID-19, 2024-2020", "Boeing 737-800, COVID-19, 2024-2020"),
     ],
     rules.feminine_numbers: [
         ("21 stations, 1 personne, 71 villes", "vingt et une stations, une personne, 71 villes"),
         ("21 hommes, 10 001 places", "21 hommes, 10 001 places"),
     ],
-    rules.phone_numbers: [("au 01.23.45.67.89 ou 06-12-34-56-78", "au 01 23 45 67 89 ou 06 12 34 56 78")],
+    rules.phone_numbers: [
+        ("au 01.23.45.67.89 ou 06-12-34-56-78", "au 01 23 45 67 89 ou 06 12 34 56 78"),
+        # four-digit service numbers by pairs, only where a number is dialled
+        ("le numéro d'écoute 3919, composez le 3114", "le numéro d'écoute 39 19, composez le 31 14"),
+        ("le numéro vert 3020, en 3919, le 3919", "le numéro vert 30 20, en 3919, le 3919"),
+    ],
+    rules.cup_rounds: [
+        ("les 1/4 de finale, en 1/2 finale", "les quarts de finale, en demi-finale"),
+        ("un 1/8e de finale, les 1/8es de finale", "un huitième de finale, les huitièmes de finale"),
+        ("les 1/2 finales, 1/4 des votes", "les demi-finales, 1/4 des votes"),
+    ],
     rules.signs: [
         ("-10 °C, +15 % et –3 points", "moins 10 °C, plusse 15 % et moins 3 points"),
         ("2020-2024, 10 – 20", "2020-2024, 10 – 20"),
+        (
+            "< 20 %, > 3 ans, ≥ 18 ans, ≤ 5, ~30 morts",
+            "moins de 20 %, plus de 3 ans, au moins 18 ans, au plus 5, environ 30 morts",
+        ),
+        ("a < b, x>y", "a < b, x>y"),
     ],
     rules.web_names: [
         (
@@ -153,8 +181,9 @@ CASES = {
             "hashtag MeToo et arobase Elysee sur legifrance point gouv point fr",
         ),
         ("le n°1, C#, etc. et 3.5", "le n°1, C#, etc. et 3.5"),
+        ("le hashtag #JO2024, les mots-dièses #Paris", "le hashtag JO2024, les mots-dièses Paris"),
     ],
-    rules.percent: [("49 % et 3,5%", "49 pour cent et 3,5 pour cent")],
+    rules.percent: [("49 % et 3,5%", "49 pour cent et 3,5 pour cent"), ("11 ‰", "11 pour mille")],
     rules.currencies: [
         ("$100 et 100 $", "100 dollars et 100 dollars"),
         ("2,50 €, 1,65 €, 10 000,00 €", "2 euros 50, 1 euro 65, 10 000 euros"),
@@ -170,11 +199,14 @@ CASES = {
         ),
         ("14 milliards de dollars", "14 milliards de dollars"),
         ("US$ 5", "5 dollars"),
+        # a symbol before the amount, ISO codes
+        ("£45, €12 et ¥300", "45 livres, 12 euros et 300 yens"),
+        ("250 millions de CHF, 30 USD, 2 000 EUR", "250 millions de francs suisses, 30 dollars, 2 000 euros"),
     ],
     rules.units: [
         (
             "3 Go à 130 km/h, 4,5 GW, 12 kWh, 50 m²",
-            "3 gigaoctets à 130 kilomètres-heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés",
+            "3 gigaoctets à 130 kilomètres heure, 4,5 gigawatts, 12 kilowattheures, 50 mètres carrés",
         ),
         ("Il fait 38 °C, soit 100°F", "Il fait 38 degrés Celsius, soit 100 degrés Fahrenheit"),
         (
@@ -182,11 +214,25 @@ CASES = {
             "5 milligrammes, 3 micromètres, 7 nanomètres, 1,5 mètre, 100 mégabits par seconde, 2 gigabits par seconde",
         ),
         ("3 m de haut, 3 mois, la 5G", "3 mètres de haut, 3 mois, la 5G"),
+        ("12 t de sable, 1 t, 400 Mt de CO2", "12 tonnes de sable, 1 tonne, 400 millions de tonnes de CO2"),
+        # a unit per a unit
+        ("60 µg/m³, 95 g/km, 3 m/s", "60 microgrammes par mètre cube, 95 grammes par kilomètre, 3 mètres par seconde"),
+        ("à 30°, 85 dB, 5 000 mAh", "à 30 degrés, 85 décibels, 5 000 milliampères-heure"),
+        ("le t de tonne, la 4 L", "le t de tonne, la 4 litres"),
+    ],
+    rules.rates: [
+        ("1 020 €/mois, 5 euros/an, 12 €/h", "1 020 € par mois, 5 euros par an, 12 € par heure"),
+        ("et/ou, km/h", "et/ou, km/h"),
     ],
     rules.symbols: [("Marks & Spencer", "Marks et Spencer")],
     rules.acronyms: [
         ("La PME, l'UE, la SNCF et l’OK", "La P M E, lu E, la S N C F et lo K"),
-        ("La NASA, FAIR et l'OTAN", "La Nassa, FAIR et l'Otan"),
+        ("La NASA, FAIR et l'OTAN", "La NASA, FAIR et l'Otan"),
+        # letters glued to a number are split: the letters follow the acronym rules
+        ("#JO2024, le CO2, la COP28, TF1", "#J O 2024, le C O 2, la Cop 28, T F 1"),
+        # the curated list: institutions said as words, others spelled though pronounceable
+        ("la CNAF, l'ANSSI, la CPAM, le CESE", "la Cnaf, l'Anne-si, la Cépam, le Cèze"),
+        ("l'OFII, l'ARS, la HAS, l'AIEA", "lo F I I, la R S, la H A S, la I E A"),
         ("Louis XIV, le XX", "Louis XIV, le XX"),
         ("UNESCO, Le, A", "Unesco, Le, A"),
         (

@@ -166,13 +166,21 @@ _DURATION_UNITS = {"min": "minute", "mn": "minute", "s": "seconde", "sec": "seco
 
 
 def durations(text: str) -> str:
-    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only)."""
+    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only),
+    "9,86 s" -> "9 secondes 86"."""
 
     def unit(match: re.Match[str]) -> str:
         value, name = int(match.group(1)), _DURATION_UNITS[match.group(2)]
         return f"{feminine(value)} {name}" + ("s" if value > 1 else "")
 
+    text = re.sub(r"(?<![\w,.])(\d{1,2}),(\d\d) ?s\b(?![’'-]\w|\.\w)", _timed_seconds, text)
     return re.sub(r"(?<![\w,.])(\d{1,4}) ?(min|mn|sec|ms|s)\b(?![’'-]\w|\.\w)", unit, text)
+
+
+def _timed_seconds(match: re.Match[str]) -> str:
+    """A race time in hundredths: "9,86 s" -> "9 secondes 86" (as a stadium announcer says it)."""
+    seconds = int(match.group(1))
+    return f"{feminine(seconds)} seconde{'s' if seconds > 1 else ''} {int(match.group(2))}"
 
 
 # --- numbers -------------------------------------------------------------------------------------
@@ -197,6 +205,25 @@ def feminine_numbers(text: str) -> str:
 
 
 _FRACTIONS = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
+_ROUNDS = {
+    2: ("demi-finale", "demi-finales"),
+    4: ("quart de finale", "quarts de finale"),
+    8: ("huitième de finale", "huitièmes de finale"),
+    16: ("seizième de finale", "seizièmes de finale"),
+}
+_PLURAL_BEFORE = re.compile(r"\b(?:les|des|aux|ses|leurs|nos|vos|ces|deux|trois)\s+$", re.IGNORECASE)
+
+
+def cup_rounds(text: str) -> str:
+    """Knockout rounds: "les 1/4 de finale" -> "les quarts de finale", "en 1/2 finale" -> "en
+    demi-finale", "1/8es de finale" -> "huitièmes de finale"."""
+
+    def say(match: re.Match[str]) -> str:
+        singular, plural = _ROUNDS[int(match.group(1))]
+        many = match.group(2) or match.group(3) or _PLURAL_BEFORE.search(match.string[: match.start()])
+        return plural if many else singular
+
+    return re.sub(r"(?<![\w/.,])1/(2|4|8|16)(es|èmes)?(?:e|ème)?(?:\s+de)?\s+finale(s)?\b", say, text)
 
 
 def fractions(text: str) -> str:
@@ -220,29 +247,51 @@ def decimals(text: str) -> str:
 
 def scores(text: str) -> str:
     """A score or range between two numbers: "3-1" -> "3 à 1", "pp. 12-14" -> "12 à 14",
-    "2020-2024" -> "2020 à 2024" (not a date, nor a model number such as "737-800")."""
+    "2020-2024" -> "2020 à 2024"; two years in a row are a season, said without "à" ("la saison
+    2024-2025"); not a date, nor a model number such as "737-800"."""
     text = re.sub(r"(?<![\w.,/-])(\d{1,2}) ?[-–] ?(\d{1,2})(?![\w/-]|[.,]\d)", r"\1 à \2", text)
-    return re.sub(
-        r"(?<![\w.,/-])((?:19|20)\d\d)[-–]((?:19|20)\d\d)(?![\w/-])",
-        lambda m: f"{m.group(1)} à {m.group(2)}" if m.group(1) < m.group(2) else m.group(0),
-        text,
-    )
+
+    def years(match: re.Match[str]) -> str:
+        first, last = int(match.group(1)), int(match.group(2))
+        if first >= last:
+            return match.group(0)
+        return f"{first} {last}" if last == first + 1 else f"{first} à {last}"
+
+    return re.sub(r"(?<![\w.,/-])((?:19|20)\d\d)[-–/]((?:19|20)\d\d)(?![\w/-])", years, text)
+
+
+_DIALLED = r"(?:numéro|numéros|ligne|composez|composer|appelez|appeler|joindre|contacter)"
 
 
 def phone_numbers(text: str) -> str:
-    """French phone numbers by pairs: "01.23.45.67.89" -> "01 23 45 67 89" (espeak-ng reads pairs)."""
+    """French phone numbers by pairs: "01.23.45.67.89" -> "01 23 45 67 89" (espeak-ng reads pairs); a
+    four-digit service number said by pairs too: "le numéro d'écoute 3919" -> "39 19"."""
+    text = re.sub(
+        rf"(\b{_DIALLED}\b(?: (?:d['’]|de |vert |gratuit |unique |court )?[\w-]+)?(?: le| au)? )"
+        r"(3\d)(\d\d)\b(?![,.]\d| ?[%€$])",
+        r"\1\2 \3",
+        text,
+    )
     return re.sub(r"(?<![\w.])(0\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)(?![\w.]\d)", r"\1 \2 \3 \4 \5", text)
 
 
 def signs(text: str) -> str:
     """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
-    would drop the /s/ of "plus" before a consonant)."""
+    would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "≥ 18" -> "au
+    moins 18", "~30" -> "environ 30"."""
     text = re.sub(r"(?:(?<=^)|(?<=[\s(«“\"]))[-−–](?=\d)", "moins ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))(?:<|&lt;) ?(?=\d)", "moins de ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))(?:>|&gt;) ?(?=\d)", "plus de ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))≤ ?(?=\d)", "au plus ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))≥ ?(?=\d)", "au moins ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))[≈~] ?(?=\d)", "environ ", text)
     return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)
 
 
 def percent(text: str) -> str:
-    """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut)."""
+    """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut), "11 ‰" ->
+    "11 pour mille"."""
+    text = re.sub(r"(\d)\s*‰", r"\1 pour mille", text)
     return re.sub(r"(\d)\s*%", r"\1 pour cent", text)
 
 
@@ -255,7 +304,10 @@ _CURRENCY = {
     "$": ("dollar", "dollars", "de dollars"),
     "£": ("livre", "livres", "de livres"),
     "CHF": ("franc suisse", "francs suisses", "de francs suisses"),
+    "¥": ("yen", "yens", "de yens"),
 }
+# ISO codes a newsroom prints for the same currencies ("250 millions de CHF", "30 USD").
+_CODES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 _SCALE = {
     "Md": "milliard",
     "Mds": "milliard",
@@ -279,13 +331,23 @@ def _euros_and_cents(match: re.Match[str]) -> str:
 
 
 def currencies(text: str) -> str:
-    """Amounts said in French word order and agreement: "$100" -> "100 dollars", "2,50 €" -> "2
+    """Amounts said in French word order and agreement: "$100" -> "100 dollars", "£45" -> "45 livres",
+    "250 millions de CHF" -> "250 millions de francs suisses", "30 USD" -> "30 dollars", "2,50 €" -> "2
     euros 50", "4,2 Md$" -> "4,2 milliards de dollars", "1,5 Md€" -> "1,5 milliard d'euros",
     "1 $" -> "1 dollar"."""
     text = re.sub(r"\bUS\s?\$", "$", text)
+    text = re.sub(rf"(?<=\d)\s?({'|'.join(_CODES)})\b", lambda m: " " + _CODES[m.group(1)], text)
     text = re.sub(
-        r"\$\s?(" + _NUMBER + r")(\s+(?:millions?|milliards?)\b)?",
-        lambda m: m.group(1) + (m.group(2) or "") + " $",
+        rf"\b(de|d['’]|en) ({'|'.join(_CODES)}|CHF)\b",
+        lambda m: (
+            f"{m.group(1)}{'' if m.group(1)[-1] in '’' + chr(39) else ' '}"
+            + _CURRENCY[_CODES.get(m.group(2), m.group(2))][1]
+        ),
+        text,
+    )
+    text = re.sub(
+        r"(?<![\w$£€¥])([$£€¥])\s?(" + _NUMBER + r")(\s+(?:millions?|milliards?)\b)?",
+        lambda m: m.group(2) + (m.group(3) or "") + " " + m.group(1),
         text,
     )
     text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
