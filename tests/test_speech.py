@@ -126,6 +126,12 @@ CASES = {
         ("le 12 déc. 2024. Puis en déc. Il neige", "le 12 décembre 2024. Puis en décembre. Il neige"),
         ("fin janv. et sept. 2025", "fin janvier et septembre 2025"),
         ("le 31/02/2025", "le 31/02/2025"),
+        # quarters and halves of a year; "T3" alone (a flat) is left
+        (
+            "au T3 2025, au Q1-2024, le S1 2025",
+            "au troisième trimestre 2025, au premier trimestre 2024, le premier semestre 2025",
+        ),
+        ("un T3 à louer", "un T3 à louer"),
     ],
     rules.times: [
         ("à 8 h 30, à 8h30, vers 20 h et à 9 h 05", "à 8 heures 30, à 8 heures 30, vers 20 heures et à 9 heures 5"),
@@ -160,6 +166,7 @@ CASES = {
         # four-digit service numbers by pairs, only where a number is dialled
         ("le numéro d'écoute 3919, composez le 3114", "le numéro d'écoute 39 19, composez le 31 14"),
         ("le numéro vert 3020, en 3919, le 3919", "le numéro vert 30 20, en 3919, le 3919"),
+        ("appelez le 0 800 123 456 ou le 0800 130 000", "appelez le zéro 800, 123, 456 ou le zéro 800, 130, 000"),
     ],
     rules.cup_rounds: [
         ("les 1/4 de finale, en 1/2 finale", "les quarts de finale, en demi-finale"),
@@ -202,6 +209,7 @@ CASES = {
         # a symbol before the amount, ISO codes
         ("£45, €12 et ¥300", "45 livres, 12 euros et 300 yens"),
         ("250 millions de CHF, 30 USD, 2 000 EUR", "250 millions de francs suisses, 30 dollars, 2 000 euros"),
+        ("20 millions d'€, 3 milliards de $", "20 millions d'euros, 3 milliards de dollars"),
     ],
     rules.units: [
         (
@@ -219,10 +227,13 @@ CASES = {
         ("60 µg/m³, 95 g/km, 3 m/s", "60 microgrammes par mètre cube, 95 grammes par kilomètre, 3 mètres par seconde"),
         ("à 30°, 85 dB, 5 000 mAh", "à 30 degrés, 85 décibels, 5 000 milliampères-heure"),
         ("le t de tonne, la 4 L", "le t de tonne, la 4 litres"),
+        # a unit after a counted word
+        ("17 millions d'ha, des milliers de km²", "17 millions d’hectares, des milliers de kilomètres carrés"),
     ],
     rules.rates: [
         ("1 020 €/mois, 5 euros/an, 12 €/h", "1 020 € par mois, 5 euros par an, 12 € par heure"),
         ("et/ou, km/h", "et/ou, km/h"),
+        ("2,5 pour cent/an", "2,5 pour cent par an"),
     ],
     rules.symbols: [("Marks & Spencer", "Marks et Spencer")],
     rules.acronyms: [

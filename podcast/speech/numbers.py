@@ -103,7 +103,8 @@ def _day_month(day: int, month: int, year: str | None) -> str | None:
 
 def dates(text: str) -> str:
     """ "14/07/2025" -> "14 juillet 2025", "2025-03-14" -> "14 mars 2025", "le 30/06" -> "le 30 juin",
-    "1er déc. 2024" -> "1er décembre 2024"; a bare "1/3" stays a fraction."""
+    "1er déc. 2024" -> "1er décembre 2024", "T3 2025" -> "troisième trimestre 2025"; a bare "1/3"
+    stays a fraction."""
 
     def numeric(match: re.Match[str]) -> str:
         said = _day_month(int(match.group(1)), int(match.group(2)), match.group(3))
@@ -123,6 +124,14 @@ def dates(text: str) -> str:
     text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[dDaA]u )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
+
+    # "T3 2025" -> "troisième trimestre 2025", "S1 2024" -> "premier semestre 2024"
+    text = re.sub(
+        r"\b[TQ]([1-4])[ -]?((?:19|20)\d\d)\b", lambda m: f"{ordinal(int(m.group(1)))} trimestre {m.group(2)}", text
+    )
+    text = re.sub(
+        r"\bS([12])[ -]?((?:19|20)\d\d)\b", lambda m: f"{ordinal(int(m.group(1)))} semestre {m.group(2)}", text
+    )
 
     abbreviations = "|".join(_MONTH_ABBREVIATIONS)
 
@@ -265,13 +274,16 @@ _DIALLED = r"(?:numéro|numéros|ligne|composez|composer|appelez|appeler|joindre
 
 def phone_numbers(text: str) -> str:
     """French phone numbers by pairs: "01.23.45.67.89" -> "01 23 45 67 89" (espeak-ng reads pairs); a
-    four-digit service number said by pairs too: "le numéro d'écoute 3919" -> "39 19"."""
+    four-digit service number said by pairs too: "le numéro d'écoute 3919" -> "39 19"; a free number
+    by its groups: "0 800 123 456" -> "zéro 800, 123, 456"."""
     text = re.sub(
         rf"(\b{_DIALLED}\b(?: (?:d['’]|de |vert |gratuit |unique |court )?[\w-]+)?(?: le| au)? )"
         r"(3\d)(\d\d)\b(?![,.]\d| ?[%€$])",
         r"\1\2 \3",
         text,
     )
+    # "0 800 123 456": espeak-ng would join the groups of three into millions
+    text = re.sub(r"(?<![\w.,])0 ?(8\d\d)[ .](\d{3})[ .](\d{3})(?![\w]|[.,]\d)", r"zéro \1, \2, \3", text)
     return re.sub(r"(?<![\w.])(0\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)(?![\w.]\d)", r"\1 \2 \3 \4 \5", text)
 
 
@@ -362,7 +374,9 @@ def currencies(text: str) -> str:
 
     text = re.sub(rf"({_NUMBER})\s*(Mds|Md|Mrds|Mrd|M|k|K)\s*({symbols})", scaled, text)
     text = re.sub(
-        rf"\b(millions?|milliards?)\s*({symbols})", lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}", text
+        rf"\b(millions?|milliards?)\s*(?:d['’]|de )?({symbols})(?!\w)",
+        lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}",
+        text,
     )
 
     def simple(match: re.Match[str]) -> str:

@@ -236,14 +236,23 @@ def units(text: str) -> str:
         per = f" par {_PER[match.group(3)]}" if match.group(3) else ""
         return f"{number} {plural if value >= 2 else singular}{per}"
 
-    return _UNIT.sub(say, text)
+    text = _UNIT.sub(say, text)
+    # "17 millions d'ha", "des milliers de km²": the unit after a counted word is plural
+    return re.sub(
+        rf"\b(millions?|milliards?|milliers|centaines|dizaines) (d['’]|de )({_UNIT_NAMES})(?![\w²³/'’-]|\.\w)",
+        lambda m: (
+            f"{m.group(1)} {'de ' if _UNITS_SAID[m.group(3)][1][0] not in 'aeéiouh' else 'd’'}"
+            + _UNITS_SAID[m.group(3)][1]
+        ),
+        text,
+    )
 
 
 def rates(text: str) -> str:
     """A rate after a said amount: "1 000 €/mois" -> "1 000 € par mois", "5 euros/an" -> "5 euros
     par an" (espeak-ng would read the slash)."""
     return re.sub(
-        rf"(\d|[€$£¥%]|\b(?:euros?|dollars?|livres?|francs?|centimes?|tonnes?|litres?|heures?))"
+        rf"(\d|[€$£¥%]|\b(?:euros?|dollars?|livres?|francs?|centimes?|tonnes?|litres?|heures?|cent|mille))"
         rf"\s?/\s?({_PER_NAMES})(?![\w²³])",
         lambda m: f"{m.group(1)} par {_PER[m.group(2)]}",
         text,
