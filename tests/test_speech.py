@@ -118,6 +118,7 @@ CASES = {
         ("le XV de France", "le quinze de France"),
         ("IV. La suite", "4. La suite"),
         ("Jean-Paul II", "Jean-Paul 2"),
+        ("succède à Benoît XVI. Puis", "succède à Benoît 16. Puis"),
     ],
     rules.dates: [
         ("le 14/07/2025 et le 2025-03-14", "le 14 juillet 2025 et le 14 mars 2025"),
@@ -126,6 +127,7 @@ CASES = {
         ("le 12 déc. 2024. Puis en déc. Il neige", "le 12 décembre 2024. Puis en décembre. Il neige"),
         ("fin janv. et sept. 2025", "fin janvier et septembre 2025"),
         ("le 31/02/2025", "le 31/02/2025"),
+        ("le 1er/03/2025", "le premier mars 2025"),
         # quarters and halves of a year; "T3" alone (a flat) is left
         (
             "au T3 2025, au Q1-2024, le S1 2025",
@@ -150,7 +152,12 @@ CASES = {
         ("1/2", "un demi"),
         ("1/20", "1/20"),
     ],
-    rules.decimals: [("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"), ("iOS 17.2, 1.2.3", "iOS 17.2, 1.2.3")],
+    rules.decimals: [
+        ("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"),
+        ("iOS 17.2, 1.2.3", "iOS 17.2, 1.2.3"),
+        # an article's paragraph is not a decimal
+        ("le 49.3, le 49-3, l'article 12.4, 49.35", "le 49 3, le 49 3, l'article 12 4, 49,35"),
+    ],
     rules.scores: [
         ("gagne 3-1, 2020-2024", "gagne 3 à 1, 2020 à 2024"),
         # two years in a row: a season or a school year, no "à"
@@ -235,14 +242,22 @@ CASES = {
         ("et/ou, km/h", "et/ou, km/h"),
         ("2,5 pour cent/an", "2,5 pour cent par an"),
     ],
-    rules.symbols: [("Marks & Spencer", "Marks et Spencer")],
+    rules.symbols: [
+        ("Marks & Spencer", "Marks et Spencer"),
+        ("2 × 3, x×y", "2 fois 3, x×y"),
+        (
+            "20, rue de la Paix, 75002 Paris, 69100 Villeurbanne",
+            "20, rue de la Paix, 75 0 0 2 Paris, 69 100 Villeurbanne",
+        ),
+        ("en 12000 Avant", "en 12000 Avant"),
+    ],
     rules.acronyms: [
         ("La PME, l'UE, la SNCF et l’OK", "La P M E, lu E, la S N C F et lo K"),
         ("La NASA, FAIR et l'OTAN", "La NASA, FAIR et l'Otan"),
         # letters glued to a number are split: the letters follow the acronym rules
         ("#JO2024, le CO2, la COP28, TF1", "#J O 2024, le C O 2, la Cop 28, T F 1"),
         # the curated list: institutions said as words, others spelled though pronounceable
-        ("la CNAF, l'ANSSI, la CPAM, le CESE", "la Cnaf, l'Anne-si, la Cépam, le Cèze"),
+        ("la CNAF, l'ANSSI, la CPAM, le CNED", "la Cnaf, l'Anssi, la Cépam, le Knède"),
         ("l'OFII, l'ARS, la HAS, l'AIEA", "lo F I I, la R S, la H A S, la I E A"),
         ("Louis XIV, le XX", "Louis XIV, le XX"),
         ("UNESCO, Le, A", "Unesco, Le, A"),

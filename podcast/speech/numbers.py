@@ -120,6 +120,11 @@ def dates(text: str) -> str:
         text,
     )
     text = re.sub(r"(?<![\d/.,-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])", iso, text)
+    text = re.sub(  # "1er/03/2025"
+        r"(?<![\d/.,-])1er/(\d{1,2})/(\d{4})(?![\d/])",
+        lambda m: _day_month(1, int(m.group(1)), m.group(2)) or m.group(0),
+        text,
+    )
     # day/month without a year: two digits each ("30/06"), or one after "le", "du", "au" ("le 1/3")
     text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
@@ -250,7 +255,10 @@ def fractions(text: str) -> str:
 
 def decimals(text: str) -> str:
     """A decimal point said as the French comma: "4.5 sur 5" -> "4,5 sur 5" (not "10.000", a
-    version "17.2.1" or an address)."""
+    version "17.2.1" or an address); an article's paragraph is not a decimal: "le 49.3", "49-3" and
+    "l'article 12.4" -> "49 3", "12 4"."""
+    text = re.sub(r"\b49[.-]3\b(?![.,-]?\d)", "49 3", text)
+    text = re.sub(r"(\b[aA]rticles? (?:[LRD]\.? ?)?\d{1,4})[.-](\d{1,2})\b(?![.,-]?\d)", r"\1 \2", text)
     return re.sub(r"(?<![\w.,])(?<!version )(?<!iOS )(\d{1,3})\.(\d{1,2})(?![\d.]|\.\d)", r"\1,\2", text)
 
 

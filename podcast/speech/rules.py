@@ -260,8 +260,18 @@ def rates(text: str) -> str:
 
 
 def symbols(text: str) -> str:
-    """ "&" -> "et" between words."""
-    return re.sub(r"\s&\s", " et ", text)
+    """ "&" -> "et" between words, "2 × 3" -> "2 fois 3", a postal code by its department: ", 75002
+    Paris" -> ", 75 0 0 2 Paris" (espeak-ng would say "soixante-quinze mille deux")."""
+    text = re.sub(r"\s&\s", " et ", text)
+    text = re.sub(r"(?<=\d) ?[×✕] ?(?=\d)", " fois ", text)
+    return re.sub(r"(?<=, )(\d\d)(\d{3}) (?=[A-ZÀ-Þ][a-zà-ÿ]+)", _postal_code, text)
+
+
+def _postal_code(match: re.Match[str]) -> str:
+    department, rest = match.group(1), match.group(2)
+    if rest.startswith("00"):
+        return f"{department} 0 0 {rest[2]} "
+    return f"{department} 0 {int(rest)} " if rest.startswith("0") else f"{department} {int(rest)} "
 
 
 SAYING = (

@@ -135,6 +135,6 @@ def regnal_numbers(text: str) -> str:
         return f"{match.group(1)} {value}" if value else match.group(0)
 
     text = re.sub(rf"\b({_CONTEXT}) ([IVXLC]{{1,7}})\b(?![\w'’-])", number, text)
-    text = re.sub(r"\b([A-ZÀ-Þ][a-zà-ÿ]+) ([IVX]{2,6})\b(?![\w'’.-])", number, text)
+    text = re.sub(r"\b([A-ZÀ-Þ][a-zà-ÿ]+) ([IVX]{2,6})\b(?![\w'’-]|\.\w)", number, text)
     text = re.sub(r"\b([lL]e) XV (?=de France|tricolore)", r"\1 quinze ", text)
     return re.sub(r"^([IVX]{1,5})\.(?= )", lambda m: f"{roman(m.group(1))}." if roman(m.group(1)) else m.group(0), text)
