@@ -259,6 +259,8 @@ CASES = {
         # the curated list: institutions said as words, others spelled though pronounceable
         ("la CNAF, l'ANSSI, la CPAM, le CNED", "la Cnaf, l'Anssi, la Cépam, le Knède"),
         ("l'OFII, l'ARS, la HAS, l'AIEA", "lo F I I, la R S, la H A S, la I E A"),
+        # French words in capitals for emphasis are read, not spelled
+        ("Le NON l'emporte, OUI ou NON", "Le non l'emporte, oui ou non"),
         ("Louis XIV, le XX", "Louis XIV, le XX"),
         ("UNESCO, Le, A", "Unesco, Le, A"),
         (
