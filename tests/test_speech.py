@@ -96,6 +96,7 @@ CASES = {
         ("mar. 4 mars, ven. 7, sam. 8", "mardi 4 mars, vendredi 7, samedi 8"),
         ("Le mar. est", "Le mar. est"),
         ("min. 5 ans, max. 3 jours, la Cie", "minimum 5 ans, maximum 3 jours, la compagnie"),
+        ("N.B. : lire. P.-S. : venir.", "nota bene : lire. post-scriptum : venir."),
     ],
     rules.ordinals: [
         ("le 1er juillet, la 1re fois, la 1ère place", "le premier juillet, la première fois, la première place"),
@@ -167,6 +168,10 @@ CASES = {
     rules.feminine_numbers: [
         ("21 stations, 1 personne, 71 villes", "vingt et une stations, une personne, 71 villes"),
         ("21 hommes, 10 001 places", "21 hommes, 10 001 places"),
+        (
+            "1 chance sur 3, 31 délégations, 41 victoires",
+            "une chance sur 3, trente et une délégations, quarante et une victoires",
+        ),
     ],
     rules.phone_numbers: [
         ("au 01.23.45.67.89 ou 06-12-34-56-78", "au 01 23 45 67 89 ou 06 12 34 56 78"),
@@ -217,6 +222,11 @@ CASES = {
         ("£45, €12 et ¥300", "45 livres, 12 euros et 300 yens"),
         ("250 millions de CHF, 30 USD, 2 000 EUR", "250 millions de francs suisses, 30 dollars, 2 000 euros"),
         ("20 millions d'€, 3 milliards de $", "20 millions d'euros, 3 milliards de dollars"),
+        (
+            "3 Mds d'euros, 12 M de dollars, 1,5 Md d'euros",
+            "3 milliards d'euros, 12 millions de dollars, 1,5 milliard d'euros",
+        ),
+        ("99 € HT, 800 euros TTC", "99 euros hors taxes, 800 euros toutes taxes comprises"),
     ],
     rules.units: [
         (
@@ -236,6 +246,9 @@ CASES = {
         ("le t de tonne, la 4 L", "le t de tonne, la 4 litres"),
         # a unit after a counted word
         ("17 millions d'ha, des milliers de km²", "17 millions d’hectares, des milliers de kilomètres carrés"),
+        ("5 l/100 km, 3 pts", "5 litres aux 100 kilomètres, 3 points"),
+        # a unit named without a number
+        ("le prix du kWh, 10 € par m²", "le prix du kilowattheure, 10 € par mètre carré"),
     ],
     rules.rates: [
         ("1 020 €/mois, 5 euros/an, 12 €/h", "1 020 € par mois, 5 euros par an, 12 € par heure"),

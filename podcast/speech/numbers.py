@@ -200,12 +200,20 @@ def _timed_seconds(match: re.Match[str]) -> str:
 # --- numbers -------------------------------------------------------------------------------------
 
 # Common feminine nouns a number counts in the news (espeak-ng says "vingt et un" before any noun).
-_FEMININE_NOUNS = (
-    "année|années|annonce|annonces|commune|communes|entreprise|entreprises|femme|femmes|fois|heure|"
-    "heures|ligne|lignes|minute|minutes|nation|nations|page|pages|personne|personnes|place|places|"
-    "région|régions|seconde|secondes|semaine|semaines|station|stations|tonne|tonnes|ville|villes|"
-    "voiture|voitures|voix|école|écoles|équipe|équipes|victime|victimes|œuvre|œuvres|espèce|espèces"
+_FEMININE_NOUNS = "|".join(  # each also in the plural
+    rf"{noun}s?"
+    for noun in (
+        "année annonce commune entreprise femme fille heure ligne minute nation page personne place région seconde "
+        "semaine station tonne ville voiture école équipe victime œuvre espèce chance délégation victoire médaille "
+        "saison étape usine famille maison classe mesure proposition question réponse loi édition session "
+        "association organisation manifestation plainte enquête affaire candidature liste circonscription "
+        "université banque société agence centrale éolienne langue nuit journée soirée décennie génération "
+        "étoile planète unité vague dose chambre rue route gare voie rame crèche filière formation épreuve "
+        "course partie manche finale vache province île frappe attaque élection défaite nomination recrue "
+        "caméra photo vidéo série chaîne radio marque boutique pharmacie clinique structure cible collectivité"
+    ).split()
 )
+_FEMININE_NOUNS += "|fois|voix"
 
 
 def feminine_numbers(text: str) -> str:
@@ -354,7 +362,7 @@ def currencies(text: str) -> str:
     """Amounts said in French word order and agreement: "$100" -> "100 dollars", "£45" -> "45 livres",
     "250 millions de CHF" -> "250 millions de francs suisses", "30 USD" -> "30 dollars", "2,50 €" -> "2
     euros 50", "4,2 Md$" -> "4,2 milliards de dollars", "1,5 Md€" -> "1,5 milliard d'euros",
-    "1 $" -> "1 dollar"."""
+    "1 $" -> "1 dollar", "3 Mds d'euros" -> "3 milliards d'euros", "99 € HT" -> "99 euros hors taxes"."""
     text = re.sub(r"\bUS\s?\$", "$", text)
     text = re.sub(rf"(?<=\d)\s?({'|'.join(_CODES)})\b", lambda m: " " + _CODES[m.group(1)], text)
     text = re.sub(
@@ -371,6 +379,12 @@ def currencies(text: str) -> str:
         text,
     )
     text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
+    # a scale before "d'euros" or "de dollars": "3 Mds d'euros" -> "3 milliards d'euros"
+    text = re.sub(
+        rf"({_NUMBER})\s?(Mds|Md|Mrds|Mrd|M)\.?(?= (?:d['’]|de )\w)",
+        lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}{'s' if _plural(m.group(1)) else ''}",
+        text,
+    )
     symbols = "|".join(re.escape(symbol) for symbol in _CURRENCY)
 
     def scaled(match: re.Match[str]) -> str:
@@ -392,4 +406,7 @@ def currencies(text: str) -> str:
         singular, plural, _ = _CURRENCY[symbol]
         return f"{number} {plural if _plural(number) else singular}"
 
-    return re.sub(rf"({_NUMBER})\s*({symbols})(?!\w)", simple, text)
+    text = re.sub(rf"({_NUMBER})\s*({symbols})(?!\w)", simple, text)
+    # "99 € HT", "800 euros TTC"
+    text = re.sub(r"\b(euros?|dollars?|livres?|francs suisses?)\s+HT\b", r"\1 hors taxes", text)
+    return re.sub(r"\b(euros?|dollars?|livres?|francs suisses?)\s+TTC\b", r"\1 toutes taxes comprises", text)

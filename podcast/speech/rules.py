@@ -182,6 +182,8 @@ _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singul
     "hl": ("hectolitre", "hectolitres"),
     "ml": ("millilitre", "millilitres"),
     "ch": ("cheval", "chevaux"),
+    "pt": ("point", "points"),
+    "pts": ("point", "points"),
     "Tbit/s": ("térabit par seconde", "térabits par seconde"),
     "Tb/s": ("térabit par seconde", "térabits par seconde"),
     "To/s": ("téraoctet par seconde", "téraoctets par seconde"),
@@ -218,6 +220,7 @@ _PER = {  # what follows "/" in a rate: "g/km" -> "grammes par kilomètre", "€
     "t": "tonne",
     "ha": "hectare",
 }
+_NAMED_ALONE = ("kWh", "MWh", "GWh", "TWh", "km²", "m²", "m³", "km", "kg", "Go", "Mo", "To")
 _NUMBER = r"\d{1,3}(?: \d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _UNIT_NAMES = "|".join(re.escape(u) for u in sorted(_UNITS_SAID, key=len, reverse=True))
 _PER_NAMES = "|".join(re.escape(u) for u in sorted(_PER, key=len, reverse=True))
@@ -236,7 +239,15 @@ def units(text: str) -> str:
         per = f" par {_PER[match.group(3)]}" if match.group(3) else ""
         return f"{number} {plural if value >= 2 else singular}{per}"
 
+    # fuel use: "5 l/100 km" -> "5 litres aux 100 kilomètres"
+    text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?[lL] ?/ ?100 ?km\b", r"\1 litres aux 100 kilomètres", text)
     text = _UNIT.sub(say, text)
+    # a unit named without a number: "le prix du kWh", "par km²"
+    text = re.sub(
+        rf"\b(du|le|au|par|le même|un|chaque) ({'|'.join(_NAMED_ALONE)})(?![\w²³/'’-]|\.\w)",
+        lambda m: f"{m.group(1)} {_UNITS_SAID[m.group(2)][0]}",
+        text,
+    )
     # "17 millions d'ha", "des milliers de km²": the unit after a counted word is plural
     return re.sub(
         rf"\b(millions?|milliards?|milliers|centaines|dizaines) (d['’]|de )({_UNIT_NAMES})(?![\w²³/'’-]|\.\w)",

@@ -73,6 +73,8 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\bqqn\b", "quelqu'un"),
     (r"\bqqch\b", "quelque chose"),
     (r"\bsq\.(?=\s|$)", "et suivants"),
+    (r"(?<!\w)N\.\s?B\.", "nota bene"),
+    (r"(?<!\w)P\.-?S\.", "post-scriptum"),
 )
 _ETC = re.compile(r"\betc\.(\.\.)?(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
 _COMPILED = tuple((re.compile(pattern), said) for pattern, said in _ABBREVIATIONS)
