@@ -97,6 +97,10 @@ CASES = {
         ("Le mar. est", "Le mar. est"),
         ("min. 5 ans, max. 3 jours, la Cie", "minimum 5 ans, maximum 3 jours, la compagnie"),
         ("N.B. : lire. P.-S. : venir.", "nota bene : lire. post-scriptum : venir."),
+        (
+            "au XIXe s. et au 5e s. av. J.-C., les s. suivants",
+            "au XIXe siècle et au 5e siècle avant Jésus-Christ, les s. suivants",
+        ),
     ],
     rules.ordinals: [
         ("le 1er juillet, la 1re fois, la 1ère place", "le premier juillet, la première fois, la première place"),

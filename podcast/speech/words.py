@@ -73,6 +73,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\bqqn\b", "quelqu'un"),
     (r"\bqqch\b", "quelque chose"),
     (r"\bsq\.(?=\s|$)", "et suivants"),
+    (r"(?<=\de |[IVX]e )s\.", "siècle"),
     (r"(?<!\w)N\.\s?B\.", "nota bene"),
     (r"(?<!\w)P\.-?S\.", "post-scriptum"),
 )
