@@ -81,6 +81,7 @@ CASES = {
         ("le Dr Morel et le Pr Bernard", "le docteur Morel et le professeur Bernard"),
         ("Me Dupont plaide à St-Étienne", "maître Dupont plaide à Saint-Étienne"),
         ("la loi n° 3 et le N°5, p. 12", "la loi numéro 3 et le numéro 5, page 12"),
+        ("No 1 mondial, No. 2, le No", "numéro 1 mondial, numéro 2, le No"),
         ("en 52 av. J.-C.", "en 52 avant Jésus-Christ"),
         ("Le M de Meta. Me voici.", "Le M de Meta. Me voici."),
         ("Mgr Aupetit, Mr. Smith et le Prof. Raoult", "monseigneur Aupetit, monsieur Smith et le professeur Raoult"),
@@ -156,6 +157,10 @@ CASES = {
         ("1/3 des voix, 3/4 et 2/5", "un tiers des voix, trois quarts et deux cinquièmes"),
         ("1/2", "un demi"),
         ("1/20", "1/20"),
+        (
+            "les ¾ des votants, ½ litre, ⅓ des sièges, 2½",
+            "les trois quarts des votants, un demi litre, un tiers des sièges, 2½",
+        ),
     ],
     rules.decimals: [
         ("4.5 sur 5 et 10.000", "4,5 sur 5 et 10.000"),
@@ -197,6 +202,8 @@ CASES = {
             "moins de 20 %, plus de 3 ans, au moins 18 ans, au plus 5, environ 30 morts",
         ),
         ("a < b, x>y", "a < b, x>y"),
+        ("+ de 50, soit x2, multipliées x3", "plus de 50, soit fois 2, multipliées par 3"),
+        ("le fichier x64, un écran 4 x 3", "le fichier x64, un écran 4 x 3"),
     ],
     rules.web_names: [
         (
@@ -206,7 +213,11 @@ CASES = {
         ("le n°1, C#, etc. et 3.5", "le n°1, C#, etc. et 3.5"),
         ("le hashtag #JO2024, les mots-dièses #Paris", "le hashtag JO2024, les mots-dièses Paris"),
     ],
-    rules.percent: [("49 % et 3,5%", "49 pour cent et 3,5 pour cent"), ("11 ‰", "11 pour mille")],
+    rules.percent: [
+        ("49 % et 3,5%", "49 pour cent et 3,5 pour cent"),
+        ("11 ‰", "11 pour mille"),
+        ("2 pts de %, 1 point de %", "2 pts de pourcentage, 1 point de pourcentage"),
+    ],
     rules.currencies: [
         ("$100 et 100 $", "100 dollars et 100 dollars"),
         ("2,50 €, 1,65 €, 10 000,00 €", "2 euros 50, 1 euro 65, 10 000 euros"),
@@ -230,6 +241,7 @@ CASES = {
             "3 Mds d'euros, 12 M de dollars, 1,5 Md d'euros",
             "3 milliards d'euros, 12 millions de dollars, 1,5 milliard d'euros",
         ),
+        ("3 mds €, 2 mds d'euros", "3 milliards d'euros, 2 milliards d'euros"),
         ("99 € HT, 800 euros TTC", "99 euros hors taxes, 800 euros toutes taxes comprises"),
     ],
     rules.units: [
@@ -251,6 +263,9 @@ CASES = {
         # a unit after a counted word
         ("17 millions d'ha, des milliers de km²", "17 millions d’hectares, des milliers de kilomètres carrés"),
         ("5 l/100 km, 3 pts", "5 litres aux 100 kilomètres, 3 points"),
+        # a height or a jump in metres and centimetres; one decimal stays a decimal
+        ("1,80 m, 8,95 m, 1,5 m", "1 mètre 80, 8 mètres 95, 1,5 mètre"),
+        ("120 hab./km²", "120 habitants par kilomètre carré"),
         # a unit named without a number
         ("le prix du kWh, 10 € par m²", "le prix du kilowattheure, 10 € par mètre carré"),
     ],
@@ -258,6 +273,7 @@ CASES = {
         ("1 020 €/mois, 5 euros/an, 12 €/h", "1 020 € par mois, 5 euros par an, 12 € par heure"),
         ("et/ou, km/h", "et/ou, km/h"),
         ("2,5 pour cent/an", "2,5 pour cent par an"),
+        ("80 $/baril", "80 $ par baril"),
     ],
     rules.symbols: [
         ("Marks & Spencer", "Marks et Spencer"),

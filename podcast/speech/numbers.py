@@ -248,8 +248,13 @@ def cup_rounds(text: str) -> str:
     return re.sub(r"(?<![\w/.,])1/(2|4|8|16)(es|èmes)?(?:e|ème)?(?:\s+de)?\s+finale(s)?\b", say, text)
 
 
+_VULGAR = {"½": "un demi", "¼": "un quart", "¾": "trois quarts", "⅓": "un tiers", "⅔": "deux tiers"}
+
+
 def fractions(text: str) -> str:
-    """ "1/3" -> "un tiers", "3/4" -> "trois quarts", "2/5" -> "deux cinquièmes" (denominators to 10)."""
+    """ "1/3" -> "un tiers", "3/4" -> "trois quarts", "2/5" -> "deux cinquièmes" (denominators to 10),
+    "les ¾" -> "les trois quarts"."""
+    text = re.sub(rf"(?<![\d,])[{''.join(_VULGAR)}](?!\d)", lambda m: _VULGAR[m.group(0)], text)
 
     def say(match: re.Match[str]) -> str:
         top, bottom = int(match.group(1)), int(match.group(2))
@@ -305,7 +310,8 @@ def phone_numbers(text: str) -> str:
 
 def signs(text: str) -> str:
     """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
-    would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "≥ 18" -> "au
+    would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "x2" -> "fois 2",
+    "+ de 50" -> "plus de 50", "≥ 18" -> "au
     moins 18", "~30" -> "environ 30"."""
     text = re.sub(r"(?:(?<=^)|(?<=[\s(«“\"]))[-−–](?=\d)", "moins ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))(?:<|&lt;) ?(?=\d)", "moins de ", text)
@@ -313,6 +319,9 @@ def signs(text: str) -> str:
     text = re.sub(r"(?:(?<=^)|(?<=\s))≤ ?(?=\d)", "au plus ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))≥ ?(?=\d)", "au moins ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))[≈~] ?(?=\d)", "environ ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))\+ de (?=\d)", "plus de ", text)  # "+ de 50 participants"
+    text = re.sub(r"\b(multipliée?s?) (?:x|×) ?(?=\d)", r"\1 par ", text)
+    text = re.sub(r"\b(soit|environ|presque|plus de|près de) [x×] ?(\d+(?:,\d+)?)\b", r"\1 fois \2", text)  # "soit x2"
     return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)
 
 
@@ -320,6 +329,7 @@ def percent(text: str) -> str:
     """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut), "11 ‰" ->
     "11 pour mille"."""
     text = re.sub(r"(\d)\s*‰", r"\1 pour mille", text)
+    text = re.sub(r"\b(points?|pts?) de %", r"\1 de pourcentage", text)
     return re.sub(r"(\d)\s*%", r"\1 pour cent", text)
 
 
@@ -337,6 +347,8 @@ _CURRENCY = {
 # ISO codes a newsroom prints for the same currencies ("250 millions de CHF", "30 USD").
 _CODES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 _SCALE = {
+    "mds": "milliard",
+    "mrds": "milliard",
     "Md": "milliard",
     "Mds": "milliard",
     "Mrd": "milliard",
@@ -381,7 +393,7 @@ def currencies(text: str) -> str:
     text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
     # a scale before "d'euros" or "de dollars": "3 Mds d'euros" -> "3 milliards d'euros"
     text = re.sub(
-        rf"({_NUMBER})\s?(Mds|Md|Mrds|Mrd|M)\.?(?= (?:d['’]|de )\w)",
+        rf"({_NUMBER})\s?(Mds|Md|Mrds|Mrd|mds|mrds|M)\.?(?= (?:d['’]|de )\w)",
         lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}{'s' if _plural(m.group(1)) else ''}",
         text,
     )
@@ -394,7 +406,7 @@ def currencies(text: str) -> str:
             return f"{number} mille {_CURRENCY[symbol][1]}"
         return f"{number} {scale}{'s' if plural else ''} {_CURRENCY[symbol][2]}"
 
-    text = re.sub(rf"({_NUMBER})\s*(Mds|Md|Mrds|Mrd|M|k|K)\s*({symbols})", scaled, text)
+    text = re.sub(rf"({_NUMBER})\s*(Mds|Md|Mrds|Mrd|mds|mrds|M|k|K)\s*({symbols})", scaled, text)
     text = re.sub(
         rf"\b(millions?|milliards?)\s*(?:d['’]|de )?({symbols})(?!\w)",
         lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}",

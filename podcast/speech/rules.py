@@ -219,6 +219,11 @@ _PER = {  # what follows "/" in a rate: "g/km" -> "grammes par kilomètre", "€
     "MWh": "mégawattheure",
     "t": "tonne",
     "ha": "hectare",
+    "baril": "baril",
+    "once": "once",
+    "action": "action",
+    "tête": "tête",
+    "nuit": "nuit",
 }
 _NAMED_ALONE = ("kWh", "MWh", "GWh", "TWh", "km²", "m²", "m³", "km", "kg", "Go", "Mo", "To")
 _NUMBER = r"\d{1,3}(?: \d{3})+(?:,\d+)?|\d+(?:,\d+)?"
@@ -239,6 +244,13 @@ def units(text: str) -> str:
         per = f" par {_PER[match.group(3)]}" if match.group(3) else ""
         return f"{number} {plural if value >= 2 else singular}{per}"
 
+    # a height or a jump: "1,80 m" -> "1 mètre 80", "8,95 m" -> "8 mètres 95"
+    text = re.sub(
+        r"(?<![\w.,])(\d{1,2}),(\d\d) ?m\b(?![\w²³/'’-]|\.\w)",
+        lambda m: f"{m.group(1)} mètre{'s' if int(m.group(1)) >= 2 else ''} {m.group(2)}",
+        text,
+    )
+    text = re.sub(r"(?<=\d) hab\.?/km²", " habitants par kilomètre carré", text)
     # fuel use: "5 l/100 km" -> "5 litres aux 100 kilomètres"
     text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?[lL] ?/ ?100 ?km\b", r"\1 litres aux 100 kilomètres", text)
     text = _UNIT.sub(say, text)

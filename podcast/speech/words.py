@@ -27,6 +27,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (rf"\bSte[.-](?=\s*{_CAP})", "Sainte-"),
     (rf"\bSt[.-](?=\s*{_CAP})", "Saint-"),
     (r"(?<!\w)[nN]°\s*", "numéro "),
+    (r"\bNo\.?\s?(?=\d)", "numéro "),
     (r"\bpp\.\s*(?=\d)", "pages "),
     (r"\bp\.\s*(?=\d)", "page "),
     (r"\b[tT]\.\s*(?=\d)", "tome "),
