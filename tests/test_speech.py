@@ -188,6 +188,7 @@ CASES = {
         ("le numéro d'écoute 3919, composez le 3114", "le numéro d'écoute 39 19, composez le 31 14"),
         ("le numéro vert 3020, en 3919, le 3919", "le numéro vert 30 20, en 3919, le 3919"),
         ("appelez le 0 800 123 456 ou le 0800 130 000", "appelez le zéro 800, 123, 456 ou le zéro 800, 130, 000"),
+        ("contacter 3200 entreprises, joignable au 3939", "contacter 3200 entreprises, joignable au 39 39"),
     ],
     rules.cup_rounds: [
         ("les 1/4 de finale, en 1/2 finale", "les quarts de finale, en demi-finale"),

@@ -290,7 +290,12 @@ def scores(text: str) -> str:
     return re.sub(r"(?<![\w.,/-])((?:19|20)\d\d)[-–/]((?:19|20)\d\d)(?![\w/-])", years, text)
 
 
-_DIALLED = r"(?:numéro|numéros|ligne|composez|composer|appelez|appeler|joindre|contacter)"
+# where a four-digit number is dialled: "le numéro (d'écoute) 3919", "composez le 3114"
+_DIALLED = (
+    r"(?:numéros?|ligne)(?: (?:d['’]|de )?(?:écoute|urgence|aide|appel|vert|gratuit|national|unique|court|"
+    r"d['’]écoute|d['’]urgence|d['’]aide|d['’]appel))?(?: le| au)?"
+    r"|(?:composez|composer|appelez|appeler|joindre|contacter|contactez) (?:le|au)|joignable au"
+)
 
 
 def phone_numbers(text: str) -> str:
@@ -298,7 +303,7 @@ def phone_numbers(text: str) -> str:
     four-digit service number said by pairs too: "le numéro d'écoute 3919" -> "39 19"; a free number
     by its groups: "0 800 123 456" -> "zéro 800, 123, 456"."""
     text = re.sub(
-        rf"(\b{_DIALLED}\b(?: (?:d['’]|de |vert |gratuit |unique |court )?[\w-]+)?(?: le| au)? )"
+        rf"(\b(?:{_DIALLED}) )"
         r"(3\d)(\d\d)\b(?![,.]\d| ?[%€$])",
         r"\1\2 \3",
         text,
