@@ -397,3 +397,17 @@ def test_speaker_full_sentence() -> None:
     assert speak("Le 1er juillet à 8 h 30, M. Durand (OpenAI) a levé $100 millions 🚀 : voir https://x.fr/a.") == (
         "Le premier juillet à 8 heures 30, monsieur Durand (Open A I) a levé 100 millions de dollars : voir x point fr."
     )
+
+
+def test_phonemes_never_change_what_the_voice_says() -> None:
+    """Converting text to phonemes (the corpus scorer, ``podcast say``) uses its own copy of espeak-ng:
+    on the voice's copy, a thousand conversions shifted the next synthesis (the history reset does not
+    cover TextToPhonemes), so a cached sentence would no longer match its text."""
+    from podcast.speech.phonemes import phonemes
+    from podcast.voices.espeak import _Library
+
+    library = _Library.get()
+    before = library.speak("Bonjour, ceci est une phrase de test.", "fr", 170, 50)
+    for _ in range(1000):
+        phonemes("Le chat dort.")
+    assert library.speak("Bonjour, ceci est une phrase de test.", "fr", 170, 50) == before
