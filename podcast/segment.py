@@ -93,6 +93,19 @@ ABBREVIATIONS = TITLES + (
     "oct",
     "nov",
     "déc",
+    # weekdays before a date ("sam. 14 juin"), street types and limits before a number or a name
+    "lun",
+    "mar",
+    "mer",
+    "jeu",
+    "ven",
+    "sam",
+    "dim",
+    "pl",
+    "fg",
+    "min",
+    "max",
+    "approx",
 )
 _ABBREV = "|".join(sorted((re.escape(a) for a in ABBREVIATIONS), key=len, reverse=True))
 _TITLE = "|".join(sorted((re.escape(a) for a in TITLES), key=len, reverse=True))

@@ -1,6 +1,8 @@
-"""The newsroom corpus: French sentences a newsletter prints, each with how a newsroom reader says
-it (tests/corpus/newsroom.tsv). Scored on espeak-ng's phonemes, so a different spelling of the same
-sound passes: the spoken text (after the rules and the lexicon) must sound like one of the golds.
+"""The newsroom corpora: French sentences a newsletter prints, each with how a newsroom reader says
+it. tests/corpus/newsroom.tsv was written alongside the rules; newsroom-independent-1.tsv by an editor
+who never read them, so it tells whether the rules are general. Scored on espeak-ng's phonemes, so a
+different spelling of the same sound passes: the spoken text (after the rules and the lexicon) must
+sound like one of the golds.
 
 Run with ``-s`` to see the per-family table (raw espeak-ng vs the rules).
 """
@@ -18,6 +20,8 @@ from podcast.speech import default_lexicon, speaker
 from podcast.speech.phonemes import phonemes
 
 CORPUS = Path(__file__).parent / "corpus" / "newsroom.tsv"
+INDEPENDENT = Path(__file__).parent / "corpus" / "newsroom-independent-1.tsv"
+CORPORA = {"newsroom": (CORPUS, 400), "independent-1": (INDEPENDENT, 150)}  # file, fewest items
 OVERALL = 0.95
 
 
@@ -28,9 +32,9 @@ class Item:
     golds: tuple[str, ...]
 
 
-def load() -> list[Item]:
+def load(path: Path | None = None) -> list[Item]:
     items = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+    for line in (path or CORPUS).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         family, text, *golds = line.split("\t")
@@ -75,11 +79,16 @@ class Score:
     right: bool
 
 
+@pytest.fixture(scope="module", params=sorted(CORPORA))
+def corpus(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def scores() -> list[Score]:
+def scores(corpus: str) -> list[Score]:
     speak = speaker(default_lexicon())
     out = []
-    for item in load():
+    for item in load(CORPORA[corpus][0]):
         golds = {sound(gold) for gold in item.golds}
         spoken = speak(item.text)
         out.append(Score(item, spoken, sound(item.text) in golds, sound(spoken) in golds))
@@ -101,15 +110,16 @@ def table(scores: list[Score]) -> str:
     return "\n".join(lines)
 
 
-def test_corpus_is_large_and_well_formed() -> None:
-    items = load()
-    assert len(items) >= 400
+def test_corpus_is_large_and_well_formed(corpus: str) -> None:
+    path, fewest = CORPORA[corpus]
+    items = load(path)
+    assert len(items) >= fewest
     assert all(item.golds and all(item.golds) for item in items)
     assert len({item.text for item in items}) == len(items), "duplicate sentences"
 
 
-def test_newsroom_reading_score(scores: list[Score]) -> None:
-    print("\n" + table(scores))
+def test_newsroom_reading_score(corpus: str, scores: list[Score]) -> None:
+    print(f"\n{corpus}\n" + table(scores))
     wrong = [f"  [{s.item.family}] {s.item.text!r} -> {s.spoken!r}" for s in scores if not s.right]
     if wrong:
         print("misread:\n" + "\n".join(wrong))

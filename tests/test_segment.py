@@ -283,3 +283,18 @@ def test_cutting_is_linear_in_the_text_length() -> None:
 
     small, large = cost(100_000), cost(800_000)
     assert large < 8 * small * 2.5, (small, large)  # 8x the text: about 8x the time, never 64x
+
+
+@pytest.mark.parametrize(
+    "text, sentences",
+    [
+        ("Le concert a lieu sam. 14 juin. Il est complet.", ["Le concert a lieu sam. 14 juin.", "Il est complet."]),
+        ("Rendez-vous pl. Bellecour à midi.", ["Rendez-vous pl. Bellecour à midi."]),
+        (
+            "Il faut min. 5 ans. Il a couru 10 min. Il a gagné.",
+            ["Il faut min. 5 ans.", "Il a couru 10 min.", "Il a gagné."],
+        ),
+    ],
+)
+def test_weekday_and_limit_abbreviations_do_not_end_a_sentence(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences

@@ -50,7 +50,8 @@ _ELIDED = re.compile(r"\b([LlDdJjNnSs]|[Qq]u)['’]([A-Z])(?= [A-Z]\b)")
 def acronyms(text: str) -> str:
     """All-capital words as a newsroom says them: "PME" -> "P M E", "CNIL" -> "Cnile", "OCDE" ->
     "O C D E", "AP-HP" -> "A P H P", "UFC-Que Choisir" -> "U F C Que Choisir", "ARNm" -> "A R N
-    messager"; Roman numerals are left to the rules that know their context."""
+    messager", "JO2024" -> "J O 2024", "COP28" -> "Cop 28"; Roman numerals are left to the rules that
+    know their context."""
     known = lexicon()
 
     def say(match: re.Match[str]) -> str:
@@ -71,6 +72,7 @@ def acronyms(text: str) -> str:
         return _spell(word) if spelled(word) else word
 
     text = re.sub(r"\b([A-Z]{2,6})-(?=[A-Z][a-z])", r"\1 ", text)  # "UFC-Que Choisir"
+    text = re.sub(r"\b([A-Z]{1,5})(\d{1,4})\b", r"\1 \2", text)  # "JO2024", "CO2", "COP28", "TF1"
     return elisions(_WORD.sub(say, text))
 
 

@@ -103,7 +103,8 @@ def _day_month(day: int, month: int, year: str | None) -> str | None:
 
 def dates(text: str) -> str:
     """ "14/07/2025" -> "14 juillet 2025", "2025-03-14" -> "14 mars 2025", "le 30/06" -> "le 30 juin",
-    "1er déc. 2024" -> "1er décembre 2024"; a bare "1/3" stays a fraction."""
+    "1er déc. 2024" -> "1er décembre 2024", "T3 2025" -> "troisième trimestre 2025"; a bare "1/3"
+    stays a fraction."""
 
     def numeric(match: re.Match[str]) -> str:
         said = _day_month(int(match.group(1)), int(match.group(2)), match.group(3))
@@ -119,10 +120,23 @@ def dates(text: str) -> str:
         text,
     )
     text = re.sub(r"(?<![\d/.,-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])", iso, text)
+    text = re.sub(  # "1er/03/2025"
+        r"(?<![\d/.,-])1er/(\d{1,2})/(\d{4})(?![\d/])",
+        lambda m: _day_month(1, int(m.group(1)), m.group(2)) or m.group(0),
+        text,
+    )
     # day/month without a year: two digits each ("30/06"), or one after "le", "du", "au" ("le 1/3")
     text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[dDaA]u )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
+
+    # "T3 2025" -> "troisième trimestre 2025", "S1 2024" -> "premier semestre 2024"
+    text = re.sub(
+        r"\b[TQ]([1-4])[ -]?((?:19|20)\d\d)\b", lambda m: f"{ordinal(int(m.group(1)))} trimestre {m.group(2)}", text
+    )
+    text = re.sub(
+        r"\bS([12])[ -]?((?:19|20)\d\d)\b", lambda m: f"{ordinal(int(m.group(1)))} semestre {m.group(2)}", text
+    )
 
     abbreviations = "|".join(_MONTH_ABBREVIATIONS)
 
@@ -166,24 +180,40 @@ _DURATION_UNITS = {"min": "minute", "mn": "minute", "s": "seconde", "sec": "seco
 
 
 def durations(text: str) -> str:
-    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only)."""
+    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only),
+    "9,86 s" -> "9 secondes 86"."""
 
     def unit(match: re.Match[str]) -> str:
         value, name = int(match.group(1)), _DURATION_UNITS[match.group(2)]
         return f"{feminine(value)} {name}" + ("s" if value > 1 else "")
 
+    text = re.sub(r"(?<![\w,.])(\d{1,2}),(\d\d) ?s\b(?![’'-]\w|\.\w)", _timed_seconds, text)
     return re.sub(r"(?<![\w,.])(\d{1,4}) ?(min|mn|sec|ms|s)\b(?![’'-]\w|\.\w)", unit, text)
+
+
+def _timed_seconds(match: re.Match[str]) -> str:
+    """A race time in hundredths: "9,86 s" -> "9 secondes 86" (as a stadium announcer says it)."""
+    seconds = int(match.group(1))
+    return f"{feminine(seconds)} seconde{'s' if seconds > 1 else ''} {int(match.group(2))}"
 
 
 # --- numbers -------------------------------------------------------------------------------------
 
 # Common feminine nouns a number counts in the news (espeak-ng says "vingt et un" before any noun).
-_FEMININE_NOUNS = (
-    "année|années|annonce|annonces|commune|communes|entreprise|entreprises|femme|femmes|fois|heure|"
-    "heures|ligne|lignes|minute|minutes|nation|nations|page|pages|personne|personnes|place|places|"
-    "région|régions|seconde|secondes|semaine|semaines|station|stations|tonne|tonnes|ville|villes|"
-    "voiture|voitures|voix|école|écoles|équipe|équipes|victime|victimes|œuvre|œuvres|espèce|espèces"
+_FEMININE_NOUNS = "|".join(  # each also in the plural
+    rf"{noun}s?"
+    for noun in (
+        "année annonce commune entreprise femme fille heure ligne minute nation page personne place région seconde "
+        "semaine station tonne ville voiture école équipe victime œuvre espèce chance délégation victoire médaille "
+        "saison étape usine famille maison classe mesure proposition question réponse loi édition session "
+        "association organisation manifestation plainte enquête affaire candidature liste circonscription "
+        "université banque société agence centrale éolienne langue nuit journée soirée décennie génération "
+        "étoile planète unité vague dose chambre rue route gare voie rame crèche filière formation épreuve "
+        "course partie manche finale vache province île frappe attaque élection défaite nomination recrue "
+        "caméra photo vidéo série chaîne radio marque boutique pharmacie clinique structure cible collectivité"
+    ).split()
 )
+_FEMININE_NOUNS += "|fois|voix"
 
 
 def feminine_numbers(text: str) -> str:
@@ -197,10 +227,34 @@ def feminine_numbers(text: str) -> str:
 
 
 _FRACTIONS = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
+_ROUNDS = {
+    2: ("demi-finale", "demi-finales"),
+    4: ("quart de finale", "quarts de finale"),
+    8: ("huitième de finale", "huitièmes de finale"),
+    16: ("seizième de finale", "seizièmes de finale"),
+}
+_PLURAL_BEFORE = re.compile(r"\b(?:les|des|aux|ses|leurs|nos|vos|ces|deux|trois)\s+$", re.IGNORECASE)
+
+
+def cup_rounds(text: str) -> str:
+    """Knockout rounds: "les 1/4 de finale" -> "les quarts de finale", "en 1/2 finale" -> "en
+    demi-finale", "1/8es de finale" -> "huitièmes de finale"."""
+
+    def say(match: re.Match[str]) -> str:
+        singular, plural = _ROUNDS[int(match.group(1))]
+        many = match.group(2) or match.group(3) or _PLURAL_BEFORE.search(match.string[: match.start()])
+        return plural if many else singular
+
+    return re.sub(r"(?<![\w/.,])1/(2|4|8|16)(es|èmes)?(?:e|ème)?(?:\s+de)?\s+finale(s)?\b", say, text)
+
+
+_VULGAR = {"½": "un demi", "¼": "un quart", "¾": "trois quarts", "⅓": "un tiers", "⅔": "deux tiers"}
 
 
 def fractions(text: str) -> str:
-    """ "1/3" -> "un tiers", "3/4" -> "trois quarts", "2/5" -> "deux cinquièmes" (denominators to 10)."""
+    """ "1/3" -> "un tiers", "3/4" -> "trois quarts", "2/5" -> "deux cinquièmes" (denominators to 10),
+    "les ¾" -> "les trois quarts"."""
+    text = re.sub(rf"(?<![\d,])[{''.join(_VULGAR)}](?!\d)", lambda m: _VULGAR[m.group(0)], text)
 
     def say(match: re.Match[str]) -> str:
         top, bottom = int(match.group(1)), int(match.group(2))
@@ -214,35 +268,73 @@ def fractions(text: str) -> str:
 
 def decimals(text: str) -> str:
     """A decimal point said as the French comma: "4.5 sur 5" -> "4,5 sur 5" (not "10.000", a
-    version "17.2.1" or an address)."""
+    version "17.2.1" or an address); an article's paragraph is not a decimal: "le 49.3", "49-3" and
+    "l'article 12.4" -> "49 3", "12 4"."""
+    text = re.sub(r"\b49[.-]3\b(?![.,-]?\d)", "49 3", text)
+    text = re.sub(r"(\b[aA]rticles? (?:[LRD]\.? ?)?\d{1,4})[.-](\d{1,2})\b(?![.,-]?\d)", r"\1 \2", text)
     return re.sub(r"(?<![\w.,])(?<!version )(?<!iOS )(\d{1,3})\.(\d{1,2})(?![\d.]|\.\d)", r"\1,\2", text)
 
 
 def scores(text: str) -> str:
     """A score or range between two numbers: "3-1" -> "3 à 1", "pp. 12-14" -> "12 à 14",
-    "2020-2024" -> "2020 à 2024" (not a date, nor a model number such as "737-800")."""
+    "2020-2024" -> "2020 à 2024"; two years in a row are a season, said without "à" ("la saison
+    2024-2025"); not a date, nor a model number such as "737-800"."""
     text = re.sub(r"(?<![\w.,/-])(\d{1,2}) ?[-–] ?(\d{1,2})(?![\w/-]|[.,]\d)", r"\1 à \2", text)
-    return re.sub(
-        r"(?<![\w.,/-])((?:19|20)\d\d)[-–]((?:19|20)\d\d)(?![\w/-])",
-        lambda m: f"{m.group(1)} à {m.group(2)}" if m.group(1) < m.group(2) else m.group(0),
-        text,
-    )
+
+    def years(match: re.Match[str]) -> str:
+        first, last = int(match.group(1)), int(match.group(2))
+        if first >= last:
+            return match.group(0)
+        return f"{first} {last}" if last == first + 1 else f"{first} à {last}"
+
+    return re.sub(r"(?<![\w.,/-])((?:19|20)\d\d)[-–/]((?:19|20)\d\d)(?![\w/-])", years, text)
+
+
+# where a four-digit number is dialled: "le numéro (d'écoute) 3919", "composez le 3114"
+_DIALLED = (
+    r"(?:numéros?|ligne)(?: (?:d['’]|de )?(?:écoute|urgence|aide|appel|vert|gratuit|national|unique|court|"
+    r"d['’]écoute|d['’]urgence|d['’]aide|d['’]appel))?(?: le| au)?"
+    r"|(?:composez|composer|appelez|appeler|joindre|contacter|contactez) (?:le|au)|joignable au"
+)
 
 
 def phone_numbers(text: str) -> str:
-    """French phone numbers by pairs: "01.23.45.67.89" -> "01 23 45 67 89" (espeak-ng reads pairs)."""
+    """French phone numbers by pairs: "01.23.45.67.89" -> "01 23 45 67 89" (espeak-ng reads pairs); a
+    four-digit service number said by pairs too: "le numéro d'écoute 3919" -> "39 19"; a free number
+    by its groups: "0 800 123 456" -> "zéro 800, 123, 456"."""
+    text = re.sub(
+        rf"(\b(?:{_DIALLED}) )"
+        r"(3\d)(\d\d)\b(?![,.]\d| ?[%€$])",
+        r"\1\2 \3",
+        text,
+    )
+    # "0 800 123 456": espeak-ng would join the groups of three into millions
+    text = re.sub(r"(?<![\w.,])0 ?(8\d\d)[ .](\d{3})[ .](\d{3})(?![\w]|[.,]\d)", r"zéro \1, \2, \3", text)
     return re.sub(r"(?<![\w.])(0\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)(?![\w.]\d)", r"\1 \2 \3 \4 \5", text)
 
 
 def signs(text: str) -> str:
     """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
-    would drop the /s/ of "plus" before a consonant)."""
+    would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "x2" -> "fois 2",
+    "+ de 50" -> "plus de 50", "≥ 18" -> "au
+    moins 18", "~30" -> "environ 30"."""
     text = re.sub(r"(?:(?<=^)|(?<=[\s(«“\"]))[-−–](?=\d)", "moins ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))(?:<|&lt;) ?(?=\d)", "moins de ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))(?:>|&gt;) ?(?=\d)", "plus de ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))≤ ?(?=\d)", "au plus ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))≥ ?(?=\d)", "au moins ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))[≈~] ?(?=\d)", "environ ", text)
+    text = re.sub(r"(?:(?<=^)|(?<=\s))\+ de (?=\d)", "plus de ", text)  # "+ de 50 participants"
+    text = re.sub(r"\b(multipliée?s?) (?:x|×) ?(?=\d)", r"\1 par ", text)
+    text = re.sub(r"\b(soit|environ|presque|plus de|près de) [x×] ?(\d+(?:,\d+)?)\b", r"\1 fois \2", text)  # "soit x2"
     return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)
 
 
 def percent(text: str) -> str:
-    """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut)."""
+    """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut), "11 ‰" ->
+    "11 pour mille"."""
+    text = re.sub(r"(\d)\s*‰", r"\1 pour mille", text)
+    text = re.sub(r"\b(points?|pts?) de %", r"\1 de pourcentage", text)
     return re.sub(r"(\d)\s*%", r"\1 pour cent", text)
 
 
@@ -255,8 +347,13 @@ _CURRENCY = {
     "$": ("dollar", "dollars", "de dollars"),
     "£": ("livre", "livres", "de livres"),
     "CHF": ("franc suisse", "francs suisses", "de francs suisses"),
+    "¥": ("yen", "yens", "de yens"),
 }
+# ISO codes a newsroom prints for the same currencies ("250 millions de CHF", "30 USD").
+_CODES = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 _SCALE = {
+    "mds": "milliard",
+    "mrds": "milliard",
     "Md": "milliard",
     "Mds": "milliard",
     "Mrd": "milliard",
@@ -279,16 +376,32 @@ def _euros_and_cents(match: re.Match[str]) -> str:
 
 
 def currencies(text: str) -> str:
-    """Amounts said in French word order and agreement: "$100" -> "100 dollars", "2,50 €" -> "2
+    """Amounts said in French word order and agreement: "$100" -> "100 dollars", "£45" -> "45 livres",
+    "250 millions de CHF" -> "250 millions de francs suisses", "30 USD" -> "30 dollars", "2,50 €" -> "2
     euros 50", "4,2 Md$" -> "4,2 milliards de dollars", "1,5 Md€" -> "1,5 milliard d'euros",
-    "1 $" -> "1 dollar"."""
+    "1 $" -> "1 dollar", "3 Mds d'euros" -> "3 milliards d'euros", "99 € HT" -> "99 euros hors taxes"."""
     text = re.sub(r"\bUS\s?\$", "$", text)
+    text = re.sub(rf"(?<=\d)\s?({'|'.join(_CODES)})\b", lambda m: " " + _CODES[m.group(1)], text)
     text = re.sub(
-        r"\$\s?(" + _NUMBER + r")(\s+(?:millions?|milliards?)\b)?",
-        lambda m: m.group(1) + (m.group(2) or "") + " $",
+        rf"\b(de|d['’]|en) ({'|'.join(_CODES)}|CHF)\b",
+        lambda m: (
+            f"{m.group(1)}{'' if m.group(1)[-1] in '’' + chr(39) else ' '}"
+            + _CURRENCY[_CODES.get(m.group(2), m.group(2))][1]
+        ),
+        text,
+    )
+    text = re.sub(
+        r"(?<![\w$£€¥])([$£€¥])\s?(" + _NUMBER + r")(\s+(?:millions?|milliards?)\b)?",
+        lambda m: m.group(2) + (m.group(3) or "") + " " + m.group(1),
         text,
     )
     text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
+    # a scale before "d'euros" or "de dollars": "3 Mds d'euros" -> "3 milliards d'euros"
+    text = re.sub(
+        rf"({_NUMBER})\s?(Mds|Md|Mrds|Mrd|mds|mrds|M)\.?(?= (?:d['’]|de )\w)",
+        lambda m: f"{m.group(1)} {_SCALE[m.group(2)]}{'s' if _plural(m.group(1)) else ''}",
+        text,
+    )
     symbols = "|".join(re.escape(symbol) for symbol in _CURRENCY)
 
     def scaled(match: re.Match[str]) -> str:
@@ -298,9 +411,11 @@ def currencies(text: str) -> str:
             return f"{number} mille {_CURRENCY[symbol][1]}"
         return f"{number} {scale}{'s' if plural else ''} {_CURRENCY[symbol][2]}"
 
-    text = re.sub(rf"({_NUMBER})\s*(Mds|Md|Mrds|Mrd|M|k|K)\s*({symbols})", scaled, text)
+    text = re.sub(rf"({_NUMBER})\s*(Mds|Md|Mrds|Mrd|mds|mrds|M|k|K)\s*({symbols})", scaled, text)
     text = re.sub(
-        rf"\b(millions?|milliards?)\s*({symbols})", lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}", text
+        rf"\b(millions?|milliards?)\s*(?:d['’]|de )?({symbols})(?!\w)",
+        lambda m: f"{m.group(1)} {_CURRENCY[m.group(2)][2]}",
+        text,
     )
 
     def simple(match: re.Match[str]) -> str:
@@ -308,4 +423,7 @@ def currencies(text: str) -> str:
         singular, plural, _ = _CURRENCY[symbol]
         return f"{number} {plural if _plural(number) else singular}"
 
-    return re.sub(rf"({_NUMBER})\s*({symbols})(?!\w)", simple, text)
+    text = re.sub(rf"({_NUMBER})\s*({symbols})(?!\w)", simple, text)
+    # "99 € HT", "800 euros TTC"
+    text = re.sub(r"\b(euros?|dollars?|livres?|francs suisses?)\s+HT\b", r"\1 hors taxes", text)
+    return re.sub(r"\b(euros?|dollars?|livres?|francs suisses?)\s+TTC\b", r"\1 toutes taxes comprises", text)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from .acronyms import acronyms
 from .numbers import (
     cardinal,
+    cup_rounds,
     currencies,
     dates,
     decimals,
@@ -44,6 +45,7 @@ __all__ = [
     "SAYING",
     "acronyms",
     "cardinal",
+    "cup_rounds",
     "currencies",
     "dates",
     "decimals",
@@ -57,6 +59,7 @@ __all__ = [
     "ordinals",
     "percent",
     "phone_numbers",
+    "rates",
     "regnal_numbers",
     "roman",
     "scores",
@@ -110,6 +113,7 @@ def web_names(text: str) -> str:
     """Hashtags, handles and bare domains said: "#MeToo" -> "hashtag MeToo", "@Elysee" -> "arobase
     Elysee", "legifrance.gouv.fr" -> "legifrance point gouv point fr"."""
     text = re.sub(r"(?<![\w&])#(?=[^\W\d_]\w*)", "hashtag ", text)
+    text = re.sub(r"\b([hH]ashtags?|[mM]ots?-dièses?) hashtag ", r"\1 ", text)  # "le hashtag #JO2024"
     text = re.sub(r"(?<![\w.])@(?=\w)", "arobase ", text)
     return _DOMAIN.sub(lambda m: m.group(1).replace(".", " point "), text)
 
@@ -119,7 +123,7 @@ CLEANUP: tuple[Callable[[str], str], ...] = (drop_urls, drop_emails, drop_emoji,
 # --- units ---------------------------------------------------------------------------------------
 
 _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singular ("1,5 mètre")
-    "km/h": ("kilomètre-heure", "kilomètres-heure"),
+    "km/h": ("kilomètre heure", "kilomètres heure"),
     "km²": ("kilomètre carré", "kilomètres carrés"),
     "m²": ("mètre carré", "mètres carrés"),
     "m³": ("mètre cube", "mètres cubes"),
@@ -162,39 +166,140 @@ _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singul
     "km": ("kilomètre", "kilomètres"),
     "m": ("mètre", "mètres"),
     "ha": ("hectare", "hectares"),
+    "t": ("tonne", "tonnes"),
+    "kt": ("kilotonne", "kilotonnes"),
+    "Mt": ("million de tonnes", "millions de tonnes"),
+    "Gt": ("milliard de tonnes", "milliards de tonnes"),
+    "m/s": ("mètre par seconde", "mètres par seconde"),
+    "km/s": ("kilomètre par seconde", "kilomètres par seconde"),
+    "dB": ("décibel", "décibels"),
+    "mAh": ("milliampère-heure", "milliampères-heure"),
+    "kcal": ("kilocalorie", "kilocalories"),
+    "hPa": ("hectopascal", "hectopascals"),
+    "ppm": ("partie par million", "parties par million"),
+    "°": ("degré", "degrés"),
+    "l": ("litre", "litres"),
+    "hl": ("hectolitre", "hectolitres"),
+    "ml": ("millilitre", "millilitres"),
+    "ch": ("cheval", "chevaux"),
+    "pt": ("point", "points"),
+    "pts": ("point", "points"),
+    "Tbit/s": ("térabit par seconde", "térabits par seconde"),
+    "Tb/s": ("térabit par seconde", "térabits par seconde"),
+    "To/s": ("téraoctet par seconde", "téraoctets par seconde"),
     "L": ("litre", "litres"),
     "mL": ("millilitre", "millilitres"),
     "cl": ("centilitre", "centilitres"),
     "cL": ("centilitre", "centilitres"),
 }
+_PER = {  # what follows "/" in a rate: "g/km" -> "grammes par kilomètre", "€/mois" -> "euros par mois"
+    "an": "an",
+    "mois": "mois",
+    "jour": "jour",
+    "j": "jour",
+    "semaine": "semaine",
+    "h": "heure",
+    "heure": "heure",
+    "min": "minute",
+    "s": "seconde",
+    "hab": "habitant",
+    "hab.": "habitant",
+    "habitant": "habitant",
+    "personne": "personne",
+    "km": "kilomètre",
+    "m²": "mètre carré",
+    "m³": "mètre cube",
+    "km²": "kilomètre carré",
+    "m2": "mètre carré",
+    "m3": "mètre cube",
+    "L": "litre",
+    "l": "litre",
+    "kg": "kilo",
+    "kWh": "kilowattheure",
+    "MWh": "mégawattheure",
+    "t": "tonne",
+    "ha": "hectare",
+    "baril": "baril",
+    "once": "once",
+    "action": "action",
+    "tête": "tête",
+    "nuit": "nuit",
+}
+_NAMED_ALONE = ("kWh", "MWh", "GWh", "TWh", "km²", "m²", "m³", "km", "kg", "Go", "Mo", "To")
 _NUMBER = r"\d{1,3}(?: \d{3})+(?:,\d+)?|\d+(?:,\d+)?"
-_UNIT = re.compile(
-    rf"(?<![\w.,])({_NUMBER})\s?("
-    + "|".join(re.escape(u) for u in sorted(_UNITS_SAID, key=len, reverse=True))
-    + r")(?![\w²³/'’-]|\.\w)"
-)
+_UNIT_NAMES = "|".join(re.escape(u) for u in sorted(_UNITS_SAID, key=len, reverse=True))
+_PER_NAMES = "|".join(re.escape(u) for u in sorted(_PER, key=len, reverse=True))
+_UNIT = re.compile(rf"(?<![\w.,])({_NUMBER})\s?({_UNIT_NAMES})(?:/({_PER_NAMES}))?(?![\w²³/'’-]|(?<!\.)\.\w)")
 
 
 def units(text: str) -> str:
     """Units espeak-ng reads as letters: "3 Go" -> "3 gigaoctets", "5 mg" -> "5 milligrammes",
-    "100 Mbit/s" -> "100 mégabits par seconde", "1,5 m" -> "1,5 mètre"."""
+    "100 Mbit/s" -> "100 mégabits par seconde", "1,5 m" -> "1,5 mètre", "12 t" -> "12 tonnes",
+    "60 µg/m³" -> "60 microgrammes par mètre cube", "95 g/km" -> "95 grammes par kilomètre"."""
 
     def say(match: re.Match[str]) -> str:
         number = match.group(1)
         singular, plural = _UNITS_SAID[match.group(2)]
         value = float(number.replace(" ", "").replace(",", "."))
-        return f"{number} {plural if value >= 2 else singular}"
+        per = f" par {_PER[match.group(3)]}" if match.group(3) else ""
+        return f"{number} {plural if value >= 2 else singular}{per}"
 
-    return _UNIT.sub(say, text)
+    # a height or a jump: "1,80 m" -> "1 mètre 80", "8,95 m" -> "8 mètres 95"
+    text = re.sub(
+        r"(?<![\w.,])(\d{1,2}),(\d\d) ?m\b(?![\w²³/'’-]|\.\w)",
+        lambda m: f"{m.group(1)} mètre{'s' if int(m.group(1)) >= 2 else ''} {m.group(2)}",
+        text,
+    )
+    text = re.sub(r"(?<=\d) hab\.?/km²", " habitants par kilomètre carré", text)
+    # fuel use: "5 l/100 km" -> "5 litres aux 100 kilomètres"
+    text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?[lL] ?/ ?100 ?km\b", r"\1 litres aux 100 kilomètres", text)
+    text = _UNIT.sub(say, text)
+    # a unit named without a number: "le prix du kWh", "par km²"
+    text = re.sub(
+        rf"\b(du|le|au|par|le même|un|chaque) ({'|'.join(_NAMED_ALONE)})(?![\w²³/'’-]|\.\w)",
+        lambda m: f"{m.group(1)} {_UNITS_SAID[m.group(2)][0]}",
+        text,
+    )
+    # "17 millions d'ha", "des milliers de km²": the unit after a counted word is plural
+    return re.sub(
+        rf"\b(millions?|milliards?|milliers|centaines|dizaines) (d['’]|de )({_UNIT_NAMES})(?![\w²³/'’-]|\.\w)",
+        lambda m: (
+            f"{m.group(1)} {'de ' if _UNITS_SAID[m.group(3)][1][0] not in 'aeéiouh' else 'd’'}"
+            + _UNITS_SAID[m.group(3)][1]
+        ),
+        text,
+    )
+
+
+def rates(text: str) -> str:
+    """A rate after a said amount: "1 000 €/mois" -> "1 000 € par mois", "5 euros/an" -> "5 euros
+    par an" (espeak-ng would read the slash)."""
+    return re.sub(
+        rf"(\d|[€$£¥%]|\b(?:euros?|dollars?|livres?|francs?|centimes?|tonnes?|litres?|heures?|cent|mille))"
+        rf"\s?/\s?({_PER_NAMES})(?![\w²³])",
+        lambda m: f"{m.group(1)} par {_PER[m.group(2)]}",
+        text,
+    )
 
 
 def symbols(text: str) -> str:
-    """ "&" -> "et" between words."""
-    return re.sub(r"\s&\s", " et ", text)
+    """ "&" -> "et" between words, "2 × 3" -> "2 fois 3", a postal code by its department: ", 75002
+    Paris" -> ", 75 0 0 2 Paris" (espeak-ng would say "soixante-quinze mille deux")."""
+    text = re.sub(r"\s&\s", " et ", text)
+    text = re.sub(r"(?<=\d) ?[×✕] ?(?=\d)", " fois ", text)
+    return re.sub(r"(?<=, )(\d\d)(\d{3}) (?=[A-ZÀ-Þ][a-zà-ÿ]+)", _postal_code, text)
+
+
+def _postal_code(match: re.Match[str]) -> str:
+    department, rest = match.group(1), match.group(2)
+    if rest.startswith("00"):
+        return f"{department} 0 0 {rest[2]} "
+    return f"{department} 0 {int(rest)} " if rest.startswith("0") else f"{department} {int(rest)} "
 
 
 SAYING = (
     titles,
+    cup_rounds,
     dates,
     times,
     durations,
@@ -208,6 +313,7 @@ SAYING = (
     currencies,
     percent,
     units,
+    rates,
     feminine_numbers,
     symbols,
     acronyms,

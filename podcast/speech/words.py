@@ -27,6 +27,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (rf"\bSte[.-](?=\s*{_CAP})", "Sainte-"),
     (rf"\bSt[.-](?=\s*{_CAP})", "Saint-"),
     (r"(?<!\w)[nN]°\s*", "numéro "),
+    (r"\bNo\.?\s?(?=\d)", "numéro "),
     (r"\bpp\.\s*(?=\d)", "pages "),
     (r"\bp\.\s*(?=\d)", "page "),
     (r"\b[tT]\.\s*(?=\d)", "tome "),
@@ -45,16 +46,50 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\bav\.\s*J\.-C\.", "avant Jésus-Christ"),
     (r"\bapr\.\s*J\.-C\.", "après Jésus-Christ"),
     (r"\bJ\.-C\.", "Jésus-Christ"),
+    # street names: "45, av. de la République", "bd Haussmann", "pl. de la Concorde"
+    (rf"\b[aA]v\.?(?=\s+(?:de|du|des|d['’]|{_CAP}))", "avenue"),
+    (rf"\b(?:[bB]d|[bB]oul\.|[bB]lvd\.?)(?=\s+(?:de|du|des|d['’]|{_CAP}))", "boulevard"),
+    (rf"\bpl\.(?=\s+(?:de|du|des|d['’]|{_CAP}))", "place"),
+    (rf"\bfg\.?(?=\s+(?:de|du|des|d['’]|{_CAP}))", "faubourg"),
+    # days before a date: "mar. 4 mars" -> "mardi 4 mars"
+    (r"\b[lL]un\.(?=\s*\d)", "lundi"),
+    (r"\b[mM]ar\.(?=\s*\d)", "mardi"),
+    (r"\b[mM]er\.(?=\s*\d)", "mercredi"),
+    (r"\b[jJ]eu\.(?=\s*\d)", "jeudi"),
+    (r"\b[vV]en\.(?=\s*\d)", "vendredi"),
+    (r"\b[sS]am\.(?=\s*\d)", "samedi"),
+    (r"\b[dD]im\.(?=\s*\d)", "dimanche"),
+    (r"\bmin\.(?=\s*\d)", "minimum"),
+    (r"\bmax\.(?=\s*\d)", "maximum"),
+    (r"\bapprox\.(?=\s)", "environ"),
+    (r"\bex\.(?=\s*:)", "exemple"),
+    (r"\b(?:i\.\s?e\.|càd|c-à-d)(?=[\s,])", "c'est-à-dire"),
+    (r"\be\.\s?g\.(?=[\s,])", "par exemple"),
+    (r"\bCie\b\.?", "compagnie"),
+    (r"\bSté\b\.?", "société"),
+    (r"\bÉts\b\.?", "établissements"),
+    (r"\bJr\b\.?", "junior"),
+    (r"\bdép\.(?=\s)", "département"),
+    (r"\barr\.(?=\s|$)", "arrondissement"),
+    (r"\bqqn\b", "quelqu'un"),
+    (r"\bqqch\b", "quelque chose"),
+    (r"\bsq\.(?=\s|$)", "et suivants"),
+    (r"(?<=\de |[IVX]e )s\.", "siècle"),
+    (r"(?<!\w)N\.\s?B\.", "nota bene"),
+    (r"(?<!\w)P\.-?S\.", "post-scriptum"),
 )
+_ETC = re.compile(r"\betc\.(\.\.)?(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
 _COMPILED = tuple((re.compile(pattern), said) for pattern, said in _ABBREVIATIONS)
 
 
 def titles(text: str) -> str:
     """Titles and abbreviations said in full: "M. Durand" -> "monsieur Durand", "Mgr" -> "monseigneur",
-    "p. ex." -> "par exemple", "env." -> "environ", "pp. 12" -> "pages 12", "n° 5" -> "numéro 5"."""
+    "p. ex." -> "par exemple", "env." -> "environ", "pp. 12" -> "pages 12", "n° 5" -> "numéro 5",
+    "etc." -> "et cetera", "45, av. de la République" -> "avenue", "mar. 4 mars" -> "mardi 4 mars"."""
     for pattern, said in _COMPILED:
         text = pattern.sub(said, text)
-    return text
+    # "etc." keeps its period as the sentence's end when a sentence ends there
+    return _ETC.sub(lambda m: "et cetera" + ("." + m.group("end") if m.group("end") is not None else ""), text)
 
 
 _ORDINAL = re.compile(r"(?<![\w,.])(\d{1,6})(ers?|res?|ères?|èmes?|es|e|nde?s?|des?|ᵉʳ|ʳᵉ|ᵉ)(?![\w'’])")
@@ -104,6 +139,6 @@ def regnal_numbers(text: str) -> str:
         return f"{match.group(1)} {value}" if value else match.group(0)
 
     text = re.sub(rf"\b({_CONTEXT}) ([IVXLC]{{1,7}})\b(?![\w'’-])", number, text)
-    text = re.sub(r"\b([A-ZÀ-Þ][a-zà-ÿ]+) ([IVX]{2,6})\b(?![\w'’.-])", number, text)
+    text = re.sub(r"\b([A-ZÀ-Þ][a-zà-ÿ]+) ([IVX]{2,6})\b(?![\w'’-]|\.\w)", number, text)
     text = re.sub(r"\b([lL]e) XV (?=de France|tricolore)", r"\1 quinze ", text)
     return re.sub(r"^([IVX]{1,5})\.(?= )", lambda m: f"{roman(m.group(1))}." if roman(m.group(1)) else m.group(0), text)
