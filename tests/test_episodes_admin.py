@@ -61,7 +61,7 @@ def test_list_remove_and_numbers_never_reused(show: Path, monkeypatch: pytest.Mo
     assert (show / "feed" / "feed.xml").read_bytes() == feed_before
 
     # On a terminal: asked; "n" keeps it, "y" removes it.
-    monkeypatch.setattr(cli_mod, "_interactive", lambda: True)
+    monkeypatch.setattr(cli_mod.show, "_interactive", lambda: True)
     kept = invoke(show, "remove", "3", stdin="n\n")
     assert kept.exit_code == 1 and 'Remove episode 3 "Le port" and delete its files?' in kept.stdout
     assert len(json.loads(invoke(show, "list", "--json").stdout)) == 3
