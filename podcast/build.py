@@ -10,7 +10,6 @@ An episode is its source, not its title (:func:`episode_key`): the same file, fr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -29,12 +28,13 @@ from . import feed, master, publish, segment, sidecars, sounds, sources, speech,
 from .article import Issue
 from .catalog import Catalog, Episode
 from .chunks import CHUNK_SECONDS
-from .config import Config, placeholders
+from .config import Config
 from .cover import check_cover, ensure_cover
 from .dates import check as check_date
 from .dates import french_date, today, utc_now
 from .errors import InputError, PublishError, VoiceError
 from .fsutil import slugify
+from .identity import episode_key, placeholders, text_hash, title_key
 from .timeline import Mastered
 from .voices import cache as cache_mod
 from .voices.base import Audio
@@ -259,31 +259,6 @@ def plan(
     return Plan(issue, segments, the_cast, choice, number, day)
 
 
-def episode_key(config: Config, source: Path | str, issue: Issue, source_id: str | None = None) -> str:
-    """What makes two builds the same episode: its source, not its title. In order: ``source_id``
-    (``--id``), the ``id`` of the front matter (a feed item's guid), a canonical ``url``, else the
-    file: its path relative to the show folder (with ``..`` when outside it).
-    The prefixes keep the kinds apart, and no title key (a slug) contains a colon."""
-    for kind, value in (("id", source_id), ("id", issue.meta.get("id")), ("url", issue.meta.get("url"))):
-        text = str(value).strip() if value is not None else ""
-        if text:
-            return f"{kind}:{text}"
-    if isinstance(source, str) and "://" in source:  # a page that names no canonical URL
-        return f"url:{source}"
-    # Relative to the show folder even when outside it ("../inbox/x.txt"): a show moved or copied
-    # together with its inbox keeps its episodes' identities.
-    path = Path(source).resolve()
-    return f"file:{Path(os.path.relpath(path, config.root.resolve())).as_posix()}"
-
-
-def title_key(issue: Issue) -> str:
-    """How episodes were keyed before sources were (their title's slug): the key of legacy rows,
-    which the first build of the same title from a new source adopts (:meth:`Catalog.claim`).
-    A title with nothing to slug (emoji, another script) is keyed by its hash."""
-    digest = hashlib.sha256(issue.title.encode("utf-8")).hexdigest()[:12]
-    return slugify(issue.title, max_length=120, fallback=f"episode-{digest}")
-
-
 def item_guid(config: Config, show_guid: str, number: int) -> str:
     """A new episode's GUID, kept for life: from the show's podcast:guid and its number (never
     reused), so ``podcast recover`` finds it again from an MP3's track number. A show not public
@@ -291,10 +266,6 @@ def item_guid(config: Config, show_guid: str, number: int) -> str:
     if not feed.public(config):
         return str(uuid.uuid4())
     return str(uuid.uuid5(uuid.UUID(show_guid), f"number:{number}"))  # no title key has a colon
-
-
-def text_hash(issue: Issue) -> str:
-    return hashlib.sha256(json.dumps(issue.to_dict(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 _WARNED: set[tuple[Path, str]] = set()

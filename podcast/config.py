@@ -7,12 +7,10 @@ show folder can be moved or cloned as a whole.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import logging
 import re
-import string
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 from . import categories, settings
 from .errors import ConfigError, NoShowError, ShowExistsError
 from .settings import setting
+from .templates import check_template
 from .voices import registry
 
 log = logging.getLogger(__name__)
@@ -259,43 +258,12 @@ def parse_size(value: Any) -> int:
     return int(float(found.group(1)) * _UNITS[found.group(2).lower()])
 
 
-# Settings a producer has not made their own yet: published as they are, they look like a test show.
-PLACEHOLDERS = {"title": "Mon podcast", "author": "Podcast Builder", "email": "podcast@example.org"}
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
-_EXAMPLE_HOSTS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost", "local")
 
 
 def valid_email(address: str) -> bool:
     """A plain ``local@domain.tld`` address: what podcast:locked's owner and itunes:email must be."""
     return bool(_EMAIL.fullmatch(address)) and ".." not in address and len(address) <= 254
-
-
-def placeholder_host(url: str) -> bool:
-    """Whether a URL's host is no public one: loopback, a private or unspecified address, an
-    example or test domain (RFC 2606), localhost."""
-    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip().lower()).split("/", 1)[0].rsplit("@", 1)[-1]
-    host = host[1:].split("]", 1)[0] if host.startswith("[") else host.split(":", 1)[0]
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host == "" or any(host == name or host.endswith("." + name) for name in _EXAMPLE_HOSTS)
-    return address.is_loopback or address.is_unspecified or address.is_private or address.is_link_local
-
-
-def placeholders(config: Config) -> list[str]:
-    """One sentence per setting still at a placeholder value (builds log each as a warning)."""
-    show = config.show
-    found = [
-        f"show.{name} is still the placeholder {getattr(show, name)!r}; set your own in podcast.toml"
-        for name, value in PLACEHOLDERS.items()
-        if getattr(show, name) == value
-    ]
-    if placeholder_host(show.base_url):
-        found.append(
-            f"show.base_url {show.base_url!r} is not a public address: listeners cannot reach the feed, "
-            "and the show's podcast:guid is not fixed until it is"
-        )
-    return found
 
 
 _TABLES: dict[str, type] = {
@@ -411,51 +379,6 @@ def _check_language(code: str) -> None:
             f"show.language must be a language the voices speak, such as {example}, "
             f"{example}-{example.upper()} or {example}-CA, not {code!r}"
         )
-
-
-# The fields templates may use, each with a sample of the type build gives it: a format spec is
-# tried on the sample, so ``{number:03d}`` passes and ``{title:03d}`` fails when podcast.toml is read.
-TEMPLATE_FIELDS: dict[str, Any] = {
-    "show": "Le Fil Tech",
-    "title": "Titre",
-    "number": 12,
-    "summary": "un sujet, un autre",
-    "author": "La rédaction",
-    "date": "lundi 3 juin 2024",
-    "teaser": "En bref.",
-    "contents": "Au sommaire : un sujet, un autre et un dernier.",
-}
-_MAX_WIDTH = 200  # a format width or precision above this is a typo, and {title:999999999} eats memory
-
-
-_CONVERSIONS: dict[str, Callable[[object], str]] = {"s": str, "r": repr, "a": ascii}
-
-
-def check_template(template: str, name: str) -> None:
-    """One-line ConfigError unless ``template`` uses only TEMPLATE_FIELDS, plainly, with specs that fit."""
-    allowed = ", ".join("{" + key + "}" for key in TEMPLATE_FIELDS)
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as err:
-        raise ConfigError(f"{name} is not a valid template ({err}); write {{{{ and }}}} for braces") from None
-    for _text, field_name, spec, conversion in parsed:
-        if field_name is None:
-            continue
-        shown = "{" + field_name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-        if re.search(r"[.\[]", field_name):
-            raise ConfigError(f"{name}: {shown} is not allowed: no attribute or index access; use {allowed}")
-        if field_name not in TEMPLATE_FIELDS:
-            raise ConfigError(f"{name}: unknown field {shown}; use {allowed}")
-        spec = spec or ""
-        if "{" in spec or any(int(n) > _MAX_WIDTH for n in re.findall(r"[0-9]+", spec)):
-            raise ConfigError(f"{name}: {shown} has a format spec we refuse (nested or wider than {_MAX_WIDTH})")
-        try:
-            value = TEMPLATE_FIELDS[field_name]
-            if conversion:
-                value = _CONVERSIONS[conversion](value)
-            format(value, spec)
-        except (KeyError, ValueError, TypeError) as err:
-            raise ConfigError(f"{name}: {shown} does not fit the field {field_name} ({err})") from None
 
 
 def load(path: Path | str | None = None) -> Config:

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from . import config, settings
+from .templates import TEMPLATE_FIELDS
 from .voices import registry
 
 
@@ -59,7 +60,7 @@ def render() -> str:
                 "",
             ]
         if name == "speech":
-            fields = ", ".join(f"`{{{key}}}`" for key in config.TEMPLATE_FIELDS)
+            fields = ", ".join(f"`{{{key}}}`" for key in TEMPLATE_FIELDS)
             lines += [
                 f"Templates may use {fields}, with format specs such as `{{number:03d}}`;",
                 "attribute or index access (`{number.real}`, `{title[0]}`) is refused. In transitions, `{title}` is",

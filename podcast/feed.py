@@ -38,8 +38,9 @@ from feedgen.util import xml_elem
 
 from . import dates
 from .catalog import Episode
-from .config import Config, placeholder_host, valid_email
+from .config import Config, valid_email
 from .fsutil import slugify, write_atomic
+from .identity import placeholder_host
 from .sidecars import clock
 
 if TYPE_CHECKING:

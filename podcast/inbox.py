@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import article as article_mod
-from .build import BuildResult, Reporter, build, episode_key
+from .build import BuildResult, Reporter, build
 from .config import Config
 from .errors import (
     EXIT_FAILURE,
@@ -38,6 +38,7 @@ from .errors import (
     PodcastError,
     PublishError,
 )
+from .identity import episode_key
 from .lock import show_lock
 from .publish import regenerate_feed
 

@@ -43,11 +43,11 @@ from mutagen.mp3 import MP3
 
 from . import feed
 from .article import Issue
-from .build import title_key
 from .catalog import Catalog, Episode, problem
 from .config import Config
 from .errors import CatalogError, InputError
 from .fsutil import inside, slugify
+from .identity import title_key
 from .lock import show_lock
 from .publish import EPISODES_DIR
 

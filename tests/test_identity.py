@@ -23,8 +23,9 @@ from podcast import catalog as catalog_mod
 from podcast import config as config_mod
 from podcast import dates
 from podcast.article import Issue, read
-from podcast.build import BuildStatus, build, episode_key, title_key
+from podcast.build import BuildStatus, build
 from podcast.catalog import Catalog
+from podcast.identity import episode_key, title_key
 from podcast.publish import list_episodes, regenerate_feed
 
 TITLE = "La lettre du vendredi"

@@ -231,8 +231,9 @@ def test_preview_on_a_fresh_show_writes_nothing(show: Path) -> None:
 def test_preview_reads_an_existing_catalog_without_writing(show: Path) -> None:
     """The number comes from the catalog, opened read-only: no -wal/-shm appear, no byte changes."""
     from podcast import config as config_mod
-    from podcast.build import episode_key, plan
+    from podcast.build import plan
     from podcast.catalog import Catalog, Episode
+    from podcast.identity import episode_key
 
     _intro_with_number(show)
     article = show / "abeilles.txt"

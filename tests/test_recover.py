@@ -22,10 +22,10 @@ from helpers import ARTICLES, check_feed, configure, new_show
 
 from podcast import config as config_mod
 from podcast.article import Issue
-from podcast.build import title_key
 from podcast.catalog import Catalog
 from podcast.cli import cli
 from podcast.errors import EXIT_CATALOG, EXIT_USAGE
+from podcast.identity import title_key
 from podcast.recover import RECOVERED_HASH
 
 DATES = {"01-marche.txt": "2025-03-01", "02-bibliotheque.md": "2025-03-08", "03-velo.txt": "2025-03-15"}

@@ -14,7 +14,7 @@ import pytest
 import tomli_w
 from click.testing import CliRunner
 
-from podcast import categories, feed
+from podcast import categories, feed, identity
 from podcast import config as config_mod
 from podcast.cli import cli
 from podcast.errors import ConfigError
@@ -108,15 +108,15 @@ def test_a_placeholder_show_warns_and_fixes_its_identity_only_when_public(tmp_pa
     ],
 )
 def test_placeholder_hosts(url: str, placeholder: bool) -> None:
-    assert config_mod.placeholder_host(url) is placeholder
+    assert identity.placeholder_host(url) is placeholder
 
 
 def test_placeholders_lists_each_default_once(tmp_path: Path) -> None:
-    assert len(config_mod.placeholders(config_mod.Config(root=tmp_path))) == 4
+    assert len(identity.placeholders(config_mod.Config(root=tmp_path))) == 4
     show = config_mod.ShowConfig(
         title="Ondes", author="Rédaction", email="ondes@lefil-essai.fr", base_url="https://ondes.lefil-essai.fr/"
     )
-    assert config_mod.placeholders(config_mod.Config(root=tmp_path, show=show)) == []
+    assert identity.placeholders(config_mod.Config(root=tmp_path, show=show)) == []
 
 
 def load_with(show: Path, **values: object) -> config_mod.Config:
