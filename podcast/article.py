@@ -185,6 +185,19 @@ def _too_big(size: int, limit: int) -> str:
     return f"the article is {spaced(size)} bytes, over the limit of {spaced(limit)} (publish.max_article_bytes)"
 
 
+def read_file(path: Path, max_bytes: int | None = None) -> bytes:
+    """A regular file's bytes (not a FIFO, not a device, not over ``max_bytes``); every failure is
+    one :class:`InputError` naming the file."""
+    try:
+        return _read_regular(path, max_bytes)
+    except IsADirectoryError:
+        raise InputError("is a folder, not an article file", path=path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", path=path) from None
+
+
 def read(path: Path | str, *, settings: Any = None, max_bytes: int | None = None) -> Issue:
     """Read and parse an article file; every failure is an :class:`InputError`. HTML, e-mail files
     and URLs are read by :mod:`podcast.sources` (``settings``: the show's ``[read]`` table).
@@ -192,16 +205,9 @@ def read(path: Path | str, *, settings: Any = None, max_bytes: int | None = None
     from . import sources
 
     if sources.handles(path):
-        return sources.read(path, settings=settings)
+        return sources.read(path, settings=settings, max_bytes=max_bytes)
     path = Path(path)
-    try:
-        data = _read_regular(path, max_bytes)
-    except IsADirectoryError:
-        raise InputError("is a folder, not an article file", path=path) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", path=path) from None
+    data = read_file(path, max_bytes)
     text, warnings = decode(data, name=str(path))
     issue = parse(text, name=str(path), markdown=path.suffix.lower() in MARKDOWN_SUFFIXES or None)
     warnings.extend(issue.warnings)

@@ -79,9 +79,9 @@ def read_bytes(data: bytes, *, kind: str, name: str, settings: Any = None, url: 
     return read_html(text, name=name, prefix="html", newsletter=True, sponsored=sponsored)
 
 
-def read(source: Path | str, *, settings: Any = None) -> Issue:
+def read(source: Path | str, *, settings: Any = None, max_bytes: int | None = None) -> Issue:
     """An .html/.htm/.eml file or an http(s) page -> :class:`Issue`; InputError or FetchError."""
-    from ..article import _read_regular
+    from ..article import read_file
 
     text = str(source)
     if is_url(text):
@@ -99,14 +99,7 @@ def read(source: Path | str, *, settings: Any = None) -> Issue:
 
         return read_page(page, url=fetched.url, name=text, sponsored=bool(_setting(settings, "sponsored", False)))
     path = Path(source)
-    try:
-        data = _read_regular(path)
-    except IsADirectoryError:
-        raise InputError("is a folder, not an article file", path=path) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=path) from None
-    except OSError as err:
-        raise InputError(f"cannot read: {err.strerror}", path=path) from None
+    data = read_file(path, max_bytes)
     if not data.strip():
         raise InputError("the article is empty", path=path)
     kind = "email" if path.suffix.lower() == ".eml" else "html"

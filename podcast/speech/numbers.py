@@ -13,6 +13,8 @@ import re
 
 from num2words import num2words
 
+from ..dates import MONTHS
+
 # --- words ---------------------------------------------------------------------------------------
 
 
@@ -65,20 +67,6 @@ def roman(text: str) -> int | None:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 _MONTH_ABBREVIATIONS = {
     "janv": "janvier",
     "févr": "février",
