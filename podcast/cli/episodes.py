@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -219,24 +220,32 @@ def _build_inbox(
             )
 
     _file_log.info("podcast build --inbox %s: start", folder)
+    _batch(
+        ctx,
+        reporter,
+        then_publish,
+        lambda: run(
+            with_lock_wait(ctx.obj.config(), wait),
+            folder,
+            engine=engine,
+            force=force,
+            on_item=line,
+            reporter=reporter,
+            min_age=min_age,
+        ),
+    )
+
+
+def _batch(ctx: click.Context, reporter: _Reporter, then_publish: bool, action: Callable[[], Any]) -> None:
+    """An inbox or feed run: its items reported as they go, then its summary, then (if asked) the
+    upload, then its exit code (1 when an item failed)."""
     try:
-        result = _run(
-            ctx,
-            lambda: run(
-                with_lock_wait(ctx.obj.config(), wait),
-                folder,
-                engine=engine,
-                force=force,
-                on_item=line,
-                reporter=reporter,
-                min_age=min_age,
-            ),
-        )
+        result = _run(ctx, action)
     finally:
         reporter.close()
     code = result.exit_code
-    _say(result.summary(), err=code != 0, quiet=quiet)
-    if then_publish:  # what was built is consistent even when another article failed
+    _say(result.summary(), err=code != 0, quiet=ctx.meta.get("quiet", False))
+    if then_publish:  # what was built is consistent even when another item failed
         _publish(ctx)
     ctx.exit(code)
 
@@ -265,26 +274,20 @@ def _build_feed(
             episode = item.result.episode
             _say(f'{item.status:<8} episode {episode.number} "{episode.title}"', quiet=quiet)
 
-    try:
-        result = _run(
-            ctx,
-            lambda: follow(
-                with_lock_wait(ctx.obj.config(), wait),
-                source,
-                max_items=max_items,
-                engine=engine,
-                force=force,
-                reporter=reporter,
-                on_item=line,
-            ),
-        )
-    finally:
-        reporter.close()
-    code = result.exit_code
-    _say(result.summary(), err=code != 0, quiet=quiet)
-    if then_publish:
-        _publish(ctx)
-    ctx.exit(code)
+    _batch(
+        ctx,
+        reporter,
+        then_publish,
+        lambda: follow(
+            with_lock_wait(ctx.obj.config(), wait),
+            source,
+            max_items=max_items,
+            engine=engine,
+            force=force,
+            reporter=reporter,
+            on_item=line,
+        ),
+    )
 
 
 @cli.command()
