@@ -472,7 +472,7 @@ def test_sources_dispatch() -> None:
     ],
 )
 def test_boilerplate_rules(text: str, tool: bool) -> None:
-    from podcast.sources.html import boilerplate
+    from podcast.sources.clean import boilerplate
 
     assert boilerplate(text) is tool
 

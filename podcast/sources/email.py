@@ -21,7 +21,8 @@ from typing import Any
 
 from ..article import Issue, parse
 from ..errors import InputError
-from .html import boilerplate, read_html, squash
+from .clean import boilerplate, squash
+from .html import read_html
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ import trafilatura
 
 from ..article import Issue
 from ..errors import InputError
-from .html import page_meta, parse_html, read_html
+from .clean import parse_html
+from .html import page_meta, read_html
 
 log = logging.getLogger(__name__)
 
