@@ -107,6 +107,7 @@ class FakeGoogle(ThreadingHTTPServer):
         self.hits: list[Hit] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.generation = 0
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
         self.scheme = "http"
@@ -139,6 +140,10 @@ class FakeGoogle(ThreadingHTTPServer):
             self.latency = 0.0
             self.max_in_flight = 0
             self.answers = {}
+            # Requests of an earlier test still sleeping (a "slow:" answer the client gave up on) are
+            # not this test's: only requests started after the reset count as in flight.
+            self.generation += 1
+            self.in_flight = 0
 
     def __enter__(self) -> FakeGoogle:
         self._thread.start()
@@ -175,6 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
         server = self.server
         with server._lock:
             server.hits.append(Hit(text, lang, slow, time.monotonic(), self.client_address, dict(self.headers)))
+            generation = server.generation
             server.in_flight += 1
             server.max_in_flight = max(server.max_in_flight, server.in_flight)
         try:
@@ -195,7 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up (timeout): exactly what a slow answer is for
         finally:
             with server._lock:
-                server.in_flight -= 1
+                if server.generation == generation:
+                    server.in_flight -= 1
 
     def _answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
