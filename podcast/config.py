@@ -347,6 +347,7 @@ def _validate(config: Config) -> Config:
     if publish == config.root or publish in config.root.parents:
         # Everything in the publish folder goes public: podcast.toml, the catalog, the drafts too.
         raise ConfigError("publish.folder must not be the show folder or a folder above it")
+    _check_not_foreign(publish)
     if publish == state or state in publish.parents or publish in state.parents:
         raise ConfigError("publish.folder must not be, contain or lie inside the show's private .podcast folder")
     if voice.engine != "auto" and voice.engine not in registry.ENGINES:
@@ -367,6 +368,27 @@ def _validate(config: Config) -> Config:
     for name in ("intro", "outro", "transition", "transition_first", "transition_last", "outro_links"):
         check_template(getattr(config.speech, name), f"speech.{name}")
     return config
+
+
+# What a publish folder holds before its first feed: what a build writes, and a README.
+_OURS = re.compile(r"^(feed\.xml|episodes|cover\.(png|jpe?g)|README(\.\w+)?)$")
+
+
+def _check_not_foreign(publish: Path) -> None:
+    """Refuse an existing folder that is no show's publish folder (``/etc``, a home folder, another
+    project): ``serve`` and ``publish`` make everything in it public. A folder with a feed is ours."""
+    if not publish.is_dir() or (publish / "feed.xml").exists():
+        return
+    try:
+        foreign = sorted(p.name for p in publish.iterdir() if not p.name.startswith(".") and not _OURS.match(p.name))
+    except OSError:
+        return  # unreadable: the build will say so when it writes there
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        raise ConfigError(
+            f"publish.folder {publish} already holds other files ({shown}); everything in it would be "
+            "published: choose a new or empty folder"
+        )
 
 
 def _check_language(code: str) -> None:

@@ -56,6 +56,9 @@ def _scalar(value: str) -> Any:
         return value
 
 
+MAX_FRONT_MATTER = 64_000  # characters
+
+
 def parse_front_matter(source: str) -> dict[str, Any]:
     """YAML front matter -> a mapping, read safely (PyYAML's ``safe_load``; without PyYAML, one
     ``key: value`` a line). Anything but a mapping is a :class:`FrontMatterError`."""
@@ -70,12 +73,21 @@ def parse_front_matter(source: str) -> dict[str, Any]:
                     raise FrontMatterError(f"front matter line is not 'key: value': {line.strip()[:40]!r}") from None
                 meta[match.group(1)] = _scalar(match.group(2))
         return meta
+    if len(source) > MAX_FRONT_MATTER:
+        raise FrontMatterError(f"front matter is over {MAX_FRONT_MATTER // 1000} KB: metadata only, please")
     try:
-        data = yaml.safe_load(source)
+        # Aliases are refused before anything is built: a few hundred bytes of nested aliases
+        # ("billion laughs") expand to gigabytes when the value is read.
+        aliased = any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(source, Loader=yaml.SafeLoader))
+        data = None if aliased else yaml.safe_load(source)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
         raise FrontMatterError(f"front matter is not valid YAML{where}") from None
+    except ValueError as err:  # a date YAML reads as one but the calendar has not: 2025-02-30
+        raise FrontMatterError(f"front matter holds an impossible value ({err})") from None
+    if aliased:
+        raise FrontMatterError("front matter must not use YAML aliases (*name)")
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -265,6 +265,28 @@ def test_md_file_is_markdown_whatever_it_contains(tmp_path: Path) -> None:
     [
         ("---\n- a\n- b\n---\n# T\n\nTexte.\n", "front matter must be"),
         ("---\ntitle: [oups\n---\n# T\n\nTexte.\n", "not valid YAML"),
+        ("---\ndate: 2025-02-30\n---\n# T\n\nTexte.\n", "impossible value"),  # was a traceback
+        ("---\ndate: 2025-13-01\n---\n# T\n\nTexte.\n", "impossible value"),
+        # a few hundred bytes of nested aliases expand to gigabytes once read ("billion laughs")
+        (
+            "---\n"
+            "a: &a [x, x, x, x, x, x, x, x, x]\n"
+            "a1: &a1 [*a, *a]\n"
+            "a2: &a2 [*a1, *a1]\n"
+            "a3: &a3 [*a2, *a2]\n"
+            "a4: &a4 [*a3, *a3]\n"
+            "a5: &a5 [*a4, *a4]\n"
+            "a6: &a6 [*a5, *a5]\n"
+            "a7: &a7 [*a6, *a6]\n"
+            "a8: &a8 [*a7, *a7]\n"
+            "a9: &a9 [*a8, *a8]\n"
+            "title: *a9\n"
+            "---\n"
+            "# T\n"
+            "\n"
+            "Texte.\n",
+            "must not use YAML aliases",
+        ),
     ],
 )
 def test_bad_front_matter_is_one_line(front: str, message: str) -> None:

@@ -236,3 +236,18 @@ def test_configuration_reference_lists_every_setting() -> None:
     for table in ("[show]", "[voice]", "[voice.espeak]", "[voice.gtts]", "[speech]", "[audio]", "[publish]", "[cache]"):
         assert f"## {table}\n" in text
     assert "| `rate` | int | `170` | between 80 and 450 words per minute | speaking rate |" in text
+
+
+@pytest.mark.parametrize("other", ["secrets.txt", "sub"])
+def test_a_publish_folder_holding_other_files_is_refused(tmp_path: Path, other: str) -> None:
+    """/etc, a home folder, another project: serve and publish would make all of it public."""
+    folder = tmp_path / "ailleurs"
+    folder.mkdir()
+    (folder / other).mkdir() if other == "sub" else (folder / other).write_text("x", encoding="utf-8")
+    show = tmp_path / "show"
+    show.mkdir()
+    (show / "podcast.toml").write_text(f'[publish]\nfolder = "{folder}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="already holds other files"):
+        config.load(show / "podcast.toml")
+    (folder / "feed.xml").write_text("<rss/>", encoding="utf-8")  # a show's folder: accepted
+    assert config.load(show / "podcast.toml").publish_dir == folder.resolve()

@@ -12,7 +12,7 @@ from helpers import configure
 from podcast import config as config_mod
 from podcast.cli import cli
 from podcast.errors import EXIT_USAGE, ConfigError
-from podcast.upload import Entry, content_headers, plan
+from podcast.upload import Entry, content_headers, plan, scan
 from podcast.upload.target import parse, read_credentials
 
 
@@ -141,3 +141,16 @@ def test_publish_without_a_target_is_one_line(show: Path) -> None:
     assert result.output.strip().splitlines() == [
         f"Error: {show.resolve()}: no upload target: set target in the [upload] table of podcast.toml"
     ]
+
+
+def test_a_link_out_of_the_publish_folder_is_never_uploaded(tmp_path: Path) -> None:
+    """What ``podcast serve`` refuses is not sent to the host either (a link to /etc/passwd)."""
+    folder = tmp_path / "feed"
+    (folder / "episodes").mkdir(parents=True)
+    (folder / "feed.xml").write_text("<rss/>", encoding="utf-8")
+    (folder / "episodes" / "001-a.mp3").write_bytes(b"\xff\xfb" * 10)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("mot de passe", encoding="utf-8")
+    (folder / "passwd").symlink_to(secret)
+    (folder / "inner.mp3").symlink_to(folder / "episodes" / "001-a.mp3")  # a link inside stays
+    assert sorted(scan(folder, {})) == ["episodes/001-a.mp3", "feed.xml", "inner.mp3"]

@@ -171,6 +171,10 @@ def scan(folder: Path, known: dict[str, Entry]) -> dict[str, tuple[Path, Entry]]
         name = path.relative_to(folder).as_posix()
         if any(part.startswith(".") for part in name.split("/")) or not path.is_file():
             continue
+        if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+            # What ``podcast serve`` refuses is never uploaded either: a link out of the folder.
+            log.warning("not publishing %s: it links out of the publish folder", name)
+            continue
         info = path.stat()
         old = known.get(name)
         if old and old.size == info.st_size and old.mtime_ns == info.st_mtime_ns:
