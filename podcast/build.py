@@ -24,14 +24,14 @@ from typing import Protocol
 
 from . import article as article_mod
 from . import catalog as catalog_mod
-from . import feed, master, publish, segment, sidecars, sounds, sources, speech, tags, voices
+from . import feed, master, publish, segment, sidecars, sounds, speech, tags, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .chunks import CHUNK_SECONDS
 from .config import Config
 from .cover import check_cover, ensure_cover
 from .dates import check as check_date
-from .dates import french_date, today, utc_now
+from .dates import french_date, meta_day, today, utc_now
 from .errors import InputError, PublishError, VoiceError
 from .fsutil import slugify
 from .identity import episode_key, placeholders, text_hash, title_key
@@ -241,7 +241,7 @@ def plan(
     the_cast, choice = choose_voice(config, engine, previous)
     lexicon_path = config.resolve(config.voice.lexicon) if config.voice.lexicon else None
     speak = speech.speaker(speech.load_lexicon(lexicon_path))
-    day = check_date(day) if day is not None else (sources.issue_day(issue) or today())
+    day = check_date(day) if day is not None else (meta_day(issue.meta.get("date")) or today())
     links = any(article.links for article in issue.articles)
     outro = " ".join(
         _template(t, config, issue, number, day)
@@ -316,7 +316,7 @@ def build(
             return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
         number = existing.number if existing else catalog.next_number()
         if day is None:
-            day = date.fromisoformat(existing.date) if existing else (sources.issue_day(issue) or today())
+            day = date.fromisoformat(existing.date) if existing else (meta_day(issue.meta.get("date")) or today())
         reporter.stage("Reading")
         the_plan = plan(
             config, source, engine=engine, issue=issue, number=number, day=day, source_id=source_id, catalog=catalog

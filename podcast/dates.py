@@ -61,3 +61,21 @@ def parse(text: str) -> date:
     if day.year < FIRST_YEAR:
         raise ValueError(f"{text!r} is before {FIRST_YEAR}")
     return day
+
+
+def meta_day(value: object) -> date | None:
+    """The day a source gives (e-mail Date, page or feed item date, front matter), when a feed can
+    carry it: a date, a datetime or an ISO string; anything else, or a year before 1900, is None."""
+    day: date | None
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value)[:10]) if value else None
+        except ValueError:
+            return None
+    if day is None or day.year < FIRST_YEAR:
+        return None
+    return day

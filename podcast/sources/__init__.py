@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".html", ".htm", ".eml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
-__all__ = ["SUFFIXES", "FetchError", "handles", "issue_day", "read", "read_bytes"]
+__all__ = ["SUFFIXES", "FetchError", "handles", "read", "read_bytes"]
 
 
 def handles(source: Path | str) -> bool:
@@ -107,21 +106,3 @@ def read(source: Path | str, *, settings: Any = None, max_bytes: int | None = No
     for warning in issue.warnings:
         log.warning("%s", warning)
     return issue
-
-
-def issue_day(issue: Issue) -> date | None:
-    """The date the source gives (e-mail Date, page or item date, front matter), if a feed can carry it."""
-    value = issue.meta.get("date")
-    day: date | None
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value)[:10]) if value else None
-        except ValueError:
-            return None
-    if day is None or day.year < 1900:
-        return None
-    return day
