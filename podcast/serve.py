@@ -411,6 +411,8 @@ def serve(
     """Serve until interrupted. ``base_url``: the show's, to warn when the feed points elsewhere."""
     server = make_server(directory, host, port)
     address = url(server)
+    if not (directory / "feed.xml").is_file():
+        log.warning("%s holds no feed.xml: is it a show's publish folder? Every file in it is served", directory)
     if base_url and not base_url.startswith(address) and is_loopback(server):
         log.warning(
             "the feed's links start with %s (show.base_url), not %s: apps will fetch episodes there", base_url, address

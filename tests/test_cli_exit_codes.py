@@ -233,3 +233,11 @@ def test_cron_wrapper_passes_the_exit_code_through(built, tmp_path: Path) -> Non
     assert done.stderr.splitlines()[0] == "failed   vide.md: the article is empty"
     assert "ERROR failed   vide.md: the article is empty" in log.read_text(encoding="utf-8")
     check_feed(config)
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["build"], ["build", "x.txt", "--date", "demain"]])
+def test_usage_mistakes_are_one_line_from_the_installed_command(args: list[str], tmp_path: Path) -> None:
+    """click's own Usage/Try/Error block is one line too, as every other mistake (cron mails, logs)."""
+    done = subprocess.run([str(PODCAST), *args], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout == "" and len(done.stderr.splitlines()) == 1 and done.stderr.startswith("Error: ")

@@ -202,12 +202,25 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    """The ``podcast`` command. Usage mistakes are one line too (click's own Usage/Try/Error block
+    becomes "Error: ... (podcast build --help)"), so a cron mail or a log holds one line per failure."""
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        cli(prog_name="podcast")
+        code = cli.main(prog_name="podcast", standalone_mode=False)
+    except click.UsageError as err:
+        where = err.ctx.command_path if err.ctx is not None else "podcast"
+        click.echo(f"Error: {err.format_message()} ({where} --help)", err=True)
+        sys.exit(err.exit_code)
+    except click.ClickException as err:
+        click.echo(f"Error: {err.format_message()}", err=True)
+        sys.exit(err.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_FAILURE)
     except PodcastError as err:  # pragma: no cover - raised outside a command (e.g. --debug)
         click.echo(f"Error: {err}", err=True)
         sys.exit(err.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
