@@ -447,9 +447,7 @@ def _render_table(lines: list[str], name: str, values: Any) -> None:
             continue
         value = getattr(values, f.name)
         # TOML has no null: a setting left unset (the voice's own value) is shown commented out.
-        lines.append(
-            f"# {f.name} =  ({settings.doc(f)})" if value is None else f"{f.name} = {_toml_value(value)}"
-        )
+        lines.append(f"# {f.name} =  ({settings.doc(f)})" if value is None else f"{f.name} = {_toml_value(value)}")
     lines.append("")
 
 
