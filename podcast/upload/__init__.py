@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..errors import EXIT_USAGE, ConfigError, PublishError
-from .target import Target, parse
+from .target import Target, parse, read_credentials
 
 if TYPE_CHECKING:
     from ..build import Reporter
@@ -106,6 +106,14 @@ class PublishResult:
     unchanged: int = 0
     bytes_sent: int = 0
     dry_run: bool = False
+
+
+def credentials(file: Path | None) -> dict[str, str]:
+    """The host's secrets (environment first, then ``file``); an unreadable file is a CredentialsError."""
+    try:
+        return read_credentials(file)
+    except OSError as err:
+        raise CredentialsError(f"cannot read upload.credentials: {err.strerror or err}", path=file) from None
 
 
 def config_problem(config: Config) -> str | None:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import CredentialsError, TransientError, UploadError
-from .target import Target, read_credentials
+from . import CredentialsError, TransientError, UploadError, credentials
+from .target import Target
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -80,12 +80,7 @@ class S3Remote:
         from botocore.config import Config as BotoConfig
         from botocore.exceptions import BotoCoreError
 
-        try:
-            secrets = read_credentials(self.credentials)
-        except OSError as err:
-            raise CredentialsError(
-                f"cannot read upload.credentials: {err.strerror or err}", path=self.credentials
-            ) from None
+        secrets = credentials(self.credentials)
         session = boto3.session.Session(
             aws_access_key_id=secrets.get("AWS_ACCESS_KEY_ID"),
             aws_secret_access_key=secrets.get("AWS_SECRET_ACCESS_KEY"),

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import CredentialsError, TransientError, UploadError
-from .target import Target, read_credentials
+from . import CredentialsError, TransientError, UploadError, credentials
+from .target import Target
 
 if TYPE_CHECKING:
     import paramiko
@@ -45,12 +45,7 @@ class SftpRemote:
             return self._sftp
         import paramiko
 
-        try:
-            secrets = read_credentials(self.credentials)
-        except OSError as err:
-            raise CredentialsError(
-                f"cannot read upload.credentials: {err.strerror or err}", path=self.credentials
-            ) from None
+        secrets = credentials(self.credentials)
         client = paramiko.SSHClient()
         try:
             client.load_host_keys(str(self.known_hosts))
