@@ -80,31 +80,18 @@ with wave.open(sys.argv[2], "wb") as out:
 """
 
 
-def bare_pipeline(text: Path, work: Path, bitrate: int = 96) -> Run:
+def encode_mp3(wav: Path, mp3: Path, bitrate: int) -> Run:
+    """The bare pipeline's second half: the bundled ffmpeg, WAV to a mono MP3 at ``bitrate``."""
     import imageio_ffmpeg
 
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav)]
+    return measure([*command, "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ar", "44100", "-ac", "1", str(mp3)])
+
+
+def bare_pipeline(text: Path, work: Path, bitrate: int = 96) -> Run:
     wav, mp3 = work / "bare.wav", work / "bare.mp3"
     speak = measure([sys.executable, "-c", BARE, str(text), str(wav)])
-    encode = measure(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-i",
-            str(wav),
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            f"{bitrate}k",
-            "-ar",
-            "44100",
-            "-ac",
-            "1",
-            str(mp3),
-        ]
-    )
+    encode = encode_mp3(wav, mp3, bitrate)
     return Run(speak.wall + encode.wall, speak.cpu + encode.cpu, max(speak.peak_mb, encode.peak_mb))
 
 

@@ -22,38 +22,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import EXAMPLE, PODCAST, SAMPLE, Run, best, measure
+from bench import EXAMPLE, PODCAST, SAMPLE, Run, best, encode_mp3, measure
 
 
 def bare(model: Path, text: Path, work: Path, bitrate: int = 96) -> tuple[Run, float]:
     """piper CLI to WAV, then ffmpeg to MP3; returns the run and the seconds of audio."""
-    import imageio_ffmpeg
-
     wav, mp3 = work / "bare.wav", work / "bare.mp3"
     piper_cli = Path(sys.executable).parent / "piper"
     speak = measure([str(piper_cli), "-m", str(model), "-f", str(wav), "-i", str(text)])
     with wave.open(str(wav)) as handle:
         seconds = handle.getnframes() / handle.getframerate()
-    encode = measure(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-i",
-            str(wav),
-            "-c:a",
-            "libmp3lame",
-            "-b:a",
-            f"{bitrate}k",
-            "-ar",
-            "44100",
-            "-ac",
-            "1",
-            str(mp3),
-        ]
-    )
+    encode = encode_mp3(wav, mp3, bitrate)
     return Run(speak.wall + encode.wall, speak.cpu + encode.cpu, max(speak.peak_mb, encode.peak_mb)), seconds
 
 

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import free_port, helper_missing
-from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show
+from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, publish_in_a_process
 
 from podcast import config as config_mod
 from podcast.cli import cli
@@ -195,13 +195,7 @@ def test_wrong_secret_is_one_line_exit_2_and_deletes_nothing(storage: Storage, t
     before = storage.files("creds/")
     wrong = "not-the-secret-" + "x" * 24
     (tmp_path / "s3-credentials").write_text(f"AWS_ACCESS_KEY_ID={storage.key_id}\nAWS_SECRET_ACCESS_KEY={wrong}\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = publish_in_a_process(config)
     assert done.returncode == EXIT_USAGE, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused our credentials" in lines[0], done.stderr

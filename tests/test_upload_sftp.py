@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from helpers import configure, free_port, helper_missing
-from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show
+from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, publish_in_a_process
 
 from podcast.errors import EXIT_USAGE
 from podcast.publish import remove
@@ -205,13 +205,7 @@ def test_wrong_key_is_one_line_exit_2_and_deletes_nothing(sshd: Server, tmp_path
     stranger = paramiko.ECDSAKey.generate()
     stranger.write_private_key_file(str(tmp_path / "stranger_key"))
     configure(config.root, {"upload": {"ssh_key": str(tmp_path / "stranger_key")}})
-    done = subprocess.run(
-        [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = publish_in_a_process(config)
     assert done.returncode == EXIT_USAGE, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused our credentials" in lines[0], done.stderr

@@ -6,8 +6,11 @@ that a remote feed names only complete files."""
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
@@ -148,3 +151,15 @@ class FlakyProxy:
                 except OSError:
                     pass
                 sock.close()
+
+
+def publish_in_a_process(config: config_mod.Config) -> subprocess.CompletedProcess[str]:
+    """``python -m podcast publish`` for this show, as a producer runs it: its exit code and stderr."""
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run(
+        [sys.executable, "-m", "podcast", "--config", str(config.root / "podcast.toml"), "publish"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
