@@ -205,6 +205,16 @@ class ReadConfig:
 
 
 @dataclass(frozen=True)
+class SiteConfig:
+    """``[site]``: the pages for listeners beside the feed (docs/site.md)."""
+
+    enabled: bool = setting(True, "write index.html and a page per episode (player, chapters, transcript)")
+    templates: str = setting(
+        "", "folder of the show's own page templates; a file missing there is the built-in one; empty: built-in"
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """A show: where it lives and everything podcast.toml says about it."""
 
@@ -217,6 +227,7 @@ class Config:
     cache: CacheConfig = field(default_factory=CacheConfig)
     upload: UploadConfig = field(default_factory=UploadConfig)
     read: ReadConfig = field(default_factory=ReadConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
 
     @property
     def publish_dir(self) -> Path:
@@ -275,6 +286,7 @@ _TABLES: dict[str, type] = {
     "cache": CacheConfig,
     "upload": UploadConfig,
     "read": ReadConfig,
+    "site": SiteConfig,
 }
 _VOICE_KEYS = ("engine", "lexicon", "lock", "title_delivery")  # [voice]'s own settings; the rest are tables
 
@@ -323,7 +335,7 @@ def validate(config: Config, path: Path | None = None) -> Config:
 
 
 def _validate(config: Config) -> Config:
-    for table in ("show", "speech", "audio", "publish", "cache"):
+    for table in ("show", "speech", "audio", "publish", "cache", "site"):
         settings.check_all(table, getattr(config, table))
     show, voice = config.show, config.voice
     settings.check_all("voice", voice)
@@ -365,13 +377,19 @@ def _validate(config: Config) -> Config:
         raise ConfigError(problem)
     for role in registry.ROLES:
         registry.check_role(role, getattr(voice, role), voice.engine, voice.options)
+    if config.site.templates:
+        own = config.resolve(config.site.templates)
+        if not own.is_dir():
+            raise ConfigError(f"site.templates: no such folder: {own}")
+        if own == publish or publish in own.parents:
+            raise ConfigError("site.templates must not lie inside the publish folder (it would be published)")
     for name in ("intro", "outro", "transition", "transition_first", "transition_last", "outro_links"):
         check_template(getattr(config.speech, name), f"speech.{name}")
     return config
 
 
 # What a publish folder holds before its first feed: what a build writes, and a README.
-_OURS = re.compile(r"^(feed\.xml|episodes|cover\.(png|jpe?g)|README(\.\w+)?)$")
+_OURS = re.compile(r"^(feed\.xml|index\.html|episodes|cover\.(png|jpe?g)|README(\.\w+)?)$")
 
 
 def _check_not_foreign(publish: Path) -> None:

@@ -42,6 +42,7 @@ from .config import Config, valid_email
 from .fsutil import slugify, write_atomic
 from .identity import placeholder_host
 from .sidecars import clock
+from .site import INDEX_NAME, page_name
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -172,13 +173,15 @@ def render(
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension, atom=False)
     fg.title(title)
     fg.description(description)
+    pages = config.site.enabled  # the show's page and the episodes' (podcast.site), else the folder and audio
+    home = base + INDEX_NAME if pages else base
     fg.link(href=config.feed_url, rel="self")
-    fg.link(href=base, rel="alternate")  # feedgen's RSS <link> is the last one given
+    fg.link(href=home, rel="alternate")  # feedgen's RSS <link> is the last one given
     fg.language(show.language)
     fg.author({"name": author, "email": email} if email else {"name": author})
     fg.generator("podcast-builder")
     cover = cover_name(config)
-    fg.image(url=base + cover, title=title, link=base)
+    fg.image(url=base + cover, title=title, link=home)
     fg.podcast.itunes_image(base + cover)
     fg.podcast.itunes_author(author)
     if email:  # itunes:owner needs both; without an address there is no owner to name
@@ -210,7 +213,8 @@ def render(
         entry.content(clean(episode.notes_html).replace("]]>", "]]&gt;"), type="CDATA")
         entry.pubDate(_rfc2822_source(episode.pub_date))
         entry.enclosure(base + episode.audio, str(episode.bytes), "audio/mpeg")
-        entry.link(href=episode.link or base + episode.audio)  # the page it was read from, if any
+        # Its page (which links the article it was read from); without pages, that article or the audio.
+        entry.link(href=base + page_name(episode) if pages else episode.link or base + episode.audio)
         entry.podcast.itunes_duration(str(round(episode.duration_ms / 1000)))
         entry.podcast.itunes_episode(episode.number)
         entry.podcast.itunes_episode_type("full")

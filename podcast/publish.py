@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import feed, mp3
+from . import feed, mp3, site
 from .catalog import Catalog, Episode, open_for_show
 from .config import Config
 from .cover import ensure_cover
@@ -63,7 +63,9 @@ def checkpoint(stage: str) -> None:
 @contextmanager
 def session(config: Config) -> Iterator[Catalog]:
     """The show's catalog under the show's lock, with what a killed run left already repaired:
-    the one way in for anything that changes the catalog, the feed or the episode files."""
+    the one way in for anything that changes the catalog, the feed or the episode files.
+    The show's own page templates are checked first: a broken one changes nothing."""
+    site.check(config, feed.cover_name(config))
     with show_lock(config.state_dir / LOCK_NAME, config.publish.lock_timeout):
         with open_for_show(config.catalog_path, config.publish_dir) as catalog:
             recover(config, catalog)
@@ -71,8 +73,17 @@ def session(config: Config) -> Iterator[Catalog]:
 
 
 def write_feed(config: Config, catalog: Catalog) -> Path:
-    """feed.xml from the catalog (:func:`feed.write_catalog`: due episodes, the show's identity)."""
-    return feed.write_catalog(config, catalog)
+    """feed.xml from the catalog (:func:`feed.write_catalog`: due episodes, the show's identity),
+    with the listeners' pages (:mod:`podcast.site`): every page rendered first (a failing template
+    writes nothing), written before the feed that links them, stale ones deleted after it."""
+    now = utc_now()
+    pages: dict[str, bytes] = {}
+    if config.site.enabled:
+        pages = site.render(config, feed.listed(config, catalog.episodes(), now), feed.cover_name(config))
+        site.write(config, pages)
+    path = feed.write_catalog(config, catalog, now)
+    site.prune(config, pages)
+    return path
 
 
 def recover(config: Config, catalog: Catalog) -> None:

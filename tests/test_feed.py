@@ -39,7 +39,7 @@ def test_channel_has_every_tag_apps_need(show_config, three) -> None:
     data = feed.render(show_config, three, changed="2025-03-04T08:00:00+00:00")
     channel = _tree(data).find("channel")
     base = show_config.base_url
-    assert channel.findtext("link") == base
+    assert channel.findtext("link") == base + "index.html"  # the show's page (podcast.site)
     self_link = channel.find("atom:link", NS)
     assert self_link.get("rel") == "self" and self_link.get("href") == base + "feed.xml"
     assert channel.findtext("language") == "fr"

@@ -398,8 +398,10 @@ def test_feed_followed_twice_builds_each_item_once(show: Path, server: Server) -
     assert titles == ["Le fret ferroviaire en reprise", "Le grand retour du train de nuit"]
     dates = {entry.title: entry.published_parsed[:3] for entry in published.entries}
     assert dates["Le grand retour du train de nuit"] == (2025, 3, 14)  # the item's date
+    # The item links its page, and the page the article it was read from.
     links = {entry.title: entry.link for entry in published.entries}
-    assert links["Le fret ferroviaire en reprise"] == "https://lalettredurail.example/p/fret-en-reprise"
+    page = (show / "feed" / links["Le fret ferroviaire en reprise"].split("/show/", 1)[1]).read_text(encoding="utf-8")
+    assert '<a href="https://lalettredurail.example/p/fret-en-reprise">Lire l\'article original</a>' in page
     assert all(p[0] != "/pixel.gif" for p in server.requests)
     # An item changed at the source updates its episode; the other stays.
     changed = rss.replace(b"60 000 camions par an", b"70 000 camions par an")

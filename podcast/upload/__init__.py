@@ -147,7 +147,7 @@ def content_headers(name: str, feed_max_age: int) -> dict[str, str]:
     """Content-Type, and Cache-Control: long for names that carry a hash, short for the rest."""
     suffix = Path(name).suffix.lower()
     content_type = _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-    if _HASHED.search(name):
+    if _HASHED.search(name) and not name.endswith(".html"):  # a page changes with the show: not immutable
         cache = f"public, max-age={MEDIA_MAX_AGE}, immutable"
     else:
         cache = f"public, max-age={feed_max_age}"

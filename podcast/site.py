@@ -1,0 +1,486 @@
+"""The show's pages for listeners: ``index.html`` beside the feed and one page per episode beside its MP3.
+
+A first listen usually starts from a link, not from an app: each page has a player, the chapters
+(buttons that seek), the transcript read from the episode's WebVTT sidecar (each sentence a button;
+the one being spoken is highlighted) and the show notes. Pages are plain HTML with their style and
+script inline and relative links only, so they work from any static host, ``podcast serve`` and
+``file://``, and request nothing from elsewhere.
+
+Pages are a function of the catalog, like the feed: written with it in the same publish session
+(:func:`write` before the feed, :func:`prune` after it), atomically, and only when their bytes change;
+no clock is read, so a rebuild gives the same bytes. Templates are Jinja2 with autoescaping on for
+everything; a show may override any of them with a folder of its own (``[site] templates``), a file
+missing there being the built-in one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .dates import french_date
+from .errors import ConfigError
+from .fsutil import inside, write_atomic
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .catalog import Episode
+    from .config import Config
+
+log = logging.getLogger(__name__)
+
+INDEX_NAME = "index.html"
+PAGE_SUFFIX = ".html"
+GENERATOR = '<meta name="generator" content="podcast-builder">'
+BUILT_IN = Path(__file__).with_name("pages")
+# Every template a show may override (the style and script are included inline by the two pages).
+TEMPLATES = ("index.html.j2", "episode.html.j2", "base.html.j2", "site.css", "site.js")
+_PAGE = re.compile(r"^\d{3,}-[a-z0-9-]+-[0-9a-f]{8,64}\.html$")  # our episode pages' names
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+class TemplateError(ConfigError):
+    """A page template of the show's own cannot be read or rendered: nothing was written."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    start_ms: int
+    end_ms: int
+    title: str
+
+    @property
+    def start(self) -> str:
+        """Seconds, as the player's ``currentTime`` takes them."""
+        return seconds(self.start_ms)
+
+    @property
+    def clock(self) -> str:
+        return clock(self.start_ms)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One sentence of the transcript: a cue of the WebVTT sidecar."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+
+    @property
+    def start(self) -> str:
+        return seconds(self.start_ms)
+
+    @property
+    def end(self) -> str:
+        return seconds(self.end_ms)
+
+
+@dataclass(frozen=True)
+class Section:
+    """The transcript's lines under one chapter's title (the whole transcript when there are none)."""
+
+    title: str
+    start: str
+    lines: list[Line]
+
+
+@dataclass(frozen=True)
+class EpisodePage:
+    number: int
+    title: str
+    description: str
+    date_iso: str
+    date_text: str  # "1er mars 2025"
+    duration_ms: int
+    page: str  # relative to the publish folder: episodes/<stem>.html
+    audio: str  # relative to the page: the MP3 beside it
+    audio_url: str  # absolute, for og:audio
+    page_url: str
+    source: str | None  # the article it was read from (http(s)), if any
+    chapters: list[Chapter]
+    sections: list[Section]
+    notes: str  # sanitized HTML (see :func:`notes`)
+    files: dict[str, str] = field(default_factory=dict)  # label -> file beside the page (VTT, SRT, chapters)
+
+    @property
+    def duration(self) -> str:
+        return clock(self.duration_ms)
+
+    @property
+    def duration_iso(self) -> str:
+        minutes, secs = divmod(round(self.duration_ms / 1000), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"PT{hours}H{minutes}M{secs}S" if hours else f"PT{minutes}M{secs}S"
+
+    @property
+    def duration_text(self) -> str:
+        minutes, secs = divmod(round(self.duration_ms / 1000), 60)
+        hours, minutes = divmod(minutes, 60)
+        if hours:
+            return f"{hours} h {minutes:02d} min"
+        return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ShowPage:
+    title: str
+    description: str
+    author: str
+    language: str
+    base_url: str
+    feed_url: str
+    page_url: str
+    cover: str | None  # relative to the publish folder; None: no cover file yet
+    cover_url: str
+    apps: list[Subscribe]
+    episodes: list[EpisodePage]
+
+
+def seconds(ms: int) -> str:
+    """Milliseconds as seconds for HTML attributes: "12.345", without a trailing zero."""
+    whole, millis = divmod(ms, 1000)
+    return f"{whole}.{millis:03d}".rstrip("0").rstrip(".")
+
+
+def clock(ms: int) -> str:
+    """What a listener reads: "4:05", "1:02:03"."""
+    minutes, secs = divmod(round(ms / 1000), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def page_name(episode: Episode) -> str:
+    """An episode's page, relative to the publish folder: its MP3's name with ``.html``."""
+    return str(Path(episode.audio).with_suffix(PAGE_SUFFIX).as_posix())
+
+
+def subscribe_links(feed_url: str) -> list[Subscribe]:
+    """Links that open the feed in the common apps (their documented URL schemes): links, not requests."""
+    bare = feed_url.split("://", 1)[-1]
+    encoded = quote(feed_url, safe="")
+    return [
+        Subscribe("Apple Podcasts", f"podcasts://{bare}"),
+        Subscribe("Pocket Casts", f"pktc://subscribe/{bare}"),
+        Subscribe("AntennaPod", f"https://antennapod.org/deeplink/subscribe?url={encoded}"),
+        Subscribe("Overcast", f"overcast://x-callback-url/add?url={encoded}"),
+    ]
+
+
+# --- what a page holds ---------------------------------------------------------------------------
+
+
+def parse_vtt(text: str) -> list[Line]:
+    """The cues of a WebVTT file as :mod:`podcast.sidecars` writes them (times, then one line of text)."""
+    lines: list[Line] = []
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
+    for block in blocks:
+        rows = block.strip().split("\n")
+        for index, row in enumerate(rows):
+            times = re.match(r"^(\S+)\s+-->\s+(\S+)", row)
+            if times:
+                try:
+                    start, end = _vtt_ms(times.group(1)), _vtt_ms(times.group(2))
+                except ValueError:
+                    break
+                words = " ".join(rows[index + 1 :]).strip()
+                if words:
+                    lines.append(Line(start, end, html.unescape(words)))
+                break
+    return lines
+
+
+def _vtt_ms(stamp: str) -> int:
+    parts = stamp.split(":")
+    if len(parts) not in (2, 3):
+        raise ValueError(stamp)
+    hours = int(parts[0]) if len(parts) == 3 else 0
+    minutes = int(parts[-2])
+    whole, _, millis = parts[-1].partition(".")
+    return ((hours * 60 + minutes) * 60 + int(whole)) * 1000 + int((millis + "000")[:3])
+
+
+def chapters(episode: Episode) -> list[Chapter]:
+    """The episode's chapters from the catalog's marks, each ending where the next starts."""
+    try:
+        marks = sorted((int(start), str(title)) for start, title in json.loads(episode.marks or "[]"))
+    except (ValueError, TypeError):
+        log.warning("episode %s: unreadable chapter marks in the catalog; its page lists none", episode.number)
+        return []
+    ends = [start for start, _ in marks[1:]] + [episode.duration_ms]
+    return [Chapter(start, end, title) for (start, title), end in zip(marks, ends)]
+
+
+def sections(found: Sequence[Chapter], lines: Sequence[Line]) -> list[Section]:
+    """The transcript cut at the chapters: each line goes under the chapter it starts in."""
+    if not found:
+        return [Section("", "0", list(lines))] if lines else []
+    out = [Section(c.title, c.start, []) for c in found]
+    for line in lines:
+        at = 0
+        for index, chapter in enumerate(found):
+            if chapter.start_ms <= line.start_ms:
+                at = index
+        out[at].lines.append(line)
+    return [s for s in out if s.lines]
+
+
+class _Notes(HTMLParser):
+    """Show notes reduced to a few plain tags, every text escaped again and bare URLs made links."""
+
+    KEEP = frozenset({"p", "ol", "ul", "li", "strong", "em", "b", "i", "br"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.KEEP:
+            self.out.append(f"<{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.KEEP and tag != "br":
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        last = 0
+        for found in _URL.finditer(data):
+            url = found.group(0).rstrip(".,;:!?)")
+            self.out.append(html.escape(data[last : found.start()]))
+            self.out.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+            last = found.start() + len(url)
+        self.out.append(html.escape(data[last:]))
+
+
+def notes(notes_html: str) -> str:
+    """The catalog's HTML show notes, safe to put in a page whatever they hold: only p, lists and
+    emphasis are kept (no attribute, no script), links are made from the URLs in the text."""
+    parser = _Notes()
+    parser.feed(notes_html)
+    parser.close()
+    return "".join(parser.out)
+
+
+def episode_page(config: Config, episode: Episode) -> EpisodePage:
+    """What an episode's page shows; the transcript is read from its VTT sidecar when there is one."""
+    base = config.base_url
+    lines: list[Line] = []
+    if episode.vtt:
+        try:
+            lines = parse_vtt(inside(config.publish_dir, episode.vtt).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as err:
+            log.warning("episode %s: no transcript on its page (%s)", episode.number, err)
+    found = chapters(episode)
+    try:
+        date_text = french_date(date.fromisoformat(episode.date))
+    except ValueError:
+        date_text = episode.date
+    files = {
+        label: Path(name).name
+        for label, name in (("WebVTT", episode.vtt), ("SRT", episode.srt), ("chapitres JSON", episode.chapters))
+        if name
+    }
+    source = episode.link if episode.link and re.match(r"^https?://", episode.link) else None
+    page = page_name(episode)
+    return EpisodePage(
+        number=episode.number,
+        title=episode.title.strip() or f"Épisode {episode.number}",
+        description=episode.description,
+        date_iso=episode.date,
+        date_text=date_text,
+        duration_ms=episode.duration_ms,
+        page=page,
+        audio=Path(episode.audio).name,
+        audio_url=base + episode.audio,
+        page_url=base + page,
+        source=source,
+        chapters=found,
+        sections=sections(found, lines),
+        notes=notes(episode.notes_html),
+        files=files,
+    )
+
+
+def show_page(config: Config, episodes: Sequence[EpisodePage], cover: str) -> ShowPage:
+    """What ``index.html`` shows; ``cover``: the cover's name in the publish folder."""
+    show = config.show
+    title = show.title.strip() or "Podcast"
+    return ShowPage(
+        title=title,
+        description=(show.description or "").strip(),
+        author=show.author.strip(),
+        language=show.language,
+        base_url=config.base_url,
+        feed_url=config.feed_url,
+        page_url=config.base_url + INDEX_NAME,
+        cover=cover if (config.publish_dir / cover).is_file() else None,
+        cover_url=config.base_url + cover,
+        apps=subscribe_links(config.feed_url),
+        episodes=list(episodes),
+    )
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+def templates_dir(config: Config) -> Path | None:
+    """The show's own template folder, if it names one."""
+    return config.resolve(config.site.templates) if config.site.templates else None
+
+
+def environment(own: Path | None) -> jinja2.Environment:
+    """Jinja2 with autoescaping on for every template (whatever its name) and undefined names an
+    error; the show's folder is searched first, the built-in templates next."""
+    import jinja2
+
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(own))] if own else []
+    loaders.append(jinja2.FileSystemLoader(str(BUILT_IN)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def _fail(own: Path | None, err: Exception) -> TemplateError:
+    """One line naming the template (and line) at fault."""
+    import jinja2
+
+    name = getattr(err, "name", None) or getattr(err, "filename", None)
+    line = getattr(err, "lineno", None)
+    where: Path | str | None = None
+    if own is not None and name and (own / str(name)).is_file():
+        where = own / str(name)
+    elif name:
+        where = str(name)
+    reason = " ".join(str(getattr(err, "message", None) or err).split())
+    if isinstance(err, jinja2.TemplateNotFound):
+        reason = f"template not found: {reason}"
+    prefix = f"line {line}: " if line else ""
+    return TemplateError(f"{prefix}page template: {reason}", path=where)
+
+
+def render(config: Config, episodes: Sequence[Episode], cover: str) -> dict[str, bytes]:
+    """Every page for these episodes (newest first): name relative to the publish folder -> bytes.
+    A template that fails is a :class:`TemplateError`, raised before anything is written."""
+    import jinja2
+
+    own = templates_dir(config)
+    env = environment(own)
+    pages = [episode_page(config, episode) for episode in episodes]
+    show = show_page(config, pages, cover)
+    out: dict[str, bytes] = {}
+    try:
+        for page in pages:
+            text = env.get_template("episode.html.j2").render(show=show, episode=page, root="../")
+            out[page.page] = text.encode("utf-8")
+        out[INDEX_NAME] = env.get_template("index.html.j2").render(show=show, root="").encode("utf-8")
+    except (jinja2.TemplateError, OSError, UnicodeDecodeError) as err:
+        raise _fail(own, err) from None
+    return out
+
+
+def sample(config: Config, cover: str) -> Mapping[str, Any]:
+    """A made-up show and episode, for checking a show's templates before any work."""
+    chapter = [Chapter(0, 4000, "Introduction"), Chapter(4000, 9000, "Premier sujet")]
+    lines = [Line(0, 2000, "Bonjour."), Line(4000, 6000, "Un sujet.")]
+    page = EpisodePage(
+        number=1,
+        title="Essai",
+        description="Un essai.",
+        date_iso="2025-03-01",
+        date_text="1er mars 2025",
+        duration_ms=9000,
+        page="episodes/001-essai-00000000.html",
+        audio="001-essai-00000000.mp3",
+        audio_url=config.base_url + "episodes/001-essai-00000000.mp3",
+        page_url=config.base_url + "episodes/001-essai-00000000.html",
+        source="https://example.org/article",
+        chapters=chapter,
+        sections=sections(chapter, lines),
+        notes="<p>Notes</p>",
+        files={"WebVTT": "001-essai-00000000.vtt"},
+    )
+    return {"show": show_page(config, [page], cover), "episode": page}
+
+
+def check(config: Config, cover: str) -> None:
+    """A show's own templates render a sample show and episode; else a one-line :class:`TemplateError`.
+    Nothing to check without a folder of the show's own (the built-in templates are tested)."""
+    own = templates_dir(config)
+    if own is None or not config.site.enabled:
+        return
+    import jinja2
+
+    if not own.is_dir():
+        raise TemplateError("site.templates: no such folder", path=own)
+    env = environment(own)
+    data = sample(config, cover)
+    try:
+        env.get_template("episode.html.j2").render(show=data["show"], episode=data["episode"], root="../")
+        env.get_template("index.html.j2").render(show=data["show"], root="")
+    except (jinja2.TemplateError, OSError, UnicodeDecodeError) as err:
+        raise _fail(own, err) from None
+
+
+# --- the publish folder --------------------------------------------------------------------------
+
+
+def write(config: Config, pages: Mapping[str, bytes]) -> list[Path]:
+    """Write the pages that changed, each atomically; returns those written."""
+    written = []
+    for name, data in pages.items():
+        target = inside(config.publish_dir, name)
+        try:
+            if target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        write_atomic(target, data)
+        written.append(target)
+    return written
+
+
+def prune(config: Config, pages: Mapping[str, bytes]) -> list[Path]:
+    """Delete the pages no listed episode has any more (removed, replaced, unlisted), and the index
+    when pages are off. Only names we write are touched."""
+    gone = []
+    folder = config.publish_dir / "episodes"
+    candidates = [p for p in folder.iterdir() if _PAGE.match(p.name)] if folder.is_dir() else []
+    index = config.publish_dir / INDEX_NAME
+    if INDEX_NAME not in pages and ours(index):
+        candidates.append(index)
+    for path in candidates:
+        name = path.relative_to(config.publish_dir).as_posix()
+        if name not in pages and path.is_file():
+            path.unlink(missing_ok=True)
+            gone.append(path)
+    return gone
+
+
+def ours(path: Path) -> bool:
+    """Whether a page was written by us (it names the generator): a hand-made index.html is never deleted."""
+    try:
+        return GENERATOR.encode() in path.read_bytes()[:4096]
+    except OSError:
+        return False
