@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import feed, mp3, site
+from . import dates, feed, mp3, site
 from .catalog import Catalog, Episode, open_for_show
 from .config import Config
 from .cover import ensure_cover
@@ -76,7 +76,7 @@ def write_feed(config: Config, catalog: Catalog) -> Path:
     """feed.xml from the catalog (:func:`feed.write_catalog`: due episodes, the show's identity),
     with the listeners' pages (:mod:`podcast.site`): every page rendered first (a failing template
     writes nothing), written before the feed that links them, stale ones deleted after it."""
-    now = utc_now()
+    now = dates.utc_now()  # one moment for the pages and the feed (tests move the clock here)
     pages: dict[str, bytes] = {}
     if config.site.enabled:
         pages = site.render(config, feed.listed(config, catalog.episodes(), now), feed.cover_name(config))

@@ -25,11 +25,12 @@ from click.testing import CliRunner
 from helpers import check_feed, configure, kill_after, new_show
 
 from podcast import config as config_mod
-from podcast import publish, voices
+from podcast import feed, publish, voices
 from podcast.catalog import Catalog
 from podcast.cli import cli
 from podcast.config import VoiceConfig
 from podcast.errors import VoiceError
+from podcast.site import page_name
 from podcast.voices.registry import EspeakOptions
 
 PODCAST = Path(sys.executable).parent / "podcast"
@@ -104,6 +105,7 @@ def no_leftovers(config: config_mod.Config) -> None:
     """After a successful rerun: no staging folder, temporary file or unreferenced episode file."""
     with Catalog(config.catalog_path) as catalog:
         referenced = {name for e in catalog.episodes() for name in e.files}
+        referenced |= {page_name(e) for e in feed.listed(config, catalog.episodes())}  # the listeners' pages
     episodes = config.publish_dir / publish.EPISODES_DIR
     on_disk = {f"{publish.EPISODES_DIR}/{p.name}" for p in episodes.iterdir()}
     assert on_disk == referenced

@@ -22,9 +22,11 @@ from helpers import ROOT, configure, kill_after, load_show, merged
 from helpers import new_show as make
 
 from podcast import config as config_mod
+from podcast import feed
 from podcast.build import build
 from podcast.errors import NotFoundError
 from podcast.publish import STAGES, list_episodes, regenerate_feed, remove
+from podcast.site import page_name
 
 LETTRE = {
     "show": {
@@ -87,7 +89,8 @@ def assert_feed_consistent(config: config_mod.Config) -> dict[str, int | None]:
 
 def assert_no_leftovers(config: config_mod.Config) -> None:
     episodes = config.publish_dir / "episodes"
-    referenced = {name for e in list_episodes(config) for name in e.files}
+    listed = feed.listed(config, list_episodes(config))
+    referenced = {name for e in list_episodes(config) for name in e.files} | {page_name(e) for e in listed}
     on_disk = {f"episodes/{p.name}" for p in episodes.iterdir()}
     assert on_disk == referenced
     assert not [p for p in config.publish_dir.rglob(".*") if p.name != ".gitignore"]

@@ -26,6 +26,7 @@ from podcast import config as config_mod
 from podcast.cli import cli
 from podcast.errors import EXIT_USAGE
 from podcast.publish import remove
+from podcast.site import page_name
 from podcast.upload import UploadError, publish
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,10 +163,11 @@ def test_publish_sets_headers_sends_changes_and_deletes_after_the_feed(storage: 
 
     gone = remove(config, "2")
     dry = publish(config, dry_run=True)
-    assert dry.sent == ["feed.xml"] and sorted(dry.deleted) == sorted(gone.files)
+    assert dry.sent == ["index.html", "feed.xml"]  # the show's page lists one episode less
+    assert sorted(dry.deleted) == sorted([*gone.files, page_name(gone)])
     assert set(gone.files) <= set(storage.files("main/"))  # a dry run deletes nothing
     result = publish(config, sleep=no_sleep)
-    assert sorted(result.deleted) == sorted(gone.files)
+    assert sorted(result.deleted) == sorted([*gone.files, page_name(gone)])
     assert_remote_feed_complete(storage.files("main/"), local)
 
 

@@ -23,6 +23,7 @@ from upload_support import FlakyProxy, assert_remote_feed_complete, copy_show, p
 
 from podcast.errors import EXIT_USAGE
 from podcast.publish import remove
+from podcast.site import page_name
 from podcast.upload import CredentialsError, UploadError, publish
 
 NOBODY = 65534
@@ -157,7 +158,8 @@ def test_publish_sends_all_then_only_changes_and_deletes_after_the_feed(sshd: Se
 
     gone = remove(config, "1")
     result = publish(config, sleep=no_sleep)
-    assert result.sent == ["feed.xml"] and sorted(result.deleted) == sorted(gone.files)
+    assert result.sent == ["index.html", "feed.xml"]  # the show's page lists one episode less
+    assert sorted(result.deleted) == sorted([*gone.files, page_name(gone)])
     files = remote_files(root)
     assert not set(gone.files) & set(files)
     assert_remote_feed_complete(files, local)
