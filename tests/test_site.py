@@ -405,3 +405,20 @@ def test_the_built_in_templates_ship_as_package_data() -> None:
     for name in site.TEMPLATES:
         assert (PAGES / name).is_file()
         assert any(Path(name).match(pattern) for pattern in declared), name
+
+
+def test_a_publish_folder_left_with_only_pages_is_still_the_show_s(make_show) -> None:  # type: ignore[no-untyped-def]
+    # A first build killed after the pages, before the feed: the folder is ours, not foreign.
+    show = make_show()
+    (show / "feed").mkdir()
+    (show / "feed" / "index.html").write_text(site.GENERATOR, encoding="utf-8")
+    assert config_mod.load(show / "podcast.toml").site.enabled
+
+
+def test_a_template_folder_inside_the_publish_folder_is_refused(make_show) -> None:  # type: ignore[no-untyped-def]
+    show = make_show()
+    (show / "feed" / "pages").mkdir(parents=True)
+    (show / "feed" / "feed.xml").write_text("", encoding="utf-8")  # a show's folder already
+    configure(show, {"site": {"templates": "feed/pages"}})
+    with pytest.raises(config_mod.ConfigError, match="site.templates must not lie inside the publish folder"):
+        config_mod.load(show / "podcast.toml")
