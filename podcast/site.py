@@ -19,12 +19,13 @@ import html
 import json
 import logging
 import re
+import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .dates import french_date
@@ -363,47 +364,49 @@ def environment(own: Path | None) -> jinja2.Environment:
 
 
 def _fail(own: Path | None, err: Exception) -> TemplateError:
-    """One line naming the template (and line) at fault."""
+    """One line naming the template and line at fault: the error's own, else the deepest template
+    frame of its traceback (Jinja puts the templates' lines there for errors met while rendering)."""
     import jinja2
 
-    name = getattr(err, "name", None) or getattr(err, "filename", None)
-    line = getattr(err, "lineno", None)
-    where: Path | str | None = None
-    if own is not None and name and (own / str(name)).is_file():
-        where = own / str(name)
-    elif name:
-        where = str(name)
+    where: str | None = getattr(err, "filename", None)
+    line: int | None = getattr(err, "lineno", None)
+    if where is None:
+        for frame in traceback.extract_tb(err.__traceback__):
+            if frame.filename.endswith(TEMPLATES) or Path(frame.filename).parent in (own, BUILT_IN):
+                where, line = frame.filename, frame.lineno
     reason = " ".join(str(getattr(err, "message", None) or err).split())
     if isinstance(err, jinja2.TemplateNotFound):
-        reason = f"template not found: {reason}"
-    prefix = f"line {line}: " if line else ""
-    return TemplateError(f"{prefix}page template: {reason}", path=where)
+        reason = f"no template {reason} (in the show's folder or built in)"
+    at = f", line {line}" if line else ""
+    return TemplateError(f"page template{at}: {reason}", path=where)
+
+
+def _render(own: Path | None, show: ShowPage) -> dict[str, bytes]:
+    """The show's pages, each episode's and the index; any failure a :class:`TemplateError`."""
+    env = environment(own)
+    out: dict[str, bytes] = {}
+    try:
+        for page in show.episodes:
+            text = env.get_template("episode.html.j2").render(show=show, episode=page, root="../")
+            out[page.page] = text.encode("utf-8")
+        out[INDEX_NAME] = env.get_template("index.html.j2").render(show=show, root="").encode("utf-8")
+    except Exception as err:  # a template is code: whatever it raises is the template's fault
+        raise _fail(own, err) from None
+    return out
 
 
 def render(config: Config, episodes: Sequence[Episode], cover: str) -> dict[str, bytes]:
     """Every page for these episodes (newest first): name relative to the publish folder -> bytes.
     A template that fails is a :class:`TemplateError`, raised before anything is written."""
-    import jinja2
-
-    own = templates_dir(config)
-    env = environment(own)
     pages = [episode_page(config, episode) for episode in episodes]
-    show = show_page(config, pages, cover)
-    out: dict[str, bytes] = {}
-    try:
-        for page in pages:
-            text = env.get_template("episode.html.j2").render(show=show, episode=page, root="../")
-            out[page.page] = text.encode("utf-8")
-        out[INDEX_NAME] = env.get_template("index.html.j2").render(show=show, root="").encode("utf-8")
-    except (jinja2.TemplateError, OSError, UnicodeDecodeError) as err:
-        raise _fail(own, err) from None
-    return out
+    return _render(templates_dir(config), show_page(config, pages, cover))
 
 
-def sample(config: Config, cover: str) -> Mapping[str, Any]:
-    """A made-up show and episode, for checking a show's templates before any work."""
+def sample(config: Config, cover: str) -> ShowPage:
+    """A made-up show of one episode, for checking a show's templates before any work."""
     chapter = [Chapter(0, 4000, "Introduction"), Chapter(4000, 9000, "Premier sujet")]
     lines = [Line(0, 2000, "Bonjour."), Line(4000, 6000, "Un sujet.")]
+    stem = "episodes/001-essai-00000000"
     page = EpisodePage(
         number=1,
         title="Essai",
@@ -411,17 +414,17 @@ def sample(config: Config, cover: str) -> Mapping[str, Any]:
         date_iso="2025-03-01",
         date_text="1er mars 2025",
         duration_ms=9000,
-        page="episodes/001-essai-00000000.html",
-        audio="001-essai-00000000.mp3",
-        audio_url=config.base_url + "episodes/001-essai-00000000.mp3",
-        page_url=config.base_url + "episodes/001-essai-00000000.html",
+        page=stem + PAGE_SUFFIX,
+        audio=Path(stem).name + ".mp3",
+        audio_url=config.base_url + stem + ".mp3",
+        page_url=config.base_url + stem + PAGE_SUFFIX,
         source="https://example.org/article",
         chapters=chapter,
         sections=sections(chapter, lines),
         notes="<p>Notes</p>",
-        files={"WebVTT": "001-essai-00000000.vtt"},
+        files={"WebVTT": Path(stem).name + ".vtt"},
     )
-    return {"show": show_page(config, [page], cover), "episode": page}
+    return show_page(config, [page], cover)
 
 
 def check(config: Config, cover: str) -> None:
@@ -430,17 +433,9 @@ def check(config: Config, cover: str) -> None:
     own = templates_dir(config)
     if own is None or not config.site.enabled:
         return
-    import jinja2
-
     if not own.is_dir():
         raise TemplateError("site.templates: no such folder", path=own)
-    env = environment(own)
-    data = sample(config, cover)
-    try:
-        env.get_template("episode.html.j2").render(show=data["show"], episode=data["episode"], root="../")
-        env.get_template("index.html.j2").render(show=data["show"], root="")
-    except (jinja2.TemplateError, OSError, UnicodeDecodeError) as err:
-        raise _fail(own, err) from None
+    _render(own, sample(config, cover))
 
 
 # --- the publish folder --------------------------------------------------------------------------

@@ -237,6 +237,7 @@ def test_a_show_template_overrides_the_built_in_one_and_the_others_stay(tmp_path
         ("{% if %}", "line 1"),  # a syntax error
         ("{{ episode.nothing_here }}", "nothing_here"),  # a name the pages do not have
         ('{% include "absent.html" %}', "absent.html"),
+        ('{% extends "base.html.j2" %}{% block body %}\n{{ 1 // 0 }}{% endblock %}', "line 2"),  # a Python error
     ],
 )
 def test_a_broken_show_template_is_one_line_and_changes_nothing(tmp_path: Path, text: str, words: str) -> None:
@@ -250,6 +251,7 @@ def test_a_broken_show_template_is_one_line_and_changes_nothing(tmp_path: Path, 
     assert result.exit_code == EXIT_USAGE
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and "page template" in lines[0], result.stderr
+    assert str(own / "episode.html.j2") in lines[0]
     assert "Traceback" not in result.stderr
     assert published(config.publish_dir) == before
     # A build stops too, before any sound is made.
