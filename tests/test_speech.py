@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from podcast.errors import ConfigError
-from podcast.speech import default_lexicon, load_lexicon, rules, speaker
+from podcast.speech import default_lexicon, load_lexicon, numbers, rules, speaker
 from podcast.speech.lexicon import Lexicon, parse_lexicon
 
 
@@ -411,3 +411,41 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
     for _ in range(1000):
         phonemes("Le chat dort.")
     assert library.speak("Bonjour, ceci est une phrase de test.", "fr", 170, 50) == before
+
+
+# --- families found by the second independent corpus ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rule, text, expected",
+    [
+        # a weekday makes day/month a date
+        (numbers.weekday_dates, "fixé au dimanche 6/04.", "fixé au dimanche 6 avril."),
+        (numbers.weekday_dates, "Mardi 3.06, puis", "Mardi 3 juin, puis"),
+        (numbers.weekday_dates, "samedi 31/02", "samedi 31/02"),  # no such day: left alone
+        (numbers.weekday_dates, "les 6/04 du budget", "les 6/04 du budget"),
+        (rules.dates, "Rendez-vous jeudi 12/6 à Lyon.", "Rendez-vous jeudi 12 juin à Lyon."),
+        # Roman numerals after a name, a regnal name or a numbered event
+        (rules.regnal_numbers, "Le Super Bowl LIX", "Le Super Bowl 59"),
+        (rules.regnal_numbers, "Charles X et Pie V", "Charles 10 et Pie 5"),
+        (rules.regnal_numbers, "Jean-Paul II, Vatican II, Henri IV", "Jean-Paul 2, Vatican 2, Henri 4"),
+        (rules.regnal_numbers, "Son CV. Le XL. Un X", "Son CV. Le XL. Un X"),
+        # paragraphs
+        (rules.titles, "l'article 3 § 2, les §§ 4 et 5", "l'article 3 paragraphe 2, les paragraphes 4 et 5"),
+        # comparison signs: an adjective after "être", "de plus de" after a noun, "plus de" elsewhere
+        (rules.signs, "Les températures seront > 30 °C.", "Les températures seront supérieures à 30 °C."),
+        (rules.signs, "Le taux est ≤ 3 %.", "Le taux est inférieur ou égal à 3 %."),
+        (rules.signs, "Ils sont > 30 % des votants.", "Ils sont plus de 30 % des votants."),
+        (rules.signs, "des vents > 100 km/h, un écart ~3 %", "des vents de plus de 100 km/h, un écart d'environ 3 %"),
+        (rules.signs, "les > 65 ans, ≥ 18 ans", "les plus de 65 ans, au moins 18 ans"),
+        # degrees: Celsius goes without saying, a half is "et demi"
+        (rules.units, "à 1,5 °C, 2,5 °C, 0,5 °C", "à un degré et demi, 2 degrés et demi, un demi-degré"),
+        (rules.units, "Il fait 38 °C, 41,2 °C", "Il fait 38 degrés, 41,2 degrés"),
+        # word-acronyms printed in title case
+        (rules.acronyms, "Le Medef, l'Inserm, le Crous, la Fnac", "Le Médef, l'Innserm, le Crousse, la Fnac"),
+        (rules.acronyms, "L'Insee et l'Unesco", "L'Inn-sé et l'Unesco"),
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_family_rule(rule, text: str, expected: str) -> None:
+    assert rule(text) == expected

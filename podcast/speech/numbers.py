@@ -117,6 +117,7 @@ def dates(text: str) -> str:
     text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[dDaA]u )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
+    text = weekday_dates(text)
 
     # "T3 2025" -> "troisième trimestre 2025", "S1 2024" -> "premier semestre 2024"
     text = re.sub(
@@ -141,6 +142,22 @@ def dates(text: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
+
+
+_WEEKDAY_DATE = re.compile(
+    r"\b((?:[lL]un|[mM]ar|[mM]ercre|[jJ]eu|[vV]endre|[sS]ame)di|[dD]imanche) (\d{1,2})[/.](\d{1,2})(?![\d/]|[.,]\d)"
+)
+
+
+def weekday_dates(text: str) -> str:
+    """After a weekday, a day and a month are a date, never a fraction or a decimal: "dimanche 6/04"
+    -> "dimanche 6 avril", "mardi 3.6" -> "mardi 3 juin"."""
+
+    def say(match: re.Match[str]) -> str:
+        said = _day_month(int(match.group(2)), int(match.group(3)), None)
+        return f"{match.group(1)} {said}" if said else match.group(0)
+
+    return _WEEKDAY_DATE.sub(say, text)
 
 
 # --- times and durations -------------------------------------------------------------------------
@@ -198,7 +215,9 @@ _FEMININE_NOUNS = "|".join(  # each also in the plural
         "université banque société agence centrale éolienne langue nuit journée soirée décennie génération "
         "étoile planète unité vague dose chambre rue route gare voie rame crèche filière formation épreuve "
         "course partie manche finale vache province île frappe attaque élection défaite nomination recrue "
-        "caméra photo vidéo série chaîne radio marque boutique pharmacie clinique structure cible collectivité"
+        "caméra photo vidéo série chaîne radio marque boutique pharmacie clinique structure cible collectivité "
+        "température valeur hausse baisse vitesse concentration teneur part proportion moyenne note croissance "
+        "inflation dette pression durée taille distance population consommation production perte émission"
     ).split()
 )
 _FEMININE_NOUNS += "|fois|voix"
@@ -301,11 +320,47 @@ def phone_numbers(text: str) -> str:
     return re.sub(r"(?<![\w.])(0\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)(?![\w.]\d)", r"\1 \2 \3 \4 \5", text)
 
 
+_COPULA_PLURAL = "sont|seront|étaient|seraient|restent|resteront|soient|demeurent|deviennent|doivent être"
+_COPULA = rf"est|sera|était|serait|reste|restera|soit|demeure|devient|doit être|{_COPULA_PLURAL}"
+# "sont > 30 % des chômeurs" is a share of something: "plus de", said by signs()
+_COMPARED = re.compile(rf"\b(?:(\w+) )?({_COPULA}) (>|<|≥|≤|&gt;|&lt;) ?(?=\d)(?![\d ,]+(?:%|pour cent) d)")
+_COMPARISONS = {">": "supérieur à", "&gt;": "supérieur à", "<": "inférieur à", "&lt;": "inférieur à"}
+_COMPARISONS |= {"≥": "supérieur ou égal à", "≤": "inférieur ou égal à"}
+_FEMININE_NOUN = re.compile(rf"(?:{_FEMININE_NOUNS})")
+_PLURAL_VERBS = frozenset(_COPULA_PLURAL.split("|"))
+_NOUN_COMPARED = re.compile(
+    r"\b((?:[dD]es|[lL]es|[uU]ne?|[lL][ea]|[dD]u|[sS]es|[lL]eurs?|[cC]es|[sS]on|[sS]a) [a-zà-ÿ]{3,}) "
+    r"(>|<|~|≈|&gt;|&lt;) ?(?=\d)"
+)
+_AFTER_NOUN = {">": "de plus de", "&gt;": "de plus de", "<": "de moins de", "&lt;": "de moins de", "~": "d'environ"}
+_AFTER_NOUN["≈"] = "d'environ"
+
+
+def comparisons(text: str) -> str:
+    """A comparison sign after "être" is an adjective agreeing with the subject: "Les températures seront
+    > 30 °C" -> "seront supérieures à 30 °C", "le taux est ≤ 3 %" -> "est inférieur ou égal à 3 %"
+    (elsewhere :func:`signs` says "plus de", "moins de")."""
+
+    def say(match: re.Match[str]) -> str:
+        subject, verb = match.group(1) or "", match.group(2)
+        adjective, _, rest = _COMPARISONS[match.group(3)].partition(" ")
+        if _FEMININE_NOUN.fullmatch(subject):
+            adjective += "e"
+        if verb in _PLURAL_VERBS:
+            adjective += "s"
+        return f"{subject + ' ' if subject else ''}{verb} {adjective} {rest} "
+
+    text = _COMPARED.sub(say, text)
+    # after a noun: "des vents > 100 km/h" -> "des vents de plus de 100 km/h", "un écart ~3 %" -> "d'environ"
+    return _NOUN_COMPARED.sub(lambda m: f"{m.group(1)} {_AFTER_NOUN[m.group(2)]} ", text)
+
+
 def signs(text: str) -> str:
     """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
     would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "x2" -> "fois 2",
     "+ de 50" -> "plus de 50", "≥ 18" -> "au
     moins 18", "~30" -> "environ 30"."""
+    text = comparisons(text)
     text = re.sub(r"(?:(?<=^)|(?<=[\s(«“\"]))[-−–](?=\d)", "moins ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))(?:<|&lt;) ?(?=\d)", "moins de ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))(?:>|&gt;) ?(?=\d)", "plus de ", text)

@@ -151,7 +151,7 @@ _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singul
     "kHz": ("kilohertz", "kilohertz"),
     "MHz": ("mégahertz", "mégahertz"),
     "GHz": ("gigahertz", "gigahertz"),
-    "°C": ("degré Celsius", "degrés Celsius"),
+    "°C": ("degré", "degrés"),  # a newsroom says "trente degrés": Celsius goes without saying
     "°F": ("degré Fahrenheit", "degrés Fahrenheit"),
     "mg": ("milligramme", "milligrammes"),
     "g": ("gramme", "grammes"),
@@ -232,6 +232,17 @@ _PER_NAMES = "|".join(re.escape(u) for u in sorted(_PER, key=len, reverse=True))
 _UNIT = re.compile(rf"(?<![\w.,])({_NUMBER})\s?({_UNIT_NAMES})(?:/({_PER_NAMES}))?(?![\w²³/'’-]|(?<!\.)\.\w)")
 
 
+_HALF_DEGREES = re.compile(r"(?<![\w.,])(\d{1,2}),5 ?°C?(?![\w²³/'’-])")
+
+
+def _half_degrees(match: re.Match[str]) -> str:
+    """ "1,5 °C" -> "un degré et demi", "2,5 °C" -> "2 degrés et demi" (as the news says the Paris goal)."""
+    whole = int(match.group(1))
+    if whole == 0:
+        return "un demi-degré"
+    return f"{'un' if whole == 1 else whole} degré{'s' if whole >= 2 else ''} et demi"
+
+
 def units(text: str) -> str:
     """Units espeak-ng reads as letters: "3 Go" -> "3 gigaoctets", "5 mg" -> "5 milligrammes",
     "100 Mbit/s" -> "100 mégabits par seconde", "1,5 m" -> "1,5 mètre", "12 t" -> "12 tonnes",
@@ -240,10 +251,15 @@ def units(text: str) -> str:
     def say(match: re.Match[str]) -> str:
         number = match.group(1)
         singular, plural = _UNITS_SAID[match.group(2)]
+        if match.group(2) == "°C" and fahrenheit:  # both scales in one sentence: each is named
+            singular, plural = singular + " Celsius", plural + " Celsius"
         value = float(number.replace(" ", "").replace(",", "."))
         per = f" par {_PER[match.group(3)]}" if match.group(3) else ""
         return f"{number} {plural if value >= 2 else singular}{per}"
 
+    fahrenheit = "°F" in text
+    if not fahrenheit:
+        text = _HALF_DEGREES.sub(_half_degrees, text)
     # a height or a jump: "1,80 m" -> "1 mètre 80", "8,95 m" -> "8 mètres 95"
     text = re.sub(
         r"(?<![\w.,])(\d{1,2}),(\d\d) ?m\b(?![\w²³/'’-]|\.\w)",
