@@ -75,6 +75,10 @@ CASES = {
         ("Il fait 25 °C © AFP, 3 € ✅", "Il fait 25 °C © AFP, 3 €"),
         ("Drapeau 🇫🇷 français", "Drapeau français"),
     ],
+    rules.ratings: [
+        ("Le film obtient 4,5/5, il a eu 14/20", "Le film obtient 4,5 sur 5, il a eu 14 sur 20"),
+        ("une note de 8/10, soit 3/10 des votants", "une note de 8 sur 10, soit 3/10 des votants"),
+    ],
     rules.titles: [
         ("M. Durand et MM. Dupont", "monsieur Durand et messieurs Dupont"),
         ("Mme Leroy, Mlle Roux, Mmes Petit", "madame Leroy, mademoiselle Roux, mesdames Petit"),
@@ -441,6 +445,13 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
         # degrees: Celsius goes without saying, a half is "et demi"
         (rules.units, "à 1,5 °C, 2,5 °C, 0,5 °C", "à un degré et demi, 2 degrés et demi, un demi-degré"),
         (rules.units, "Il fait 38 °C, 41,2 °C", "Il fait 38 degrés, 41,2 degrés"),
+        # neighbours: ranges of days and hours, cents, signs after "de", "#1", "R&D"
+        (rules.dates, "les 10-12 mars, Du 3-5 juillet, 12-10 mai", "du 10 au 12 mars, Du 3 au 5 juillet, 12-10 mai"),
+        (rules.times, "de 12h-14h, 9h30-18h", "de 12 heures à 14 heures, 9 heures 30 à 18 heures"),
+        (rules.currencies, "coûte 0,99 €, 0,01 €, 1,20 €", "coûte 99 centimes, un centime, 1 euro 20"),
+        (rules.signs, "est de ~5 %, un taux ≥ 4 %", "est d'environ 5 %, un taux d'au moins 4 %"),
+        (rules.web_names, "le #1 des ventes, #climat", "le numéro 1 des ventes, hashtag climat"),
+        (rules.symbols, "Le service R&D, Dupont & Fils", "Le service R et D, Dupont et Fils"),
         # word-acronyms printed in title case
         (rules.acronyms, "Le Medef, l'Inserm, le Crous, la Fnac", "Le Médef, l'Innserm, le Crousse, la Fnac"),
         (rules.acronyms, "L'Insee et l'Unesco", "L'Inn-sé et l'Unesco"),

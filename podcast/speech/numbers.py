@@ -118,6 +118,7 @@ def dates(text: str) -> str:
     text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[dDaA]u )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
     text = weekday_dates(text)
+    text = _DAY_RANGE.sub(_day_range, text)
 
     # "T3 2025" -> "troisième trimestre 2025", "S1 2024" -> "premier semestre 2024"
     text = re.sub(
@@ -149,6 +150,20 @@ _WEEKDAY_DATE = re.compile(
 )
 
 
+_DAY_RANGE = re.compile(
+    rf"(?:\b([dD]u|[lL]es) )?(?<![\d,.])(\d{{1,2}}) ?[-–] ?(\d{{1,2}})(?= (?:{'|'.join(MONTHS)})\b)"
+)
+
+
+def _day_range(match: re.Match[str]) -> str:
+    """ "les 10-12 mars" -> "du 10 au 12 mars"."""
+    first, last = int(match.group(2)), int(match.group(3))
+    if not 1 <= first < last <= 31:
+        return match.group(0)
+    start = "Du" if (match.group(1) or "").startswith(("D", "L")) else "du"
+    return f"{start} {first} au {last}"
+
+
 def weekday_dates(text: str) -> str:
     """After a weekday, a day and a month are a date, never a fraction or a decimal: "dimanche 6/04"
     -> "dimanche 6 avril", "mardi 3.6" -> "mardi 3 juin"."""
@@ -163,10 +178,15 @@ def weekday_dates(text: str) -> str:
 # --- times and durations -------------------------------------------------------------------------
 
 
+_TIME_RANGE = re.compile(r"(?<![\w,.])(\d{1,2} ?h(?: ?\d\d)?) ?[-–] ?(?=\d{1,2} ?h(?!\w)|\d{1,2} ?h ?\d\d(?!\w))")
+
+
 def times(text: str) -> str:
     """ "8 h 30" -> "8 heures 30", "21h" -> "vingt et une heures", "1h" -> "une heure", "24h/24" ->
-    "24 heures sur 24", "7j/7" -> "7 jours sur 7", "9 h 05" -> "9 heures 5"."""
+    "24 heures sur 24", "7j/7" -> "7 jours sur 7", "9 h 05" -> "9 heures 5", "12h-14h" -> "12 heures à
+    14 heures"."""
     text = re.sub(r"(?<![\w,.])(\d{1,2}) ?h ?/ ?(\d{1,2})\b", r"\1 heures sur \2", text)
+    text = _TIME_RANGE.sub(r"\1 à ", text)
     text = re.sub(r"(?<![\w,.])(\d) ?j ?/ ?(\d)\b", r"\1 jours sur \2", text)
 
     def hours(match: re.Match[str]) -> str:
@@ -273,6 +293,26 @@ def fractions(text: str) -> str:
     return re.sub(r"(?<![\w/.,-])(\d{1,2})/(\d{1,2})(?![\w/])", say, text)
 
 
+_RATING = re.compile(
+    r"(?<![\w/.,-])(\d{1,3},\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)"  # "4,5/5"
+    r"|(?<![\w/.,-])(\d{1,3}(?:,\d{1,2})?)/(20|100)(?![\w/]|[.,]\d)"  # "14/20", "85/100"
+)
+_MARK_OUT_OF = re.compile(
+    r"\b((?:note|noté|notée|notés|notées|obtient|obtenu|récolte|décroche)(?: de)? )(\d{1,2})/(5|10)(?![\w/]|[.,]\d)"
+)
+
+
+def ratings(text: str) -> str:
+    """A mark out of a scale is said "sur", not as a fraction: "4,5/5" -> "4,5 sur 5", "14/20" -> "14 sur
+    20", "une note de 8/10" -> "8 sur 10" (a bare "3/10" stays "trois dixièmes")."""
+
+    def say(match: re.Match[str]) -> str:
+        mark, scale = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        return f"{mark} sur {scale}"
+
+    return _RATING.sub(say, _MARK_OUT_OF.sub(r"\1\2 sur \3", text))
+
+
 def decimals(text: str) -> str:
     """A decimal point said as the French comma: "4.5 sur 5" -> "4,5 sur 5" (not "10.000", a
     version "17.2.1" or an address); an article's paragraph is not a decimal: "le 49.3", "49-3" and
@@ -330,10 +370,11 @@ _FEMININE_NOUN = re.compile(rf"(?:{_FEMININE_NOUNS})")
 _PLURAL_VERBS = frozenset(_COPULA_PLURAL.split("|"))
 _NOUN_COMPARED = re.compile(
     r"\b((?:[dD]es|[lL]es|[uU]ne?|[lL][ea]|[dD]u|[sS]es|[lL]eurs?|[cC]es|[sS]on|[sS]a) [a-zà-ÿ]{3,}) "
-    r"(>|<|~|≈|&gt;|&lt;) ?(?=\d)"
+    r"(>|<|~|≈|≥|≤|&gt;|&lt;) ?(?=\d)"
 )
 _AFTER_NOUN = {">": "de plus de", "&gt;": "de plus de", "<": "de moins de", "&lt;": "de moins de", "~": "d'environ"}
-_AFTER_NOUN["≈"] = "d'environ"
+_AFTER_NOUN |= {"≈": "d'environ", "≥": "d'au moins", "≤": "d'au plus"}
+_AFTER_DE = re.compile(r"\bde ([~≈≥≤]) ?(?=\d)")
 
 
 def comparisons(text: str) -> str:
@@ -361,6 +402,7 @@ def signs(text: str) -> str:
     "+ de 50" -> "plus de 50", "≥ 18" -> "au
     moins 18", "~30" -> "environ 30"."""
     text = comparisons(text)
+    text = _AFTER_DE.sub(lambda m: _AFTER_NOUN[m.group(1)] + " ", text)  # "de ~5 %" -> "d'environ 5 %"
     text = re.sub(r"(?:(?<=^)|(?<=[\s(«“\"]))[-−–](?=\d)", "moins ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))(?:<|&lt;) ?(?=\d)", "moins de ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))(?:>|&gt;) ?(?=\d)", "plus de ", text)
@@ -414,6 +456,8 @@ def _plural(number: str) -> bool:
 
 def _euros_and_cents(match: re.Match[str]) -> str:
     euros, cents = match.group(1), match.group(2)
+    if euros == "0" and cents != "00":  # "0,99 €" -> "99 centimes"
+        return f"{'un' if cents == '01' else int(cents)} centime{'' if cents == '01' else 's'}"
     said = f"{euros} euro" + ("s" if _plural(euros) else "")
     return said if cents == "00" else f"{said} {int(cents)}"
 

@@ -32,6 +32,7 @@ from .numbers import (
     ordinal,
     percent,
     phone_numbers,
+    ratings,
     roman,
     scores,
     signs,
@@ -60,6 +61,7 @@ __all__ = [
     "percent",
     "phone_numbers",
     "rates",
+    "ratings",
     "regnal_numbers",
     "roman",
     "scores",
@@ -113,6 +115,7 @@ def web_names(text: str) -> str:
     """Hashtags, handles and bare domains said: "#MeToo" -> "hashtag MeToo", "@Elysee" -> "arobase
     Elysee", "legifrance.gouv.fr" -> "legifrance point gouv point fr"."""
     text = re.sub(r"(?<![\w&])#(?=[^\W\d_]\w*)", "hashtag ", text)
+    text = re.sub(r"(?<![\w&])#(?=\d)", "numéro ", text)  # "le #1 des ventes"
     text = re.sub(r"\b([hH]ashtags?|[mM]ots?-dièses?) hashtag ", r"\1 ", text)  # "le hashtag #JO2024"
     text = re.sub(r"(?<![\w.])@(?=\w)", "arobase ", text)
     return _DOMAIN.sub(lambda m: m.group(1).replace(".", " point "), text)
@@ -302,6 +305,7 @@ def symbols(text: str) -> str:
     """ "&" -> "et" between words, "2 × 3" -> "2 fois 3", a postal code by its department: ", 75002
     Paris" -> ", 75 0 0 2 Paris" (espeak-ng would say "soixante-quinze mille deux")."""
     text = re.sub(r"\s&\s", " et ", text)
+    text = re.sub(r"\b([A-Z])&([A-Z])\b", r"\1 et \2", text)  # "R&D", "M&A"
     text = re.sub(r"(?<=\d) ?[×✕] ?(?=\d)", " fois ", text)
     return re.sub(r"(?<=, )(\d\d)(\d{3}) (?=[A-ZÀ-Þ][a-zà-ÿ]+)", _postal_code, text)
 
@@ -322,6 +326,7 @@ SAYING = (
     ordinals,
     regnal_numbers,
     phone_numbers,
+    ratings,
     fractions,
     decimals,
     scores,
