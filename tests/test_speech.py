@@ -75,6 +75,7 @@ CASES = {
         ("Il fait 25 °C © AFP, 3 € ✅", "Il fait 25 °C © AFP, 3 €"),
         ("Drapeau 🇫🇷 français", "Drapeau français"),
     ],
+    rules.elided_one: [("un score de 1 à 0", "un score d'un à 0")],
     rules.ratings: [
         ("Le film obtient 4,5/5, il a eu 14/20", "Le film obtient 4,5 sur 5, il a eu 14 sur 20"),
         ("une note de 8/10, soit 3/10 des votants", "une note de 8 sur 10, soit 3/10 des votants"),
@@ -452,6 +453,12 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
         (rules.signs, "est de ~5 %, un taux ≥ 4 %", "est d'environ 5 %, un taux d'au moins 4 %"),
         (rules.web_names, "le #1 des ventes, #climat", "le numéro 1 des ventes, hashtag climat"),
         (rules.symbols, "Le service R&D, Dupont & Fils", "Le service R et D, Dupont et Fils"),
+        (rules.percent, "de 15 %-20 %", "de 15 à 20 pour cent"),
+        (rules.units, "25 kWh/100 km", "25 kilowattheures aux 100 kilomètres"),
+        (rules.durations, "3 à 5 j ouvrés, 10 j.", "3 à 5 jours ouvrés, 10 jours."),
+        (rules.durations, "le J-5, 5 jeux", "le J-5, 5 jeux"),
+        (rules.elided_one, "de 1 milliard, de une heure, de 1 à 3", "d'un milliard, d'une heure, d'un à 3"),
+        (rules.elided_one, "de 1 000 euros, de 1,5 million", "de 1 000 euros, de 1,5 million"),
         # word-acronyms printed in title case
         (rules.acronyms, "Le Medef, l'Inserm, le Crous, la Fnac", "Le Médef, l'Innserm, le Crousse, la Fnac"),
         (rules.acronyms, "L'Insee et l'Unesco", "L'Inn-sé et l'Unesco"),

@@ -205,7 +205,8 @@ _DURATION_UNITS = {"min": "minute", "mn": "minute", "s": "seconde", "sec": "seco
 
 
 def durations(text: str) -> str:
-    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only),
+    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only), "5 j
+    ouvrés" -> "5 jours ouvrés",
     "9,86 s" -> "9 secondes 86"."""
 
     def unit(match: re.Match[str]) -> str:
@@ -213,7 +214,8 @@ def durations(text: str) -> str:
         return f"{feminine(value)} {name}" + ("s" if value > 1 else "")
 
     text = re.sub(r"(?<![\w,.])(\d{1,2}),(\d\d) ?s\b(?![’'-]\w|\.\w)", _timed_seconds, text)
-    return re.sub(r"(?<![\w,.])(\d{1,4}) ?(min|mn|sec|ms|s)\b(?![’'-]\w|\.\w)", unit, text)
+    text = re.sub(r"(?<![\w,.])(\d{1,4}) ?(min|mn|sec|ms|s)\b(?![’'-]\w|\.\w)", unit, text)
+    return re.sub(r"(?<![\w,.])(\d{1,4}) ?(j)(?= [a-zà-ÿ]|[,;)]|\.(?!\w)|$)", unit, text)  # "5 j ouvrés"
 
 
 def _timed_seconds(match: re.Match[str]) -> str:
@@ -251,6 +253,14 @@ def feminine_numbers(text: str) -> str:
         lambda m: feminine(int(m.group(1))),
         text,
     )
+
+
+_DE_ONE = re.compile(r"\b([dD])e (?:1|un|(une))(?= [a-zà-öø-ÿœ])")
+
+
+def elided_one(text: str) -> str:
+    """ "de 1 milliard" -> "d'un milliard", "de une heure" -> "d'une heure" (no reader says "de un")."""
+    return _DE_ONE.sub(lambda m: f"{m.group(1)}'un{'e' if m.group(2) else ''}", text)
 
 
 _FRACTIONS = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
@@ -415,10 +425,14 @@ def signs(text: str) -> str:
     return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)
 
 
+_PERCENT_RANGE = re.compile(r"(\d) ?% ?[-–] ?(?=\d+(?:,\d+)? ?%)")
+
+
 def percent(text: str) -> str:
     """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut), "11 ‰" ->
-    "11 pour mille"."""
+    "11 pour mille", "15 %-20 %" -> "15 à 20 pour cent"."""
     text = re.sub(r"(\d)\s*‰", r"\1 pour mille", text)
+    text = _PERCENT_RANGE.sub(r"\1 à ", text)  # "15 %-20 %" -> "15 à 20 %"
     text = re.sub(r"\b(points?|pts?) de %", r"\1 de pourcentage", text)
     return re.sub(r"(\d)\s*%", r"\1 pour cent", text)
 

@@ -27,6 +27,7 @@ from .numbers import (
     dates,
     decimals,
     durations,
+    elided_one,
     feminine_numbers,
     fractions,
     ordinal,
@@ -54,6 +55,7 @@ __all__ = [
     "drop_emoji",
     "drop_urls",
     "durations",
+    "elided_one",
     "feminine_numbers",
     "fractions",
     "ordinal",
@@ -272,6 +274,7 @@ def units(text: str) -> str:
     text = re.sub(r"(?<=\d) hab\.?/km²", " habitants par kilomètre carré", text)
     # fuel use: "5 l/100 km" -> "5 litres aux 100 kilomètres"
     text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?[lL] ?/ ?100 ?km\b", r"\1 litres aux 100 kilomètres", text)
+    text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?kWh ?/ ?100 ?km\b", r"\1 kilowattheures aux 100 kilomètres", text)
     text = _UNIT.sub(say, text)
     # a unit named without a number: "le prix du kWh", "par km²"
     text = re.sub(
@@ -336,6 +339,7 @@ SAYING = (
     units,
     rates,
     feminine_numbers,
+    elided_one,
     symbols,
     acronyms,
 )
