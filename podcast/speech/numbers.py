@@ -439,7 +439,7 @@ def percent(text: str) -> str:
 
 # --- money ---------------------------------------------------------------------------------------
 
-_AMOUNT = r"\d{1,3}(?: \d{3})+|\d+"
+_AMOUNT = r"(?<!\d)(?:\d{1,3}(?: \d{3})+|\d+)"  # from the start of a number: linear on long digit runs
 _NUMBER = rf"(?:{_AMOUNT})(?:,\d+)?"
 _CURRENCY = {
     "€": ("euro", "euros", "d'euros"),

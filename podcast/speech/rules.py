@@ -78,7 +78,7 @@ __all__ = [
 # --- cleanup: what no voice should read ----------------------------------------------------------
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)]", re.IGNORECASE)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
 def drop_urls(text: str) -> str:
