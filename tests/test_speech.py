@@ -428,6 +428,7 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
         (numbers.weekday_dates, "fixé au dimanche 6/04.", "fixé au dimanche 6 avril."),
         (numbers.weekday_dates, "Mardi 3.06, puis", "Mardi 3 juin, puis"),
         (numbers.weekday_dates, "samedi 31/02", "samedi 31/02"),  # no such day: left alone
+        (numbers.weekday_dates, "mercredi 5-03, samedi 3-1", "mercredi 5 mars, samedi 3-1"),
         (numbers.weekday_dates, "les 6/04 du budget", "les 6/04 du budget"),
         (rules.dates, "Rendez-vous jeudi 12/6 à Lyon.", "Rendez-vous jeudi 12 juin à Lyon."),
         # Roman numerals after a name, a regnal name or a numbered event

@@ -146,7 +146,8 @@ def dates(text: str) -> str:
 
 
 _WEEKDAY_DATE = re.compile(
-    r"\b((?:[lL]un|[mM]ar|[mM]ercre|[jJ]eu|[vV]endre|[sS]ame)di|[dD]imanche) (\d{1,2})[/.](\d{1,2})(?![\d/]|[.,]\d)"
+    r"\b((?:[lL]un|[mM]ar|[mM]ercre|[jJ]eu|[vV]endre|[sS]ame)di|[dD]imanche) "
+    r"(\d{1,2})(?:[/.](\d{1,2})|-(0\d|1[0-2]))(?![\d/-]|[.,]\d)"
 )
 
 
@@ -166,10 +167,11 @@ def _day_range(match: re.Match[str]) -> str:
 
 def weekday_dates(text: str) -> str:
     """After a weekday, a day and a month are a date, never a fraction or a decimal: "dimanche 6/04"
-    -> "dimanche 6 avril", "mardi 3.6" -> "mardi 3 juin"."""
+    -> "dimanche 6 avril", "mardi 3.6" -> "mardi 3 juin", "jeudi 5-03" -> "jeudi 5 mars"
+    (a hyphen only before a two-digit month: "samedi 3-1" is a score)."""
 
     def say(match: re.Match[str]) -> str:
-        said = _day_month(int(match.group(2)), int(match.group(3)), None)
+        said = _day_month(int(match.group(2)), int(match.group(3) or match.group(4)), None)
         return f"{match.group(1)} {said}" if said else match.group(0)
 
     return _WEEKDAY_DATE.sub(say, text)
