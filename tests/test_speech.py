@@ -444,6 +444,8 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
         (rules.signs, "Ils sont > 30 % des votants.", "Ils sont plus de 30 % des votants."),
         (rules.signs, "des vents > 100 km/h, un écart ~3 %", "des vents de plus de 100 km/h, un écart d'environ 3 %"),
         (rules.signs, "les > 65 ans, ≥ 18 ans", "les plus de 65 ans, au moins 18 ans"),
+        (rules.signs, "Le taux est > à 5 %, un seuil >= 50 %", "Le taux est supérieur à 5 %, un seuil d'au moins 50 %"),
+        (rules.signs, "un âge <= 12 ans", "un âge d'au plus 12 ans"),
         # degrees: Celsius goes without saying, a half is "et demi"
         (rules.units, "à 1,5 °C, 2,5 °C, 0,5 °C", "à un degré et demi, 2 degrés et demi, un demi-degré"),
         (rules.units, "Il fait 38 °C, 41,2 °C", "Il fait 38 degrés, 41,2 degrés"),

@@ -380,6 +380,9 @@ _COMPARISONS = {">": "supérieur à", "&gt;": "supérieur à", "<": "inférieur 
 _COMPARISONS |= {"≥": "supérieur ou égal à", "≤": "inférieur ou égal à"}
 _FEMININE_NOUN = re.compile(rf"(?:{_FEMININE_NOUNS})")
 _PLURAL_VERBS = frozenset(_COPULA_PLURAL.split("|"))
+# what a keyboard writes for the same signs: ">=", "<=", "> à 5" ("supérieur à" written half in words)
+_ASCII_SIGNS = re.compile(r"(?:^|(?<=\s))(>=|<=|> à|< à|&gt;=|&lt;=|&gt; à|&lt; à)(?= ?\d)")
+_ASCII_SAID = {">=": "≥", "<=": "≤", "> à": ">", "< à": "<", "&gt;=": "≥", "&lt;=": "≤", "&gt; à": ">", "&lt; à": "<"}
 _NOUN_COMPARED = re.compile(
     r"\b((?:[dD]es|[lL]es|[uU]ne?|[lL][ea]|[dD]u|[sS]es|[lL]eurs?|[cC]es|[sS]on|[sS]a) [a-zà-ÿ]{3,}) "
     r"(>|<|~|≈|≥|≤|&gt;|&lt;) ?(?=\d)"
@@ -391,7 +394,8 @@ _AFTER_DE = re.compile(r"\bde ([~≈≥≤]) ?(?=\d)")
 
 def comparisons(text: str) -> str:
     """A comparison sign after "être" is an adjective agreeing with the subject: "Les températures seront
-    > 30 °C" -> "seront supérieures à 30 °C", "le taux est ≤ 3 %" -> "est inférieur ou égal à 3 %"
+    > 30 °C" -> "seront supérieures à 30 °C", "le taux est ≤ 3 %" (or "<= 3 %") -> "est inférieur ou égal
+    à 3 %", "est > à 5 %" -> "est supérieur à 5 %"
     (elsewhere :func:`signs` says "plus de", "moins de")."""
 
     def say(match: re.Match[str]) -> str:
@@ -403,6 +407,7 @@ def comparisons(text: str) -> str:
             adjective += "s"
         return f"{subject + ' ' if subject else ''}{verb} {adjective} {rest} "
 
+    text = _ASCII_SIGNS.sub(lambda m: _ASCII_SAID[m.group(1)], text)
     text = _COMPARED.sub(say, text)
     # after a noun: "des vents > 100 km/h" -> "des vents de plus de 100 km/h", "un écart ~3 %" -> "d'environ"
     return _NOUN_COMPARED.sub(lambda m: f"{m.group(1)} {_AFTER_NOUN[m.group(2)]} ", text)
