@@ -87,7 +87,7 @@ CASES = {
         ("Me Dupont plaide à St-Étienne", "maître Dupont plaide à Saint-Étienne"),
         ("la loi n° 3 et le N°5, p. 12", "la loi numéro 3 et le numéro 5, page 12"),
         ("No 1 mondial, No. 2, le No", "numéro 1 mondial, numéro 2, le No"),
-        ("en 52 av. J.-C.", "en 52 avant Jésus-Christ"),
+        ("en 52 av. J.-C.", "en 52 avant Jésus-Christ."),
         ("Le M de Meta. Me voici.", "Le M de Meta. Me voici."),
         ("Mgr Aupetit, Mr. Smith et le Prof. Raoult", "monseigneur Aupetit, monsieur Smith et le professeur Raoult"),
         ("p. ex. env. 20 pages, c.-à-d. pp. 12-14", "par exemple environ 20 pages, c'est-à-dire pages 12-14"),
@@ -97,7 +97,7 @@ CASES = {
         ("des fruits, etc. Le reste, etc.", "des fruits, et cetera. Le reste, et cetera."),
         # street types before a name, not "av." alone
         ("au 45, av. de la République, 12 bd Haussmann", "au 45, avenue de la République, 12 boulevard Haussmann"),
-        ("pl. de la Concorde, av. J.-C.", "place de la Concorde, avant Jésus-Christ"),
+        ("pl. de la Concorde, av. J.-C.", "place de la Concorde, avant Jésus-Christ."),
         # weekday abbreviations before a date; "mar." alone is left
         ("mar. 4 mars, ven. 7, sam. 8", "mardi 4 mars, vendredi 7, samedi 8"),
         ("Le mar. est", "Le mar. est"),
@@ -438,6 +438,13 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
         (rules.regnal_numbers, "Son CV. Le XL. Un X", "Son CV. Le XL. Un X"),
         # paragraphs
         (rules.titles, "l'article 3 § 2, les §§ 4 et 5", "l'article 3 paragraphe 2, les paragraphes 4 et 5"),
+        (rules.titles, "du Ier siècle av. J.-C.", "du Ier siècle avant Jésus-Christ."),
+        (
+            rules.titles,
+            "en 52 av. J.-C. César gagne. En 33 apr. J.-C., rien",
+            "en 52 avant Jésus-Christ. César gagne. En 33 après Jésus-Christ, rien",
+        ),
+        (rules.phone_numbers, "Appelez le 3919 pour", "Appelez le 39 19 pour"),
         # comparison signs: an adjective after "être", "de plus de" after a noun, "plus de" elsewhere
         (rules.signs, "Les températures seront > 30 °C.", "Les températures seront supérieures à 30 °C."),
         (rules.signs, "Le taux est ≤ 3 %.", "Le taux est inférieur ou égal à 3 %."),

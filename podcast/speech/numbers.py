@@ -353,7 +353,7 @@ def scores(text: str) -> str:
 _DIALLED = (
     r"(?:numéros?|ligne)(?: (?:d['’]|de )?(?:écoute|urgence|aide|appel|vert|gratuit|national|unique|court|"
     r"d['’]écoute|d['’]urgence|d['’]aide|d['’]appel))?(?: le| au)?"
-    r"|(?:composez|composer|appelez|appeler|joindre|contacter|contactez) (?:le|au)|joignable au"
+    r"|(?:[cC]omposez|[cC]omposer|[aA]ppelez|[aA]ppeler|[jJ]oindre|[cC]ontacter|[cC]ontactez) (?:le|au)|joignable au"
 )
 
 

@@ -46,9 +46,6 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\bvs\.?(?=\s)", "contre"),
     (r"\bhab\.(?=\s|$)", "habitants"),
     (r"\btél\.(?=\s)", "téléphone"),
-    (r"\bav\.\s*J\.-C\.", "avant Jésus-Christ"),
-    (r"\bapr\.\s*J\.-C\.", "après Jésus-Christ"),
-    (r"\bJ\.-C\.", "Jésus-Christ"),
     # street names: "45, av. de la République", "bd Haussmann", "pl. de la Concorde"
     (rf"\b[aA]v\.?(?=\s+(?:de|du|des|d['’]|{_CAP}))", "avenue"),
     (rf"\b(?:[bB]d|[bB]oul\.|[bB]lvd\.?)(?=\s+(?:de|du|des|d['’]|{_CAP}))", "boulevard"),
@@ -82,6 +79,8 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"(?<!\w)P\.-?S\.", "post-scriptum"),
 )
 _ETC = re.compile(r"\betc\.(\.\.)?(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
+_JC = re.compile(r"(?:\b(av|apr)\.\s*)?\bJ\.-C\.(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
+_ERA = {"av": "avant ", "apr": "après ", None: ""}
 _COMPILED = tuple((re.compile(pattern), said) for pattern, said in _ABBREVIATIONS)
 
 
@@ -90,6 +89,11 @@ def titles(text: str) -> str:
     "p. ex." -> "par exemple", "env." -> "environ", "pp. 12" -> "pages 12", "n° 5" -> "numéro 5", "§ 2" ->
     "paragraphe 2", "§§ 2 et 3" -> "paragraphes 2 et 3",
     "etc." -> "et cetera", "45, av. de la République" -> "avenue", "mar. 4 mars" -> "mardi 4 mars"."""
+    # "av. J.-C." keeps its period as the sentence's end too
+    text = _JC.sub(
+        lambda m: _ERA[m.group(1)] + "Jésus-Christ" + ("." + m.group("end") if m.group("end") is not None else ""),
+        text,
+    )
     for pattern, said in _COMPILED:
         text = pattern.sub(said, text)
     # "etc." keeps its period as the sentence's end when a sentence ends there
