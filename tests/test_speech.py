@@ -449,6 +449,7 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
         (rules.signs, "Les températures seront > 30 °C.", "Les températures seront supérieures à 30 °C."),
         (rules.signs, "Le taux est ≤ 3 %.", "Le taux est inférieur ou égal à 3 %."),
         (rules.signs, "Ils sont > 30 % des votants.", "Ils sont plus de 30 % des votants."),
+        (rules.signs, "Le taux est > 5 % depuis mai.", "Le taux est supérieur à 5 % depuis mai."),
         (rules.signs, "des vents > 100 km/h, un écart ~3 %", "des vents de plus de 100 km/h, un écart d'environ 3 %"),
         (rules.signs, "les > 65 ans, ≥ 18 ans", "les plus de 65 ans, au moins 18 ans"),
         (rules.signs, "Le taux est > à 5 %, un seuil >= 50 %", "Le taux est supérieur à 5 %, un seuil d'au moins 50 %"),

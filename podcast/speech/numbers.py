@@ -375,7 +375,9 @@ def phone_numbers(text: str) -> str:
 _COPULA_PLURAL = "sont|seront|étaient|seraient|restent|resteront|soient|demeurent|deviennent|doivent être"
 _COPULA = rf"est|sera|était|serait|reste|restera|soit|demeure|devient|doit être|{_COPULA_PLURAL}"
 # "sont > 30 % des chômeurs" is a share of something: "plus de", said by signs()
-_COMPARED = re.compile(rf"\b(?:(\w+) )?({_COPULA}) (>|<|≥|≤|&gt;|&lt;) ?(?=\d)(?![\d ,]+(?:%|pour cent) d)")
+_COMPARED = re.compile(
+    rf"\b(?:(\w+) )?({_COPULA}) (>|<|≥|≤|&gt;|&lt;) ?(?=\d)(?![\d ,]+(?:%|pour cent) (?:des?\b|du\b|d['’]))"
+)
 _COMPARISONS = {">": "supérieur à", "&gt;": "supérieur à", "<": "inférieur à", "&lt;": "inférieur à"}
 _COMPARISONS |= {"≥": "supérieur ou égal à", "≤": "inférieur ou égal à"}
 _FEMININE_NOUN = re.compile(rf"(?:{_FEMININE_NOUNS})")
