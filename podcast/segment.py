@@ -178,7 +178,11 @@ _NAMED = frozenset(  # never cut between these and the name that follows
 _MONTHS = frozenset("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split())
 _UNIT_WORDS = frozenset(  # a number and these are one thing: "20 pour cent", "8 heures 30"
     "pour euro euros dollar dollars heure heures minute minutes seconde secondes jour jours an ans "
-    "million millions milliard milliards mille mètre mètres kilomètres kilos grammes degrés".split()
+    "million millions milliard milliards mille mètre mètres kilomètres kilos grammes degré degrés centime "
+    "centimes litre litres tonne tonnes".split()
+)
+_NUMBERED = frozenset(  # these and their number are one thing: "paragraphe 2", "numéro 5", "tome 3"
+    "numéro numéros paragraphe paragraphes article articles chapitre tome page pages volume".split()
 )
 _NUMBER = re.compile(r"^[-+−]?\d[\d,.]*$")
 _NO_SPACE_BEFORE = tuple(":;!?»”)%€$")
@@ -200,6 +204,8 @@ def _cut_cost(prev: str, nxt: str) -> float | None:
         return None
     if prev.lower() in ("heure", "heures") and bare_next.isdigit():
         return None  # "8 heures 30"
+    if prev.lower() in _NUMBERED and bare_next[:1].isdigit():
+        return None
     if prev.lower() in _NAMED and nxt[:1].isupper():
         return None  # "monsieur Dupont"
     if (

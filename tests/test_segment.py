@@ -266,6 +266,13 @@ def test_cuts_keep_words_together(text: str, never: str) -> None:
             assert piece.rsplit(" ", 1)[-1] not in ("de", "à", "pour", "que", "la", "le"), (limit, piece)
 
 
+def test_a_numbered_word_keeps_its_number() -> None:
+    """ "paragraphe 2", "numéro 5": the word and its number are one thing (the cut went between them)."""
+    for limit in range(20, 33):
+        pieces = split_length("Le conseil a adopté à l'unanimité le paragraphe 2 du règlement", limit)
+        assert all(not piece.endswith("paragraphe") for piece in pieces), (limit, pieces)
+
+
 def test_a_comma_beats_an_extra_piece() -> None:
     text = "Le maire a présenté son projet, qui prévoit trois nouvelles lignes de tramway et deux parkings"
     assert split_length(text, 70)[0].endswith("projet,")

@@ -29,6 +29,26 @@ def lexicon() -> dict[str, str]:
     return {**data.get("words", {}), **data.get("spelled", {})}
 
 
+@cache
+def _title_words() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The curated word-acronyms as a newsroom also prints them, in title case ("Medef", "Inserm",
+    "Crous"): espeak-ng misreads many ("meudef", "insert-m"), so they are said as their capital form."""
+    data = tomllib.loads(resources.files(__package__).joinpath("acronyms-fr.toml").read_text(encoding="utf-8"))
+    table = {
+        key.title(): said
+        for key, said in data.get("words", {}).items()
+        if len(key) >= 4 and key.isalpha() and key.isupper() and said.lower() != key.lower()
+    }
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(table, key=len, reverse=True))})(?![\w-]|\.\w)"), table
+
+
+def title_acronyms(text: str) -> str:
+    """A word-acronym printed in title case said like its capitals: "le Medef" -> "le Médef",
+    "l'Inserm" -> "l'Innserm", "le Crous" -> "le Crousse"."""
+    pattern, table = _title_words()
+    return pattern.sub(lambda m: table[m.group(0)], text)
+
+
 def spelled(word: str) -> bool:
     """Whether an unknown all-capital word is spelled: three letters or fewer, or not a French
     syllable shape (CNRS, OCDE); NATO-like words (OTAN, ALENA) are read."""
@@ -73,7 +93,7 @@ def acronyms(text: str) -> str:
 
     text = re.sub(r"\b([A-Z]{2,6})-(?=[A-Z][a-z])", r"\1 ", text)  # "UFC-Que Choisir"
     text = re.sub(r"\b([A-Z]{1,5})(\d{1,4})\b", r"\1 \2", text)  # "JO2024", "CO2", "COP28", "TF1"
-    return elisions(_WORD.sub(say, text))
+    return elisions(_WORD.sub(say, title_acronyms(text)))
 
 
 def elisions(text: str) -> str:

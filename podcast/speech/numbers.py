@@ -117,6 +117,8 @@ def dates(text: str) -> str:
     text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[dDaA]u )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
+    text = weekday_dates(text)
+    text = _DAY_RANGE.sub(_day_range, text)
 
     # "T3 2025" -> "troisième trimestre 2025", "S1 2024" -> "premier semestre 2024"
     text = re.sub(
@@ -143,13 +145,50 @@ def dates(text: str) -> str:
     )
 
 
+_WEEKDAY_DATE = re.compile(
+    r"\b((?:[lL]un|[mM]ar|[mM]ercre|[jJ]eu|[vV]endre|[sS]ame)di|[dD]imanche) "
+    r"(\d{1,2})(?:[/.](\d{1,2})|-(0\d|1[0-2]))(?![\d/-]|[.,]\d)"
+)
+
+
+_DAY_RANGE = re.compile(
+    rf"(?:\b([dD]u|[lL]es) )?(?<![\d,.])(\d{{1,2}}) ?[-–] ?(\d{{1,2}})(?= (?:{'|'.join(MONTHS)})\b)"
+)
+
+
+def _day_range(match: re.Match[str]) -> str:
+    """ "les 10-12 mars" -> "du 10 au 12 mars"."""
+    first, last = int(match.group(2)), int(match.group(3))
+    if not 1 <= first < last <= 31:
+        return match.group(0)
+    start = "Du" if (match.group(1) or "").startswith(("D", "L")) else "du"
+    return f"{start} {first} au {last}"
+
+
+def weekday_dates(text: str) -> str:
+    """After a weekday, a day and a month are a date, never a fraction or a decimal: "dimanche 6/04"
+    -> "dimanche 6 avril", "mardi 3.6" -> "mardi 3 juin", "jeudi 5-03" -> "jeudi 5 mars"
+    (a hyphen only before a two-digit month: "samedi 3-1" is a score)."""
+
+    def say(match: re.Match[str]) -> str:
+        said = _day_month(int(match.group(2)), int(match.group(3) or match.group(4)), None)
+        return f"{match.group(1)} {said}" if said else match.group(0)
+
+    return _WEEKDAY_DATE.sub(say, text)
+
+
 # --- times and durations -------------------------------------------------------------------------
+
+
+_TIME_RANGE = re.compile(r"(?<![\w,.])(\d{1,2} ?h(?: ?\d\d)?) ?[-–] ?(?=\d{1,2} ?h(?!\w)|\d{1,2} ?h ?\d\d(?!\w))")
 
 
 def times(text: str) -> str:
     """ "8 h 30" -> "8 heures 30", "21h" -> "vingt et une heures", "1h" -> "une heure", "24h/24" ->
-    "24 heures sur 24", "7j/7" -> "7 jours sur 7", "9 h 05" -> "9 heures 5"."""
+    "24 heures sur 24", "7j/7" -> "7 jours sur 7", "9 h 05" -> "9 heures 5", "12h-14h" -> "12 heures à
+    14 heures"."""
     text = re.sub(r"(?<![\w,.])(\d{1,2}) ?h ?/ ?(\d{1,2})\b", r"\1 heures sur \2", text)
+    text = _TIME_RANGE.sub(r"\1 à ", text)
     text = re.sub(r"(?<![\w,.])(\d) ?j ?/ ?(\d)\b", r"\1 jours sur \2", text)
 
     def hours(match: re.Match[str]) -> str:
@@ -168,7 +207,8 @@ _DURATION_UNITS = {"min": "minute", "mn": "minute", "s": "seconde", "sec": "seco
 
 
 def durations(text: str) -> str:
-    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only),
+    """ "45 min" -> "45 minutes", "09 s" -> "9 secondes", "1 min" -> "une minute" (after a number only), "5 j
+    ouvrés" -> "5 jours ouvrés",
     "9,86 s" -> "9 secondes 86"."""
 
     def unit(match: re.Match[str]) -> str:
@@ -176,7 +216,8 @@ def durations(text: str) -> str:
         return f"{feminine(value)} {name}" + ("s" if value > 1 else "")
 
     text = re.sub(r"(?<![\w,.])(\d{1,2}),(\d\d) ?s\b(?![’'-]\w|\.\w)", _timed_seconds, text)
-    return re.sub(r"(?<![\w,.])(\d{1,4}) ?(min|mn|sec|ms|s)\b(?![’'-]\w|\.\w)", unit, text)
+    text = re.sub(r"(?<![\w,.])(\d{1,4}) ?(min|mn|sec|ms|s)\b(?![’'-]\w|\.\w)", unit, text)
+    return re.sub(r"(?<![\w,.])(\d{1,4}) ?(j)(?= [a-zà-ÿ]|[,;)]|\.(?!\w)|$)", unit, text)  # "5 j ouvrés"
 
 
 def _timed_seconds(match: re.Match[str]) -> str:
@@ -198,7 +239,9 @@ _FEMININE_NOUNS = "|".join(  # each also in the plural
         "université banque société agence centrale éolienne langue nuit journée soirée décennie génération "
         "étoile planète unité vague dose chambre rue route gare voie rame crèche filière formation épreuve "
         "course partie manche finale vache province île frappe attaque élection défaite nomination recrue "
-        "caméra photo vidéo série chaîne radio marque boutique pharmacie clinique structure cible collectivité"
+        "caméra photo vidéo série chaîne radio marque boutique pharmacie clinique structure cible collectivité "
+        "température valeur hausse baisse vitesse concentration teneur part proportion moyenne note croissance "
+        "inflation dette pression durée taille distance population consommation production perte émission"
     ).split()
 )
 _FEMININE_NOUNS += "|fois|voix"
@@ -212,6 +255,14 @@ def feminine_numbers(text: str) -> str:
         lambda m: feminine(int(m.group(1))),
         text,
     )
+
+
+_DE_ONE = re.compile(r"\b([dD])e (?:1|un|(une))(?= [a-zà-öø-ÿœ])")
+
+
+def elided_one(text: str) -> str:
+    """ "de 1 milliard" -> "d'un milliard", "de une heure" -> "d'une heure" (no reader says "de un")."""
+    return _DE_ONE.sub(lambda m: f"{m.group(1)}'un{'e' if m.group(2) else ''}", text)
 
 
 _FRACTIONS = {2: ("demi", "demis"), 3: ("tiers", "tiers"), 4: ("quart", "quarts")}
@@ -254,6 +305,26 @@ def fractions(text: str) -> str:
     return re.sub(r"(?<![\w/.,-])(\d{1,2})/(\d{1,2})(?![\w/])", say, text)
 
 
+_RATING = re.compile(
+    r"(?<![\w/.,-])(\d{1,3},\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)"  # "4,5/5"
+    r"|(?<![\w/.,-])(\d{1,3}(?:,\d{1,2})?)/(20|100)(?![\w/]|[.,]\d)"  # "14/20", "85/100"
+)
+_MARK_OUT_OF = re.compile(
+    r"\b((?:note|noté|notée|notés|notées|obtient|obtenu|récolte|décroche)(?: de)? )(\d{1,2})/(5|10)(?![\w/]|[.,]\d)"
+)
+
+
+def ratings(text: str) -> str:
+    """A mark out of a scale is said "sur", not as a fraction: "4,5/5" -> "4,5 sur 5", "14/20" -> "14 sur
+    20", "une note de 8/10" -> "8 sur 10" (a bare "3/10" stays "trois dixièmes")."""
+
+    def say(match: re.Match[str]) -> str:
+        mark, scale = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        return f"{mark} sur {scale}"
+
+    return _RATING.sub(say, _MARK_OUT_OF.sub(r"\1\2 sur \3", text))
+
+
 def decimals(text: str) -> str:
     """A decimal point said as the French comma: "4.5 sur 5" -> "4,5 sur 5" (not "10.000", a
     version "17.2.1" or an address); an article's paragraph is not a decimal: "le 49.3", "49-3" and
@@ -282,7 +353,7 @@ def scores(text: str) -> str:
 _DIALLED = (
     r"(?:numéros?|ligne)(?: (?:d['’]|de )?(?:écoute|urgence|aide|appel|vert|gratuit|national|unique|court|"
     r"d['’]écoute|d['’]urgence|d['’]aide|d['’]appel))?(?: le| au)?"
-    r"|(?:composez|composer|appelez|appeler|joindre|contacter|contactez) (?:le|au)|joignable au"
+    r"|(?:[cC]omposez|[cC]omposer|[aA]ppelez|[aA]ppeler|[jJ]oindre|[cC]ontacter|[cC]ontactez) (?:le|au)|joignable au"
 )
 
 
@@ -301,11 +372,56 @@ def phone_numbers(text: str) -> str:
     return re.sub(r"(?<![\w.])(0\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)[. -](\d\d)(?![\w.]\d)", r"\1 \2 \3 \4 \5", text)
 
 
+_COPULA_PLURAL = "sont|seront|étaient|seraient|restent|resteront|soient|demeurent|deviennent|doivent être"
+_COPULA = rf"est|sera|était|serait|reste|restera|soit|demeure|devient|doit être|{_COPULA_PLURAL}"
+# "sont > 30 % des chômeurs" is a share of something: "plus de", said by signs()
+_COMPARED = re.compile(
+    rf"\b(?:(\w+) )?({_COPULA}) (>|<|≥|≤|&gt;|&lt;) ?(?=\d)(?![\d ,]+(?:%|pour cent) (?:des?\b|du\b|d['’]))"
+)
+_COMPARISONS = {">": "supérieur à", "&gt;": "supérieur à", "<": "inférieur à", "&lt;": "inférieur à"}
+_COMPARISONS |= {"≥": "supérieur ou égal à", "≤": "inférieur ou égal à"}
+_FEMININE_NOUN = re.compile(rf"(?:{_FEMININE_NOUNS})")
+_PLURAL_VERBS = frozenset(_COPULA_PLURAL.split("|"))
+# what a keyboard writes for the same signs: ">=", "<=", "> à 5" ("supérieur à" written half in words)
+_ASCII_SIGNS = re.compile(r"(?:^|(?<=\s))(>=|<=|> à|< à|&gt;=|&lt;=|&gt; à|&lt; à)(?= ?\d)")
+_ASCII_SAID = {">=": "≥", "<=": "≤", "> à": ">", "< à": "<", "&gt;=": "≥", "&lt;=": "≤", "&gt; à": ">", "&lt; à": "<"}
+_NOUN_COMPARED = re.compile(
+    r"\b((?:[dD]es|[lL]es|[uU]ne?|[lL][ea]|[dD]u|[sS]es|[lL]eurs?|[cC]es|[sS]on|[sS]a) [a-zà-ÿ]{3,}) "
+    r"(>|<|~|≈|≥|≤|&gt;|&lt;) ?(?=\d)"
+)
+_AFTER_NOUN = {">": "de plus de", "&gt;": "de plus de", "<": "de moins de", "&lt;": "de moins de", "~": "d'environ"}
+_AFTER_NOUN |= {"≈": "d'environ", "≥": "d'au moins", "≤": "d'au plus"}
+_AFTER_DE = re.compile(r"\bde ([~≈≥≤]) ?(?=\d)")
+
+
+def comparisons(text: str) -> str:
+    """A comparison sign after "être" is an adjective agreeing with the subject: "Les températures seront
+    > 30 °C" -> "seront supérieures à 30 °C", "le taux est ≤ 3 %" (or "<= 3 %") -> "est inférieur ou égal
+    à 3 %", "est > à 5 %" -> "est supérieur à 5 %"
+    (elsewhere :func:`signs` says "plus de", "moins de")."""
+
+    def say(match: re.Match[str]) -> str:
+        subject, verb = match.group(1) or "", match.group(2)
+        adjective, _, rest = _COMPARISONS[match.group(3)].partition(" ")
+        if _FEMININE_NOUN.fullmatch(subject):
+            adjective += "e"
+        if verb in _PLURAL_VERBS:
+            adjective += "s"
+        return f"{subject + ' ' if subject else ''}{verb} {adjective} {rest} "
+
+    text = _ASCII_SIGNS.sub(lambda m: _ASCII_SAID[m.group(1)], text)
+    text = _COMPARED.sub(say, text)
+    # after a noun: "des vents > 100 km/h" -> "des vents de plus de 100 km/h", "un écart ~3 %" -> "d'environ"
+    return _NOUN_COMPARED.sub(lambda m: f"{m.group(1)} {_AFTER_NOUN[m.group(2)]} ", text)
+
+
 def signs(text: str) -> str:
     """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
     would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "x2" -> "fois 2",
     "+ de 50" -> "plus de 50", "≥ 18" -> "au
     moins 18", "~30" -> "environ 30"."""
+    text = comparisons(text)
+    text = _AFTER_DE.sub(lambda m: _AFTER_NOUN[m.group(1)] + " ", text)  # "de ~5 %" -> "d'environ 5 %"
     text = re.sub(r"(?:(?<=^)|(?<=[\s(«“\"]))[-−–](?=\d)", "moins ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))(?:<|&lt;) ?(?=\d)", "moins de ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))(?:>|&gt;) ?(?=\d)", "plus de ", text)
@@ -318,17 +434,21 @@ def signs(text: str) -> str:
     return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)
 
 
+_PERCENT_RANGE = re.compile(r"(\d) ?% ?[-–] ?(?=\d+(?:,\d+)? ?%)")
+
+
 def percent(text: str) -> str:
     """ "49 %" -> "49 pour cent" (a unit kept with its number wherever the text is cut), "11 ‰" ->
-    "11 pour mille"."""
+    "11 pour mille", "15 %-20 %" -> "15 à 20 pour cent"."""
     text = re.sub(r"(\d)\s*‰", r"\1 pour mille", text)
+    text = _PERCENT_RANGE.sub(r"\1 à ", text)  # "15 %-20 %" -> "15 à 20 %"
     text = re.sub(r"\b(points?|pts?) de %", r"\1 de pourcentage", text)
     return re.sub(r"(\d)\s*%", r"\1 pour cent", text)
 
 
 # --- money ---------------------------------------------------------------------------------------
 
-_AMOUNT = r"\d{1,3}(?: \d{3})+|\d+"
+_AMOUNT = r"(?<!\d)(?:\d{1,3}(?: \d{3})+|\d+)"  # from the start of a number: linear on long digit runs
 _NUMBER = rf"(?:{_AMOUNT})(?:,\d+)?"
 _CURRENCY = {
     "€": ("euro", "euros", "d'euros"),
@@ -359,6 +479,8 @@ def _plural(number: str) -> bool:
 
 def _euros_and_cents(match: re.Match[str]) -> str:
     euros, cents = match.group(1), match.group(2)
+    if euros == "0" and cents != "00":  # "0,99 €" -> "99 centimes"
+        return f"{'un' if cents == '01' else int(cents)} centime{'' if cents == '01' else 's'}"
     said = f"{euros} euro" + ("s" if _plural(euros) else "")
     return said if cents == "00" else f"{said} {int(cents)}"
 

@@ -27,11 +27,13 @@ from .numbers import (
     dates,
     decimals,
     durations,
+    elided_one,
     feminine_numbers,
     fractions,
     ordinal,
     percent,
     phone_numbers,
+    ratings,
     roman,
     scores,
     signs,
@@ -53,6 +55,7 @@ __all__ = [
     "drop_emoji",
     "drop_urls",
     "durations",
+    "elided_one",
     "feminine_numbers",
     "fractions",
     "ordinal",
@@ -60,6 +63,7 @@ __all__ = [
     "percent",
     "phone_numbers",
     "rates",
+    "ratings",
     "regnal_numbers",
     "roman",
     "scores",
@@ -74,7 +78,7 @@ __all__ = [
 # --- cleanup: what no voice should read ----------------------------------------------------------
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)]", re.IGNORECASE)
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
 def drop_urls(text: str) -> str:
@@ -113,6 +117,7 @@ def web_names(text: str) -> str:
     """Hashtags, handles and bare domains said: "#MeToo" -> "hashtag MeToo", "@Elysee" -> "arobase
     Elysee", "legifrance.gouv.fr" -> "legifrance point gouv point fr"."""
     text = re.sub(r"(?<![\w&])#(?=[^\W\d_]\w*)", "hashtag ", text)
+    text = re.sub(r"(?<![\w&])#(?=\d)", "numéro ", text)  # "le #1 des ventes"
     text = re.sub(r"\b([hH]ashtags?|[mM]ots?-dièses?) hashtag ", r"\1 ", text)  # "le hashtag #JO2024"
     text = re.sub(r"(?<![\w.])@(?=\w)", "arobase ", text)
     return _DOMAIN.sub(lambda m: m.group(1).replace(".", " point "), text)
@@ -151,7 +156,7 @@ _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singul
     "kHz": ("kilohertz", "kilohertz"),
     "MHz": ("mégahertz", "mégahertz"),
     "GHz": ("gigahertz", "gigahertz"),
-    "°C": ("degré Celsius", "degrés Celsius"),
+    "°C": ("degré", "degrés"),  # a newsroom says "trente degrés": Celsius goes without saying
     "°F": ("degré Fahrenheit", "degrés Fahrenheit"),
     "mg": ("milligramme", "milligrammes"),
     "g": ("gramme", "grammes"),
@@ -232,6 +237,17 @@ _PER_NAMES = "|".join(re.escape(u) for u in sorted(_PER, key=len, reverse=True))
 _UNIT = re.compile(rf"(?<![\w.,])({_NUMBER})\s?({_UNIT_NAMES})(?:/({_PER_NAMES}))?(?![\w²³/'’-]|(?<!\.)\.\w)")
 
 
+_HALF_DEGREES = re.compile(r"(?<![\w.,])(\d{1,2}),5 ?°C?(?![\w²³/'’-])")
+
+
+def _half_degrees(match: re.Match[str]) -> str:
+    """ "1,5 °C" -> "un degré et demi", "2,5 °C" -> "2 degrés et demi" (as the news says the Paris goal)."""
+    whole = int(match.group(1))
+    if whole == 0:
+        return "un demi-degré"
+    return f"{'un' if whole == 1 else whole} degré{'s' if whole >= 2 else ''} et demi"
+
+
 def units(text: str) -> str:
     """Units espeak-ng reads as letters: "3 Go" -> "3 gigaoctets", "5 mg" -> "5 milligrammes",
     "100 Mbit/s" -> "100 mégabits par seconde", "1,5 m" -> "1,5 mètre", "12 t" -> "12 tonnes",
@@ -240,10 +256,15 @@ def units(text: str) -> str:
     def say(match: re.Match[str]) -> str:
         number = match.group(1)
         singular, plural = _UNITS_SAID[match.group(2)]
+        if match.group(2) == "°C" and fahrenheit:  # both scales in one sentence: each is named
+            singular, plural = singular + " Celsius", plural + " Celsius"
         value = float(number.replace(" ", "").replace(",", "."))
         per = f" par {_PER[match.group(3)]}" if match.group(3) else ""
         return f"{number} {plural if value >= 2 else singular}{per}"
 
+    fahrenheit = "°F" in text
+    if not fahrenheit:
+        text = _HALF_DEGREES.sub(_half_degrees, text)
     # a height or a jump: "1,80 m" -> "1 mètre 80", "8,95 m" -> "8 mètres 95"
     text = re.sub(
         r"(?<![\w.,])(\d{1,2}),(\d\d) ?m\b(?![\w²³/'’-]|\.\w)",
@@ -253,6 +274,7 @@ def units(text: str) -> str:
     text = re.sub(r"(?<=\d) hab\.?/km²", " habitants par kilomètre carré", text)
     # fuel use: "5 l/100 km" -> "5 litres aux 100 kilomètres"
     text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?[lL] ?/ ?100 ?km\b", r"\1 litres aux 100 kilomètres", text)
+    text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?kWh ?/ ?100 ?km\b", r"\1 kilowattheures aux 100 kilomètres", text)
     text = _UNIT.sub(say, text)
     # a unit named without a number: "le prix du kWh", "par km²"
     text = re.sub(
@@ -286,6 +308,7 @@ def symbols(text: str) -> str:
     """ "&" -> "et" between words, "2 × 3" -> "2 fois 3", a postal code by its department: ", 75002
     Paris" -> ", 75 0 0 2 Paris" (espeak-ng would say "soixante-quinze mille deux")."""
     text = re.sub(r"\s&\s", " et ", text)
+    text = re.sub(r"\b([A-Z])&([A-Z])\b", r"\1 et \2", text)  # "R&D", "M&A"
     text = re.sub(r"(?<=\d) ?[×✕] ?(?=\d)", " fois ", text)
     return re.sub(r"(?<=, )(\d\d)(\d{3}) (?=[A-ZÀ-Þ][a-zà-ÿ]+)", _postal_code, text)
 
@@ -306,6 +329,7 @@ SAYING = (
     ordinals,
     regnal_numbers,
     phone_numbers,
+    ratings,
     fractions,
     decimals,
     scores,
@@ -315,6 +339,7 @@ SAYING = (
     units,
     rates,
     feminine_numbers,
+    elided_one,
     symbols,
     acronyms,
 )

@@ -27,6 +27,9 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (rf"\bSte[.-](?=\s*{_CAP})", "Sainte-"),
     (rf"\bSt[.-](?=\s*{_CAP})", "Saint-"),
     (r"(?<!\w)[nN]°\s*", "numéro "),
+    (r"\s?§§\s*(?=\d)", " paragraphes "),
+    (r"\s?§\s*(?=\d)", " paragraphe "),
+    (r"(?<=\d)\s?§(?=[\s,.;:)]|$)", " paragraphe"),  # "article 3, 2 §"
     (r"\bNo\.?\s?(?=\d)", "numéro "),
     (r"\bpp\.\s*(?=\d)", "pages "),
     (r"\bp\.\s*(?=\d)", "page "),
@@ -43,9 +46,6 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\bvs\.?(?=\s)", "contre"),
     (r"\bhab\.(?=\s|$)", "habitants"),
     (r"\btél\.(?=\s)", "téléphone"),
-    (r"\bav\.\s*J\.-C\.", "avant Jésus-Christ"),
-    (r"\bapr\.\s*J\.-C\.", "après Jésus-Christ"),
-    (r"\bJ\.-C\.", "Jésus-Christ"),
     # street names: "45, av. de la République", "bd Haussmann", "pl. de la Concorde"
     (rf"\b[aA]v\.?(?=\s+(?:de|du|des|d['’]|{_CAP}))", "avenue"),
     (rf"\b(?:[bB]d|[bB]oul\.|[bB]lvd\.?)(?=\s+(?:de|du|des|d['’]|{_CAP}))", "boulevard"),
@@ -79,13 +79,21 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"(?<!\w)P\.-?S\.", "post-scriptum"),
 )
 _ETC = re.compile(r"\betc\.(\.\.)?(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
+_JC = re.compile(r"(?:\b(av|apr)\.\s*)?\bJ\.-C\.(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
+_ERA = {"av": "avant ", "apr": "après ", None: ""}
 _COMPILED = tuple((re.compile(pattern), said) for pattern, said in _ABBREVIATIONS)
 
 
 def titles(text: str) -> str:
     """Titles and abbreviations said in full: "M. Durand" -> "monsieur Durand", "Mgr" -> "monseigneur",
-    "p. ex." -> "par exemple", "env." -> "environ", "pp. 12" -> "pages 12", "n° 5" -> "numéro 5",
+    "p. ex." -> "par exemple", "env." -> "environ", "pp. 12" -> "pages 12", "n° 5" -> "numéro 5", "§ 2" ->
+    "paragraphe 2", "§§ 2 et 3" -> "paragraphes 2 et 3",
     "etc." -> "et cetera", "45, av. de la République" -> "avenue", "mar. 4 mars" -> "mardi 4 mars"."""
+    # "av. J.-C." keeps its period as the sentence's end too
+    text = _JC.sub(
+        lambda m: _ERA[m.group(1)] + "Jésus-Christ" + ("." + m.group("end") if m.group("end") is not None else ""),
+        text,
+    )
     for pattern, said in _COMPILED:
         text = pattern.sub(said, text)
     # "etc." keeps its period as the sentence's end when a sentence ends there
@@ -129,16 +137,41 @@ _CONTEXT = (
 )
 
 
+# Names a single-letter Roman numeral follows ("Charles X", "Pie V", "Henri V"): kings, popes, emperors.
+_REGNAL_NAMES = (
+    "Louis|Henri|Charles|Philippe|François|Jean|Paul|Pie|Léon|Benoît|Grégoire|Clément|Innocent|Urbain|Sixte|"
+    "Jules|Napoléon|Édouard|Edouard|Guillaume|Richard|Jacques|Frédéric|Alexandre|Pierre|Nicolas|Georges|"
+    "Elizabeth|Élisabeth|Victoria|Felipe|Alphonse|Ferdinand|Gustave|Christian|Harald|Olav|Haakon|Léopold|"
+    "Baudouin|Albert|Rainier|Carl|Willem|Frederik|Ramsès|Constantin|Othon|Lothaire|Pépin|Childéric|Clovis"
+)
+# Events and councils numbered in Roman numerals, letters L and C included ("Super Bowl LIX").
+_NUMBERED_EVENTS = "Super Bowl|WrestleMania|Vatican|Latran|Star Wars|Rocky|Ligue|Coupe|Jeux|Olympiade"
+# Words after which two capitals are not a numeral ("Le CV", "Son DC", "Un XL").
+_DETERMINERS = "Le|La|Les|Un|Une|Des|Du|Au|Aux|Son|Sa|Ses|Mon|Ma|Mes|Ton|Ta|Tes|Ce|Cet|Cette|Ces|Leur|Leurs|En|De"
+_CONTEXT_NUMERAL = re.compile(rf"\b({_CONTEXT}) ([IVXLC]{{1,7}})\b(?![\w'’-])")
+_NAME_NUMERAL = re.compile(
+    rf"\b(?!(?:{_DETERMINERS}) )([A-ZÀ-Þ][a-zà-ÿ]+) ([IVX]{{2,6}})\b(?![\w'’-]|\.\w)"
+    rf"|\b((?:{_REGNAL_NAMES})(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?) ([IVX])\b(?![\w'’-]|\.\w)"
+    rf"|\b({_NUMBERED_EVENTS}) ([IVXLC]{{1,8}})\b(?![\w'’-]|\.\w)"
+)
+
+
 def regnal_numbers(text: str) -> str:
-    """Roman numerals where their context says they are numbers: "Louis XIV" -> "Louis 14",
+    """Roman numerals where their context says they are numbers: "Louis XIV" -> "Louis 14", "Charles
+    X" -> "Charles 10", "Jean-Paul II" -> "Jean-Paul 2", "Super Bowl LIX" -> "Super Bowl 59",
     "chapitre IV" -> "chapitre 4", "le XV de France" -> "le quinze de France", a heading "IV. La
     suite" -> "4. La suite" (espeak-ng says "quatre romain")."""
 
     def number(match: re.Match[str]) -> str:
+        name, numeral = next((match.group(i), match.group(i + 1)) for i in (1, 3, 5) if match.group(i))
+        value = roman(numeral)
+        return f"{name} {value}" if value else match.group(0)
+
+    def in_context(match: re.Match[str]) -> str:
         value = roman(match.group(2))
         return f"{match.group(1)} {value}" if value else match.group(0)
 
-    text = re.sub(rf"\b({_CONTEXT}) ([IVXLC]{{1,7}})\b(?![\w'’-])", number, text)
-    text = re.sub(r"\b([A-ZÀ-Þ][a-zà-ÿ]+) ([IVX]{2,6})\b(?![\w'’-]|\.\w)", number, text)
+    text = _CONTEXT_NUMERAL.sub(in_context, text)
+    text = _NAME_NUMERAL.sub(number, text)
     text = re.sub(r"\b([lL]e) XV (?=de France|tricolore)", r"\1 quinze ", text)
     return re.sub(r"^([IVX]{1,5})\.(?= )", lambda m: f"{roman(m.group(1))}." if roman(m.group(1)) else m.group(0), text)
