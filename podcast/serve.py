@@ -117,8 +117,9 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 def resolve(root: str, target: str) -> str:
     """The real path of the file a request target names inside ``root`` (itself a real path).
 
-    Refuses (400) what is not a clean path, (414) what is too long, and (404) anything hidden, any
-    folder, and anything whose real path, symbolic links followed, is outside ``root``.
+    A folder names its ``index.html`` (the show page at ``/``). Refuses (400) what is not a clean path,
+    (414) what is too long, and (404) anything hidden, any folder without an index, and anything
+    whose real path, symbolic links followed, is outside ``root``.
     """
     if target[:7].lower() == "http://" or target[:8].lower() == "https://":  # absolute form (proxies)
         target = urllib.parse.urlsplit(target).path or "/"
@@ -135,8 +136,8 @@ def resolve(root: str, target: str) -> str:
         raise Refusal(HTTPStatus.BAD_REQUEST, "the path is not UTF-8") from None
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):  # %00 cuts a C string, %0a forges log lines
         raise Refusal(HTTPStatus.BAD_REQUEST, "the path holds a control character")
-    if text.endswith("/"):  # a folder: never listed (and "file.xml/" is no file)
-        raise Refusal(HTTPStatus.NOT_FOUND, "a folder")
+    if text.endswith("/"):  # a folder is never listed: its index.html, as on any static host, or 404
+        text += "index.html"
     parts = [part for part in text.split("/") if part]
     if any(part.startswith(".") for part in parts):  # hidden, and also every '.' and '..'
         raise Refusal(HTTPStatus.NOT_FOUND, "hidden")

@@ -102,7 +102,6 @@ def test_no_listings_hidden_files_or_escapes(served) -> None:
     _config, _result, server = served
     for path in (
         "/episodes/",
-        "/",
         "/../podcast.toml",
         "/%2e%2e/podcast.toml",
         "/.podcast/catalog.sqlite",
@@ -112,6 +111,14 @@ def test_no_listings_hidden_files_or_escapes(served) -> None:
         status, _headers, body = request(server, path)
         assert status == 404, path
         assert b"base_url" not in body
+
+
+def test_the_folder_url_is_the_show_page(served) -> None:
+    """A listener given the show's URL gets its page (never a listing), as from any static host."""
+    _config, _result, server = served
+    status, headers, body = request(server, "/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert body == request(server, "/index.html")[2] and b'lang="fr"' in body
 
 
 def test_a_client_subscribes_and_downloads_every_episode(served) -> None:
