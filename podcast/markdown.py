@@ -23,12 +23,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink as safe_target
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 log = logging.getLogger(__name__)
 
-_PARSER = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+
+class _Parser(MarkdownIt):
+    """Every link target is parsed as a link. markdown-it refuses ``javascript:``, ``vbscript:``,
+    ``file:`` and non-image ``data:`` targets, and a refused link stays as its raw Markdown text,
+    which would be spoken (``[texte](javascript:alert(1))``); parsed, the link says its text only,
+    and :func:`_inline` never keeps such a target (:func:`safe_target`, markdown-it's own rule)."""
+
+    def validateLink(self, url: str) -> bool:  # markdown-it's name
+        return True
+
+
+_PARSER = _Parser("commonmark").enable("table").use(front_matter_plugin)
 _HIDDEN_HTML = re.compile(r"<(script|style|template|textarea|noscript)\b", re.IGNORECASE)
 _FINAL = (".", "!", "?", "…", ":", ";", "»", "”", '"')
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -97,11 +109,13 @@ def parse_front_matter(source: str) -> dict[str, Any]:
 
 def _inline(tokens: Sequence[Token], *, keep_urls: bool) -> str:
     """An inline run as a reader sees it: text, code spans' text, links' text (``text (url)`` with
-    ``keep_urls``); images, HTML tags and what hidden HTML elements hold are left out."""
+    ``keep_urls``); images, HTML tags and what hidden HTML elements hold are left out. A target
+    markdown-it would refuse (``javascript:``...) is never kept, and such an autolink says nothing."""
     out: list[str] = []
     hidden = 0
     href: str | None = None
     link_text: list[str] = []
+    unsafe_auto = False
     for token in tokens:
         if token.type == "html_inline":
             if _HIDDEN_HTML.match(token.content):
@@ -113,8 +127,11 @@ def _inline(tokens: Sequence[Token], *, keep_urls: bool) -> str:
             continue
         if token.type == "link_open":
             href, link_text = str(token.attrs.get("href", "")), []
+            unsafe_auto = token.markup == "autolink" and not safe_target(href)
+            if not safe_target(href):
+                href = ""  # its text only
         elif token.type == "link_close":
-            said = "".join(link_text)
+            said = "" if unsafe_auto else "".join(link_text)
             if keep_urls and href and href != said and not said.endswith(href):
                 said = f"{said} ({href})" if said.strip() else href
             out.append(said)

@@ -308,3 +308,33 @@ def test_vertical_tab_does_not_split_a_paragraph() -> None:
 def test_markdown_and_article_do_not_import_each_other() -> None:
     source = (Path(__file__).parents[1] / "podcast" / "markdown.py").read_text(encoding="utf-8")
     assert "article" not in "".join(line for line in source.splitlines() if "import" in line)
+
+
+@pytest.mark.parametrize(
+    "line, spoken",
+    [
+        ("Lire [ce texte](javascript:alert(1)) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](JavaScript:alert(1)) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](vbscript:msgbox(1)) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](data:text/html,<b>x</b>) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](file:///etc/passwd) ici.", "Lire ce texte ici."),
+        ("Une image ![alt](javascript:alert(1)) ici.", "Une image ici."),
+        ("Un lien <javascript:alert(1)> ici.", "Un lien ici."),
+        ("Un lien [réf][x] ici.\n\n[x]: javascript:alert(1)", "Un lien réf ici."),
+        ("Un lien <https://example.org/a> ici.", "Un lien https://example.org/a ici."),  # as before
+    ],
+)
+def test_markdown_links_markdown_it_refuses_say_their_text_only(line: str, spoken: str) -> None:
+    """markdown-it leaves a link whose target it refuses (javascript:, vbscript:, data:, file:) as
+    its raw Markdown text; a reader sees the link's text, and the target is never spoken."""
+    issue = parse(f"# Titre\n\n{line}\n", markdown=True)
+    assert issue.articles[0].sections[0].paragraphs == (spoken,)
+
+
+def test_refused_link_targets_are_not_kept_as_show_notes_links() -> None:
+    text = (
+        "# Titre\n\nUn texte.\n\nPour aller plus loin :\n\n"
+        "- [piège](javascript:alert(1))\n- [vrai](https://example.org/v)\n"
+    )
+    article = parse(text, markdown=True).articles[0]
+    assert article.links == ("piège", "vrai (https://example.org/v)")
