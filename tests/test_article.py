@@ -338,3 +338,47 @@ def test_refused_link_targets_are_not_kept_as_show_notes_links() -> None:
     )
     article = parse(text, markdown=True).articles[0]
     assert article.links == ("piège", "vrai (https://example.org/v)")
+
+
+PASTED_FROM_THE_WEB = (
+    "Le Fil &amp; la Toile\n"
+    "Les <b>digues</b> de Saint&#8209;Malo&nbsp;: l&#8217;&eacute;t&eacute; <i>arrive</i>.<br>"
+    "Et <br/> la mer &#x2014; aussi.\n"
+    'Un <a href="https://example.org/x" title="voir">lien</a> et <SPAN class="c">un mot</SPAN>.\n'
+)
+
+
+def test_plain_text_decodes_html_entities_and_drops_inline_tags() -> None:
+    """Text pasted from a web page: entities read as the characters they stand for, the tags of
+    HTML's inline elements dropped; the same text goes to the voice and to the transcript."""
+    from podcast.segment import segment_issue
+
+    issue = parse(PASTED_FROM_THE_WEB, name="lettre.txt")
+    assert issue.title == "Le Fil & la Toile"
+    assert issue.articles[0].sections[0].paragraphs == (
+        "Les digues de Saint\u2011Malo : l’été arrive. Et la mer — aussi.",
+        "Un lien et un mot.",
+    )
+    segments = segment_issue(issue)
+    for said in [s.text for s in segments] + [s.caption for s in segments]:
+        assert not any(mark in said for mark in ("&amp", "&#", ";t", "<", ">")), said
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Si 3 < 5 et 7 > 2, alors a<b.",  # signs, not tags
+        "Le code <b et c> reste.",  # an attribute without a value: not a well-formed tag
+        "Une balise <div> inconnue des éléments en ligne, <script>x</script>, <p> restent.",
+        "AT&T et R&D, &copy sans point-virgule, &nosuch; restent.",
+        "Le caractère &notit; et &#xZZ; restent.",  # no entity (&not is one only with its ';')
+    ],
+)
+def test_plain_text_keeps_what_is_not_a_known_inline_tag_or_entity(line: str) -> None:
+    assert parse(f"Titre\n{line}\n").articles[0].sections[0].paragraphs == (line,)
+
+
+def test_a_tag_written_as_entities_is_text_once_decoded() -> None:
+    """Tags go before entities are decoded: a tag the author wrote as text (``&lt;b&gt;``) stays."""
+    paragraphs = parse("Titre\nÉcrire &lt;b&gt; met en <b>gras</b>.\n").articles[0].sections[0].paragraphs
+    assert paragraphs == ("Écrire <b> met en gras.",)
