@@ -27,6 +27,8 @@ from markdown_it.common.normalize_url import validateLink as safe_target
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .dates import out_of_range
+
 log = logging.getLogger(__name__)
 
 
@@ -84,7 +86,7 @@ def parse_front_matter(source: str) -> dict[str, Any]:
                 if not match:
                     raise FrontMatterError(f"front matter line is not 'key: value': {line.strip()[:40]!r}") from None
                 meta[match.group(1)] = _scalar(match.group(2))
-        return meta
+        return check_meta(meta)
     if len(source) > MAX_FRONT_MATTER:
         raise FrontMatterError(f"front matter is over {MAX_FRONT_MATTER // 1000} KB: metadata only, please")
     try:
@@ -104,7 +106,44 @@ def parse_front_matter(source: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be 'key: value' lines")
-    return {str(key): value for key, value in data.items()}
+    return check_meta({str(key): value for key, value in data.items()})
+
+
+def _kind(value: Any) -> str:
+    kinds = {list: "a list", dict: "a mapping", bool: "yes/no", float: "a decimal number"}
+    return next((words for kind, words in kinds.items() if isinstance(value, kind)), type(value).__name__)
+
+
+def check_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """The keys the build reads, checked (:class:`FrontMatterError` naming the key): ``title`` and
+    ``url`` are text (a whole-number title is text as written), ``id`` text or a whole number,
+    ``date`` a YYYY-MM-DD day a feed can carry and at most a year ahead. Other keys are left as they are."""
+    meta = dict(meta)
+    for key in ("title", "url", "id"):
+        value = meta.get(key)
+        number = isinstance(value, int) and not isinstance(value, bool)
+        if value is None or isinstance(value, str) or (number and key != "url"):
+            if number and key == "title":
+                meta[key] = str(value)
+            continue
+        must = "text or a whole number" if key == "id" else "text"
+        raise FrontMatterError(f"front matter {key!r} must be {must}, not {_kind(value)}")
+    value = meta.get("date")
+    if value is not None:
+        day: datetime.date | None = value.date() if isinstance(value, datetime.datetime) else None
+        if day is None and isinstance(value, datetime.date):
+            day = value
+        elif day is None and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                day = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                day = None
+        if day is None:
+            raise FrontMatterError(f"front matter 'date' must be a YYYY-MM-DD date, not {str(value)[:40]!r}")
+        why = out_of_range(day)
+        if why is not None:
+            raise FrontMatterError(f"front matter 'date' must be {why}, not {day.isoformat()}")
+    return meta
 
 
 def _inline(tokens: Sequence[Token], *, keep_urls: bool) -> str:

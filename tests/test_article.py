@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,19 @@ def test_md_file_is_markdown_whatever_it_contains(tmp_path: Path) -> None:
         ("---\ntitle: [oups\n---\n# T\n\nTexte.\n", "not valid YAML"),
         ("---\ndate: 2025-02-30\n---\n# T\n\nTexte.\n", "impossible value"),  # was a traceback
         ("---\ndate: 2025-13-01\n---\n# T\n\nTexte.\n", "impossible value"),
+        ("---\ntitle: [a, b]\n---\n# T\n\nTexte.\n", "front matter 'title' must be text, not a list"),
+        ("---\ntitle: {a: b}\n---\n# T\n\nTexte.\n", "front matter 'title' must be text, not a mapping"),
+        ("---\ntitle: 1.5\n---\n# T\n\nTexte.\n", "front matter 'title' must be text"),
+        ("---\ntitle: yes\n---\n# T\n\nTexte.\n", "front matter 'title' must be text"),
+        ("---\nid: [1, 2]\n---\n# T\n\nTexte.\n", "front matter 'id' must be text or a whole number, not a list"),
+        ("---\nid: 1.5\n---\n# T\n\nTexte.\n", "front matter 'id' must be text or a whole number"),
+        ("---\nurl: {a: b}\n---\n# T\n\nTexte.\n", "front matter 'url' must be text"),
+        ("---\ndate: 9999-12-31\n---\n# T\n\nTexte.\n", "front matter 'date' must be at most a year from today"),
+        ("---\ndate: '9999-12-31'\n---\n# T\n\nTexte.\n", "front matter 'date' must be at most a year"),
+        ("---\ndate: 1899-12-31\n---\n# T\n\nTexte.\n", "front matter 'date' must be in 1900 or later"),
+        ("---\ndate: 1899-12-31 10:00:00\n---\n# T\n\nTexte.\n", "front matter 'date' must be in 1900"),
+        ("---\ndate: 14 mars 2025\n---\n# T\n\nTexte.\n", "front matter 'date' must be a YYYY-MM-DD date"),
+        ("---\ndate: [2025-03-14]\n---\n# T\n\nTexte.\n", "front matter 'date' must be a YYYY-MM-DD date"),
         # a few hundred bytes of nested aliases expand to gigabytes once read ("billion laughs")
         (
             "---\n"
@@ -290,9 +304,18 @@ def test_md_file_is_markdown_whatever_it_contains(tmp_path: Path) -> None:
     ],
 )
 def test_bad_front_matter_is_one_line(front: str, message: str) -> None:
-    with pytest.raises(InputError, match=message) as caught:
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
         parse(front, name="lettre.md", markdown=True)
-    assert "\n" not in str(caught.value)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("lettre.md: ")
+
+
+def test_front_matter_values_a_feed_can_carry() -> None:
+    """A whole-number title or id is text as written; a date up to a year ahead schedules the episode."""
+    import datetime
+
+    ahead = datetime.date.today() + datetime.timedelta(days=300)
+    issue = parse(f"---\ntitle: 1984\nid: 42\ndate: {ahead.isoformat()}\n---\n# 1984\n\nTexte.\n", markdown=True)
+    assert issue.title == "1984" and issue.meta["id"] == 42 and issue.meta["date"] == ahead
 
 
 def test_front_matter_is_never_executed() -> None:

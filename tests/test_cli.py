@@ -133,6 +133,25 @@ def test_bad_date_is_a_one_line_usage_error(show: Path, example_path: Path, valu
     assert not (show / ".podcast").exists() and not (show / "feed").exists()
 
 
+def test_date_beyond_a_year_ahead_is_a_one_line_usage_error(show: Path, example_path: Path) -> None:
+    """As front matter's date: a year ahead at most (a typo's 9999 would hide the episode for ever)."""
+    result = run("--config", str(show / "podcast.toml"), "build", str(example_path), "--date", "9999-12-31")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: --date must be at most a year from today (")
+    assert result.output.endswith("), not '9999-12-31'\n") and result.output.count("\n") == 1
+    assert not (show / ".podcast").exists() and not (show / "feed").exists()
+
+
+def test_front_matter_date_beyond_a_year_ahead_is_one_line_naming_the_file(show: Path, tmp_path: Path) -> None:
+    article = tmp_path / "lettre.md"
+    article.write_text("---\ndate: 9999-12-31\n---\n# Titre\n\nUn texte.\n", encoding="utf-8")
+    result = run("--config", str(show / "podcast.toml"), "build", str(article))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {article}: front matter 'date' must be at most a year from today")
+    assert result.output.count("\n") == 1
+    assert not (show / "feed").exists()
+
+
 def test_unknown_engine(show: Path, example_path: Path) -> None:
     result = run("--config", str(show / "podcast.toml"), "preview", str(example_path), "--engine", "robot")
     assert result.exit_code == 2  # a usage mistake, not a voice that cannot speak (4)

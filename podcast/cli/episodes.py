@@ -81,7 +81,7 @@ def _source(text: str) -> Path | str:
     "day",
     type=_DateType(),
     metavar="YYYY-MM-DD",
-    help=f"The episode's date, {FIRST_YEAR} or later (default: today).",
+    help=f"The episode's date, {FIRST_YEAR} or later and at most a year ahead (default: today).",
 )
 @click.option(
     "--id",
