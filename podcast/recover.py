@@ -20,6 +20,10 @@ What nothing published keeps is filled in so the next build does the right thing
   podcast:guid and its number; episodes made before source keys had their title key instead, so
   theirs differs), ``{date}T06:00:00+00:00`` as first publication and its description as show notes.
 
+- the highest number ever given: that of an episode found, or the one a removal kept in the
+  publish folder (``catalog.LAST_NUMBER_FILE``), whichever is higher, so that a removed last
+  episode's number is not given again.
+
 The new catalog is written beside the old one and renamed into place; the old file (with its
 ``-wal`` and ``-shm``) is kept as ``catalog.sqlite.broken-<time>``. Nothing in the publish folder
 is written: ``podcast feed`` then republishes from the recovered catalog.
@@ -46,7 +50,7 @@ from mutagen.mp3 import MP3
 
 from . import feed, tags
 from .article import Issue
-from .catalog import Catalog, Episode, problem
+from .catalog import Catalog, Episode, kept_last_number, problem
 from .config import Config
 from .errors import CatalogError, InputError
 from .fsutil import inside, slugify
@@ -374,8 +378,10 @@ def recover(config: Config, *, force: bool = False) -> Recovered:
                 if feed.public(config) or show_guid != feed.podcast_guid(config.feed_url):
                     # as a build does: a placeholder base_url's GUID is shown, never kept
                     catalog.set_meta("podcast_guid", show_guid)
-                if episodes:
-                    catalog.set_meta("last_number", str(max(e.number for e in episodes)))
+                # A removed episode's number is not in the feed nor in the MP3s: its file keeps it.
+                last = max([kept_last_number(config.publish_dir), *(e.number for e in episodes)])
+                if last:
+                    catalog.set_meta("last_number", str(last))
                 stamp = changed or max((e.updated for e in episodes), default=None)
                 if stamp:
                     catalog.set_meta("changed", stamp)

@@ -308,3 +308,26 @@ def test_voice_and_source_link_are_recovered_from_the_feed_and_the_id3_tag(show:
             assert (recovered[number].engine, recovered[number].voice) == (episode.engine, episode.voice)
         listed = run(show, "list")
         assert listed.exit_code == 0 and "unknown" not in listed.stdout
+
+
+def test_a_removed_highest_number_is_not_given_again_after_recovery(show: Path) -> None:
+    """Episode 3 removed, then the catalog lost: nothing published lists 3 any more, but a listener's
+    app may still hold it, so the next episode is 4. The highest number given is kept in the
+    publish folder (a hidden file: neither uploaded nor served)."""
+    config = config_mod.load(show / "podcast.toml")
+    assert run(show, "remove", "--yes", "3").exit_code == 0
+    kept = config.publish_dir / ".last-episode-number"
+    assert kept.read_text(encoding="utf-8").strip() == "3"
+    deleted(config.catalog_path)
+    result = run(show, "recover")
+    assert result.exit_code == 0 and result.stdout.startswith("Recovered 2 episode(s) into ")
+    with Catalog(config.catalog_path) as catalog:
+        assert catalog.next_number() == 4
+    assert run(show, "build", str(show / "new.txt")).exit_code == 0
+    with Catalog(config.catalog_path) as catalog:
+        assert sorted(e.number for e in catalog.episodes()) == [1, 2, 4]
+    kept.write_text("not a number\n", encoding="utf-8")  # damaged: the episodes found decide
+    deleted(config.catalog_path)
+    assert run(show, "recover").exit_code == 0
+    with Catalog(config.catalog_path) as catalog:
+        assert catalog.next_number() == 5
