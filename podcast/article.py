@@ -13,6 +13,8 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field
+from html import unescape
+from html.entities import html5
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +148,36 @@ def _visible(text: str) -> str:
     for old, new in _LINE_BREAKS.items():
         text = text.replace(old, new)
     return "".join(ch for ch in text if _kept(ch))
+
+
+# Text pasted from a web page keeps its HTML entities and inline tags. Only what cannot be meant as
+# text goes: the tags of HTML's inline elements, well formed (attributes as name="value"), and
+# entities that HTML names exactly, with their ';'. "3 < 5", "<b et c>", "<div>", "AT&T",
+# "&copy" stay as written. Tags go first, so that "&lt;b&gt;" written on purpose stays "<b>".
+_INLINE_ELEMENTS = (
+    "a abbr b bdi bdo big br cite code del dfn em font i ins kbd mark nobr q s samp small span strike strong "
+    "sub sup time tt u var wbr"
+).split()
+_INLINE_TAG = re.compile(
+    rf"</?({'|'.join(_INLINE_ELEMENTS)})"
+    r"""(?:\s+[A-Za-z_:][-\w:.]*\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`]+))*\s*/?>""",
+    re.IGNORECASE,
+)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|([A-Za-z][A-Za-z0-9]{1,31}));")
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name is not None and f"{name};" not in html5:
+        return match.group(0)  # "&nosuch;" is text
+    return unescape(match.group(0))
+
+
+def strip_html(text: str) -> str:
+    """Plain text pasted from a web page -> what it shows: inline tags dropped (``<br>`` a space),
+    HTML entities decoded (``&amp;``, ``&nbsp;``, ``&eacute;``, ``&#8217;``); nothing else changed."""
+    text = _INLINE_TAG.sub(lambda m: " " if m.group(1).lower() == "br" else "", text)
+    return _ENTITY.sub(_entity, text)
 
 
 def clean(text: str) -> str:
@@ -318,6 +350,8 @@ def parse(text: str, *, name: str = "<input>", markdown: bool | None = None) -> 
         except FrontMatterError as err:
             raise InputError(str(err), path=name) from None
         text, meta = clean(document.text), document.meta
+    else:  # Markdown reads its own entities and HTML; plain text pasted from the web has them too
+        text = clean(_visible(strip_html(visible)))
     lines = [line for line in text.split("\n") if line]
     if not lines:
         raise InputError("the article is empty", path=name)

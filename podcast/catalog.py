@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import CatalogError, CatalogLostError, NotFoundError
+from .fsutil import write_atomic
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MAX_NUMBER = 2**63 - 1  # SQLite's INTEGER: a larger number is no episode, not an overflow
@@ -440,3 +441,25 @@ def open_for_show(path: Path, publish_dir: Path) -> Catalog:
     """The show's catalog, after :func:`check_for_show`; a show without episodes gets a new one."""
     check_for_show(path, publish_dir)
     return Catalog(path)
+
+
+# The highest episode number ever given, kept beside what is published: the catalog's `last_number`
+# lives in the catalog, and the publish folder is what `podcast recover` rebuilds it from. Only a
+# removal can take the highest number out of the feed and the MP3s, so a removal writes it here
+# (atomically; hidden, so neither uploaded nor served), and recover numbers on from it.
+LAST_NUMBER_FILE = ".last-episode-number"
+
+
+def kept_last_number(publish_dir: Path) -> int:
+    """The highest number :func:`keep_last_number` kept; 0 when none or unreadable."""
+    try:
+        text = (publish_dir / LAST_NUMBER_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return int(text) if text.isdigit() and len(text) <= 18 else 0
+
+
+def keep_last_number(publish_dir: Path, number: int) -> None:
+    """Keep ``number`` as the highest ever given, when it is higher than the one kept."""
+    if number > kept_last_number(publish_dir):
+        write_atomic(publish_dir / LAST_NUMBER_FILE, f"{number}\n")

@@ -424,11 +424,14 @@ def _check_language(code: str) -> None:
 def load(path: Path | str | None = None) -> Config:
     """Read podcast.toml (default: the one in the current folder); every setting checked here."""
     file = Path(path) if path is not None else Path.cwd() / CONFIG_NAME
+    named = path is not None and not file.is_dir()  # a file named by the caller, not a show looked for
     if file.is_dir():
         file = file / CONFIG_NAME
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if named:
+            raise ConfigError("the file does not exist", path=path) from None
         raise NoShowError("no podcast.toml here; run 'podcast init' first", path=file) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read: {err}", path=file) from None
@@ -496,9 +499,10 @@ def init(
     base_url: str | None = None,
     language: str | None = None,
     force: bool = False,
+    name: str = CONFIG_NAME,
 ) -> Path:
-    """Write a new podcast.toml in ``folder``; refuses to overwrite one unless ``force``."""
-    target = folder / CONFIG_NAME
+    """Write a new podcast.toml (or ``name``) in ``folder``; refuses to overwrite one unless ``force``."""
+    target = folder / name
     if target.exists() and not force:
         raise ShowExistsError("a show already lives here", path=target)
     given: dict[str, Any] = {

@@ -6,7 +6,7 @@ A date crosses the library as a :class:`datetime.date`; only the catalog keeps I
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from .errors import InputError
 
@@ -26,6 +26,9 @@ MONTHS = (
 )
 # RFC 2822 (the feed's pubDate) has no year before 1900.
 FIRST_YEAR = 1900
+# A date ahead schedules an episode (the feed lists it when its day comes); further than a year
+# ahead it is a typo (9999-12-31) that would hide the episode for ever.
+MAX_DAYS_AHEAD = 366
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -44,10 +47,27 @@ def today() -> date:
     return utc_now().date()
 
 
-def check(day: date) -> date:
-    """``day`` when a feed can carry it; InputError otherwise (library words, no CLI flag)."""
+def latest() -> date:
+    """The last day an episode can be scheduled for: a year from today."""
+    return today() + timedelta(days=MAX_DAYS_AHEAD)
+
+
+def out_of_range(day: date) -> str | None:
+    """What an episode date must be, when ``day`` is not that ("in 1900 or later"); None when it is.
+    The front matter, ``--date`` and the library all say it with these words."""
     if day.year < FIRST_YEAR:
-        raise InputError(f"the episode date must be in {FIRST_YEAR} or later, not {day.isoformat()}")
+        return f"in {FIRST_YEAR} or later"
+    if day > latest():
+        return f"at most a year from today ({latest().isoformat()})"
+    return None
+
+
+def check(day: date) -> date:
+    """``day`` when a feed can carry it and it is at most a year ahead; InputError otherwise
+    (library words, no CLI flag)."""
+    why = out_of_range(day)
+    if why is not None:
+        raise InputError(f"the episode date must be {why}, not {day.isoformat()}")
     return day
 
 
@@ -65,7 +85,8 @@ def parse(text: str) -> date:
 
 def meta_day(value: object) -> date | None:
     """The day a source gives (e-mail Date, page or feed item date, front matter), when a feed can
-    carry it: a date, a datetime or an ISO string; anything else, or a year before 1900, is None."""
+    carry it: a date, a datetime or an ISO string; anything else, a year before 1900 or a day more
+    than a year ahead is None (the front matter's own date is checked when it is read)."""
     day: date | None
     if isinstance(value, datetime):
         day = value.date()
@@ -76,6 +97,6 @@ def meta_day(value: object) -> date | None:
             day = date.fromisoformat(str(value)[:10]) if value else None
         except ValueError:
             return None
-    if day is None or day.year < FIRST_YEAR:
+    if day is None or out_of_range(day) is not None:
         return None
     return day

@@ -23,12 +23,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink as safe_target
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .dates import out_of_range
+
 log = logging.getLogger(__name__)
 
-_PARSER = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+
+class _Parser(MarkdownIt):
+    """Every link target is parsed as a link. markdown-it refuses ``javascript:``, ``vbscript:``,
+    ``file:`` and non-image ``data:`` targets, and a refused link stays as its raw Markdown text,
+    which would be spoken (``[texte](javascript:alert(1))``); parsed, the link says its text only,
+    and :func:`_inline` never keeps such a target (:func:`safe_target`, markdown-it's own rule)."""
+
+    def validateLink(self, url: str) -> bool:  # markdown-it's name
+        return True
+
+
+_PARSER = _Parser("commonmark").enable("table").use(front_matter_plugin)
 _HIDDEN_HTML = re.compile(r"<(script|style|template|textarea|noscript)\b", re.IGNORECASE)
 _FINAL = (".", "!", "?", "…", ":", ";", "»", "”", '"')
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -72,7 +86,7 @@ def parse_front_matter(source: str) -> dict[str, Any]:
                 if not match:
                     raise FrontMatterError(f"front matter line is not 'key: value': {line.strip()[:40]!r}") from None
                 meta[match.group(1)] = _scalar(match.group(2))
-        return meta
+        return check_meta(meta)
     if len(source) > MAX_FRONT_MATTER:
         raise FrontMatterError(f"front matter is over {MAX_FRONT_MATTER // 1000} KB: metadata only, please")
     try:
@@ -92,16 +106,55 @@ def parse_front_matter(source: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError("front matter must be 'key: value' lines")
-    return {str(key): value for key, value in data.items()}
+    return check_meta({str(key): value for key, value in data.items()})
+
+
+def _kind(value: Any) -> str:
+    kinds = {list: "a list", dict: "a mapping", bool: "yes/no", float: "a decimal number"}
+    return next((words for kind, words in kinds.items() if isinstance(value, kind)), type(value).__name__)
+
+
+def check_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """The keys the build reads, checked (:class:`FrontMatterError` naming the key): ``title`` and
+    ``url`` are text (a whole-number title is text as written), ``id`` text or a whole number,
+    ``date`` a YYYY-MM-DD day a feed can carry and at most a year ahead. Other keys are left as they are."""
+    meta = dict(meta)
+    for key in ("title", "url", "id"):
+        value = meta.get(key)
+        number = isinstance(value, int) and not isinstance(value, bool)
+        if value is None or isinstance(value, str) or (number and key != "url"):
+            if number and key == "title":
+                meta[key] = str(value)
+            continue
+        must = "text or a whole number" if key == "id" else "text"
+        raise FrontMatterError(f"front matter {key!r} must be {must}, not {_kind(value)}")
+    value = meta.get("date")
+    if value is not None:
+        day: datetime.date | None = value.date() if isinstance(value, datetime.datetime) else None
+        if day is None and isinstance(value, datetime.date):
+            day = value
+        elif day is None and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            try:
+                day = datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                day = None
+        if day is None:
+            raise FrontMatterError(f"front matter 'date' must be a YYYY-MM-DD date, not {str(value)[:40]!r}")
+        why = out_of_range(day)
+        if why is not None:
+            raise FrontMatterError(f"front matter 'date' must be {why}, not {day.isoformat()}")
+    return meta
 
 
 def _inline(tokens: Sequence[Token], *, keep_urls: bool) -> str:
     """An inline run as a reader sees it: text, code spans' text, links' text (``text (url)`` with
-    ``keep_urls``); images, HTML tags and what hidden HTML elements hold are left out."""
+    ``keep_urls``); images, HTML tags and what hidden HTML elements hold are left out. A target
+    markdown-it would refuse (``javascript:``...) is never kept, and such an autolink says nothing."""
     out: list[str] = []
     hidden = 0
     href: str | None = None
     link_text: list[str] = []
+    unsafe_auto = False
     for token in tokens:
         if token.type == "html_inline":
             if _HIDDEN_HTML.match(token.content):
@@ -113,8 +166,11 @@ def _inline(tokens: Sequence[Token], *, keep_urls: bool) -> str:
             continue
         if token.type == "link_open":
             href, link_text = str(token.attrs.get("href", "")), []
+            unsafe_auto = token.markup == "autolink" and not safe_target(href)
+            if not safe_target(href):
+                href = ""  # its text only
         elif token.type == "link_close":
-            said = "".join(link_text)
+            said = "" if unsafe_auto else "".join(link_text)
             if keep_urls and href and href != said and not said.endswith(href):
                 said = f"{said} ({href})" if said.strip() else href
             out.append(said)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import dates, feed, mp3, site
-from .catalog import Catalog, Episode, open_for_show
+from .catalog import Catalog, Episode, keep_last_number, open_for_show
 from .config import Config
 from .cover import ensure_cover
 from .dates import utc_now
@@ -226,6 +226,7 @@ def remove(config: Config, ident: str) -> Episode:
     """Take an episode (number, slug or GUID) out of the catalog and the feed, then delete its files."""
     with session(config) as catalog:
         episode = catalog.find(ident)
+        keep_last_number(config.publish_dir, episode.number)  # first: a recovered catalog numbers on from it
         catalog.remove(episode, utc_now().isoformat())
         write_feed(config, catalog)
         for name in episode.files:

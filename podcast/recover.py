@@ -12,10 +12,17 @@ What nothing published keeps is filled in so the next build does the right thing
   it when it is the only unclaimed row of that title (see ``Catalog.claim``);
 - ``text_hash`` is ``"recovered"``, never a real digest: that build is an update (same GUID,
   number and first publication date) and not a duplicate or a skip;
-- ``engine`` and ``voice`` are ``"unknown"`` until that update;
+- ``engine`` and ``voice`` come from the MP3's TXXX frames (written since they were added to
+  :mod:`podcast.tags`); an older MP3's are ``"unknown"`` until that update;
+- the source page an episode was read from is the feed item's ``<link>`` when it is neither the
+  audio's own address nor its page, else the MP3's WOAS frame;
 - an episode known only from its MP3 gets the GUID a build gives (UUIDv5 of the show's
   podcast:guid and its number; episodes made before source keys had their title key instead, so
   theirs differs), ``{date}T06:00:00+00:00`` as first publication and its description as show notes.
+
+- the highest number ever given: that of an episode found, or the one a removal kept in the
+  publish folder (``catalog.LAST_NUMBER_FILE``), whichever is higher, so that a removed last
+  episode's number is not given again.
 
 The new catalog is written beside the old one and renamed into place; the old file (with its
 ``-wal`` and ``-shm``) is kept as ``catalog.sqlite.broken-<time>``. Nothing in the publish folder
@@ -33,7 +40,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -41,9 +48,9 @@ from mutagen import MutagenError
 from mutagen.id3 import ID3, ID3NoHeaderError
 from mutagen.mp3 import MP3
 
-from . import feed
+from . import feed, tags
 from .article import Issue
-from .catalog import Catalog, Episode, problem
+from .catalog import Catalog, Episode, kept_last_number, problem
 from .config import Config
 from .errors import CatalogError, InputError
 from .fsutil import inside, slugify
@@ -87,6 +94,9 @@ class _Found:
     vtt: str | None = None
     srt: str | None = None
     marks: list[tuple[int, str]] | None = None
+    engine: str | None = None
+    voice: str | None = None
+    link: str | None = None
 
 
 def _iso(rfc2822: str | None) -> str | None:
@@ -163,8 +173,11 @@ def _read_feed(config: Config) -> tuple[list[_Found], str | None, str | None]:
         if audio is None:
             log.warning("feed item %r: no enclosure under episodes/; left out", item.findtext("title"))
             continue
+        link = (item.findtext("link") or "").strip()
+        ours = {audio, str(PurePosixPath(audio).with_suffix(".html"))}  # its MP3, or its page (podcast.site)
         found = _Found(
             audio=audio,
+            link=link if link.startswith(("http://", "https://")) and _relative(link, base) not in ours else None,
             guid=(item.findtext("guid") or "").strip() or None,
             number=_int(item.findtext(f"{itunes}episode")),
             title=item.findtext("title"),
@@ -206,6 +219,10 @@ def _read_tags(config: Config, found: _Found) -> int | None:
     tdrc = text.get("TDRC", "")
     found.date = tdrc[:10] if re.match(r"^\d{4}-\d{2}-\d{2}", tdrc) else None
     comments = [str(f.text[0]) for f in tag.getall("COMM") if f.desc == "" and f.text]
+    found.engine = text.get(f"TXXX:{tags.ENGINE_DESC}") or None
+    found.voice = text.get(f"TXXX:{tags.VOICE_DESC}") or None
+    sources = [str(f.url) for f in tag.getall("WOAS") if str(f.url).startswith(("http://", "https://"))]
+    found.link = found.link or (sources[0] if sources else None)
     found.description = found.description or (comments[0] if comments else text.get("TDES"))
     if found.marks is None:
         chaps = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
@@ -269,8 +286,9 @@ def _episode(config: Config, found: _Found, show_guid: str, changed: str | None)
         chapters=found.chapters,
         vtt=found.vtt,
         srt=found.srt,
-        engine=UNKNOWN,
-        voice=UNKNOWN,
+        engine=found.engine or UNKNOWN,
+        voice=found.voice or UNKNOWN,
+        link=found.link,
         text_hash=RECOVERED_HASH,
         description=found.description or "",
         notes_html=notes,
@@ -361,8 +379,10 @@ def recover(config: Config, *, force: bool = False) -> Recovered:
                 if feed.public(config) or show_guid != feed.podcast_guid(config.feed_url):
                     # as a build does: a placeholder base_url's GUID is shown, never kept
                     catalog.set_meta("podcast_guid", show_guid)
-                if episodes:
-                    catalog.set_meta("last_number", str(max(e.number for e in episodes)))
+                # A removed episode's number is not in the feed nor in the MP3s: its file keeps it.
+                last = max([kept_last_number(config.publish_dir), *(e.number for e in episodes)])
+                if last:
+                    catalog.set_meta("last_number", str(last))
                 stamp = changed or max((e.updated for e in episodes), default=None)
                 if stamp:
                     catalog.set_meta("changed", stamp)

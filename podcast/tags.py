@@ -26,8 +26,10 @@ from mutagen.id3 import (
     TLAN,
     TPE1,
     TRCK,
+    TXXX,
     USLT,
     WFED,
+    WOAS,
     CTOCFlags,
     Encoding,
     Frame,
@@ -52,12 +54,21 @@ class EpisodeTags:
     genre: str = "Podcast"
     cover: bytes | None = None
     cover_mime: str = "image/png"
+    # What made the episode and where it was read from: `podcast recover` reads them back.
+    engine: str = ""
+    voice: str = ""
+    link: str = ""  # the source page (http(s)), as the feed item's <link>
+
+
+# The descriptions of our TXXX frames (user-defined text), as recover reads them back.
+ENGINE_DESC, VOICE_DESC = "podcast-builder engine", "podcast-builder voice"
 
 
 _T, _U = Encoding.LATIN1, Encoding.UTF16  # UTF-16 with BOM: readable by ID3v2.3 and v2.4 readers
 
 # The one table: ID3 frame -> how it is made from the episode's fields. Empty values are left out.
-# TDRC is written as TYER + TDAT in ID3v2.3; PCST, WFED and TDES are Apple's podcast frames.
+# TDRC is written as TYER + TDAT in ID3v2.3; PCST, WFED and TDES are Apple's podcast frames; WOAS
+# (the official audio source page) holds the source page, TXXX frames the engine and voice.
 FRAMES: dict[str, Callable[[EpisodeTags], Frame | None]] = {
     "TIT2": lambda t: TIT2(encoding=_U, text=t.title),
     "TPE1": lambda t: TPE1(encoding=_U, text=t.author),
@@ -73,6 +84,9 @@ FRAMES: dict[str, Callable[[EpisodeTags], Frame | None]] = {
     ),
     "PCST": lambda t: PCST(value=1),
     "WFED": lambda t: WFED(url=t.feed_url) if t.feed_url else None,
+    "WOAS": lambda t: WOAS(url=t.link) if t.link else None,
+    f"TXXX:{ENGINE_DESC}": lambda t: TXXX(encoding=_U, desc=ENGINE_DESC, text=t.engine) if t.engine else None,
+    f"TXXX:{VOICE_DESC}": lambda t: TXXX(encoding=_U, desc=VOICE_DESC, text=t.voice) if t.voice else None,
     "APIC": lambda t: (
         APIC(encoding=_T, mime=t.cover_mime, type=PictureType.COVER_FRONT, desc="", data=t.cover) if t.cover else None
     ),

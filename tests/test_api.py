@@ -73,6 +73,9 @@ def test_library_errors_speak_of_values_not_flags(show, example_path) -> None:
         podcast.build_episode(config, example_path, day=date(1899, 12, 31))
     assert str(caught.value) == "the episode date must be in 1900 or later, not 1899-12-31"
     assert not (show / ".podcast").exists()  # refused before the show was touched
+    with pytest.raises(podcast.PodcastError, match=r"^the episode date must be at most a year from today \(") as caught:
+        podcast.build_episode(config, example_path, day=date(9999, 12, 31))
+    assert not (show / ".podcast").exists()
     with pytest.raises(podcast.PodcastError) as caught:
         podcast.plan(config, example_path, day=date(1, 1, 1))
     assert "--" not in str(caught.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,19 @@ def test_md_file_is_markdown_whatever_it_contains(tmp_path: Path) -> None:
         ("---\ntitle: [oups\n---\n# T\n\nTexte.\n", "not valid YAML"),
         ("---\ndate: 2025-02-30\n---\n# T\n\nTexte.\n", "impossible value"),  # was a traceback
         ("---\ndate: 2025-13-01\n---\n# T\n\nTexte.\n", "impossible value"),
+        ("---\ntitle: [a, b]\n---\n# T\n\nTexte.\n", "front matter 'title' must be text, not a list"),
+        ("---\ntitle: {a: b}\n---\n# T\n\nTexte.\n", "front matter 'title' must be text, not a mapping"),
+        ("---\ntitle: 1.5\n---\n# T\n\nTexte.\n", "front matter 'title' must be text"),
+        ("---\ntitle: yes\n---\n# T\n\nTexte.\n", "front matter 'title' must be text"),
+        ("---\nid: [1, 2]\n---\n# T\n\nTexte.\n", "front matter 'id' must be text or a whole number, not a list"),
+        ("---\nid: 1.5\n---\n# T\n\nTexte.\n", "front matter 'id' must be text or a whole number"),
+        ("---\nurl: {a: b}\n---\n# T\n\nTexte.\n", "front matter 'url' must be text"),
+        ("---\ndate: 9999-12-31\n---\n# T\n\nTexte.\n", "front matter 'date' must be at most a year from today"),
+        ("---\ndate: '9999-12-31'\n---\n# T\n\nTexte.\n", "front matter 'date' must be at most a year"),
+        ("---\ndate: 1899-12-31\n---\n# T\n\nTexte.\n", "front matter 'date' must be in 1900 or later"),
+        ("---\ndate: 1899-12-31 10:00:00\n---\n# T\n\nTexte.\n", "front matter 'date' must be in 1900"),
+        ("---\ndate: 14 mars 2025\n---\n# T\n\nTexte.\n", "front matter 'date' must be a YYYY-MM-DD date"),
+        ("---\ndate: [2025-03-14]\n---\n# T\n\nTexte.\n", "front matter 'date' must be a YYYY-MM-DD date"),
         # a few hundred bytes of nested aliases expand to gigabytes once read ("billion laughs")
         (
             "---\n"
@@ -290,9 +304,18 @@ def test_md_file_is_markdown_whatever_it_contains(tmp_path: Path) -> None:
     ],
 )
 def test_bad_front_matter_is_one_line(front: str, message: str) -> None:
-    with pytest.raises(InputError, match=message) as caught:
+    with pytest.raises(InputError, match=re.escape(message)) as caught:
         parse(front, name="lettre.md", markdown=True)
-    assert "\n" not in str(caught.value)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("lettre.md: ")
+
+
+def test_front_matter_values_a_feed_can_carry() -> None:
+    """A whole-number title or id is text as written; a date up to a year ahead schedules the episode."""
+    import datetime
+
+    ahead = datetime.date.today() + datetime.timedelta(days=300)
+    issue = parse(f"---\ntitle: 1984\nid: 42\ndate: {ahead.isoformat()}\n---\n# 1984\n\nTexte.\n", markdown=True)
+    assert issue.title == "1984" and issue.meta["id"] == 42 and issue.meta["date"] == ahead
 
 
 def test_front_matter_is_never_executed() -> None:
@@ -308,3 +331,77 @@ def test_vertical_tab_does_not_split_a_paragraph() -> None:
 def test_markdown_and_article_do_not_import_each_other() -> None:
     source = (Path(__file__).parents[1] / "podcast" / "markdown.py").read_text(encoding="utf-8")
     assert "article" not in "".join(line for line in source.splitlines() if "import" in line)
+
+
+@pytest.mark.parametrize(
+    "line, spoken",
+    [
+        ("Lire [ce texte](javascript:alert(1)) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](JavaScript:alert(1)) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](vbscript:msgbox(1)) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](data:text/html,<b>x</b>) ici.", "Lire ce texte ici."),
+        ("Lire [ce texte](file:///etc/passwd) ici.", "Lire ce texte ici."),
+        ("Une image ![alt](javascript:alert(1)) ici.", "Une image ici."),
+        ("Un lien <javascript:alert(1)> ici.", "Un lien ici."),
+        ("Un lien [réf][x] ici.\n\n[x]: javascript:alert(1)", "Un lien réf ici."),
+        ("Un lien <https://example.org/a> ici.", "Un lien https://example.org/a ici."),  # as before
+    ],
+)
+def test_markdown_links_markdown_it_refuses_say_their_text_only(line: str, spoken: str) -> None:
+    """markdown-it leaves a link whose target it refuses (javascript:, vbscript:, data:, file:) as
+    its raw Markdown text; a reader sees the link's text, and the target is never spoken."""
+    issue = parse(f"# Titre\n\n{line}\n", markdown=True)
+    assert issue.articles[0].sections[0].paragraphs == (spoken,)
+
+
+def test_refused_link_targets_are_not_kept_as_show_notes_links() -> None:
+    text = (
+        "# Titre\n\nUn texte.\n\nPour aller plus loin :\n\n"
+        "- [piège](javascript:alert(1))\n- [vrai](https://example.org/v)\n"
+    )
+    article = parse(text, markdown=True).articles[0]
+    assert article.links == ("piège", "vrai (https://example.org/v)")
+
+
+PASTED_FROM_THE_WEB = (
+    "Le Fil &amp; la Toile\n"
+    "Les <b>digues</b> de Saint&#8209;Malo&nbsp;: l&#8217;&eacute;t&eacute; <i>arrive</i>.<br>"
+    "Et <br/> la mer &#x2014; aussi.\n"
+    'Un <a href="https://example.org/x" title="voir">lien</a> et <SPAN class="c">un mot</SPAN>.\n'
+)
+
+
+def test_plain_text_decodes_html_entities_and_drops_inline_tags() -> None:
+    """Text pasted from a web page: entities read as the characters they stand for, the tags of
+    HTML's inline elements dropped; the same text goes to the voice and to the transcript."""
+    from podcast.segment import segment_issue
+
+    issue = parse(PASTED_FROM_THE_WEB, name="lettre.txt")
+    assert issue.title == "Le Fil & la Toile"
+    assert issue.articles[0].sections[0].paragraphs == (
+        "Les digues de Saint\u2011Malo : l’été arrive. Et la mer — aussi.",
+        "Un lien et un mot.",
+    )
+    segments = segment_issue(issue)
+    for said in [s.text for s in segments] + [s.caption for s in segments]:
+        assert not any(mark in said for mark in ("&amp", "&#", ";t", "<", ">")), said
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Si 3 < 5 et 7 > 2, alors a<b.",  # signs, not tags
+        "Le code <b et c> reste.",  # an attribute without a value: not a well-formed tag
+        "Une balise <div> inconnue des éléments en ligne, <script>x</script>, <p> restent.",
+        "AT&T et R&D, &copy sans point-virgule, &nosuch; restent.",
+        "Le caractère &notit; et &#xZZ; restent.",  # no entity (&not is one only with its ';')
+    ],
+)
+def test_plain_text_keeps_what_is_not_a_known_inline_tag_or_entity(line: str) -> None:
+    assert parse(f"Titre\n{line}\n").articles[0].sections[0].paragraphs == (line,)
+
+
+def test_a_tag_written_as_entities_is_text_once_decoded() -> None:
+    """Tags go before entities are decoded: a tag the author wrote as text (``&lt;b&gt;``) stays."""
+    paragraphs = parse("Titre\nÉcrire &lt;b&gt; met en <b>gras</b>.\n").articles[0].sections[0].paragraphs
+    assert paragraphs == ("Écrire <b> met en gras.",)

@@ -153,3 +153,46 @@ def test_progress_counts_every_segment_once_even_repeated(tmp_path) -> None:
     counted.clear()
     audios, _ = store.synthesize(EspeakVoice(workers=1), [*texts, "Nouveau."], counted.append, stream=True)
     assert len(list(audios)) == len(texts) + 1 and sum(counted) == len(texts) + 1
+
+
+def test_stale_temporary_files_are_swept_when_the_cache_is_first_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build killed with SIGKILL leaves ``.tmp-*`` files; the next one to write removes those
+    older than an hour (never a concurrent build's file in progress), once, not at every lookup."""
+    import os
+    import time
+
+    cache = SegmentCache(tmp_path / "cache")
+    cache.put(key("v", "un"), b"\x00\x01" * 100)
+    digest = key("v", "deux")
+    old, fresh = time.time() - 2 * 3600, time.time() - 60
+    stale = [
+        cache.folder / ".tmp-abc.json",
+        cache.path(digest).parent / ".tmp-def.seg",
+        cache.folder / "chunks" / ".tmp-ghi.mp3",
+    ]
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half")
+        os.utime(path, (old, old))
+    in_progress = cache.path(digest).parent / ".tmp-jkl.seg"
+    in_progress.write_bytes(b"half")
+    os.utime(in_progress, (fresh, fresh))
+    kept = cache.folder / "chunks" / "notes.txt"  # not ours: never touched
+    kept.write_bytes(b"x")
+    os.utime(kept, (old, old))
+
+    reopened = SegmentCache(cache.folder)
+    scans: list[object] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p=".": scans.append(p) or real_scandir(p))
+    assert reopened.get(digest) is None and scans == []  # a lookup does not sweep
+    reopened.put(digest, b"\x00\x01" * 10)
+    assert [p for p in stale if p.exists()] == []
+    assert in_progress.exists() and kept.exists()
+    swept = len(scans)
+    assert swept > 0
+    reopened.put(key("v", "trois"), b"\x00\x01" * 10)
+    assert len(scans) == swept  # once per cache opened
+    assert reopened.get(digest) == b"\x00\x01" * 10

@@ -133,6 +133,25 @@ def test_bad_date_is_a_one_line_usage_error(show: Path, example_path: Path, valu
     assert not (show / ".podcast").exists() and not (show / "feed").exists()
 
 
+def test_date_beyond_a_year_ahead_is_a_one_line_usage_error(show: Path, example_path: Path) -> None:
+    """As front matter's date: a year ahead at most (a typo's 9999 would hide the episode for ever)."""
+    result = run("--config", str(show / "podcast.toml"), "build", str(example_path), "--date", "9999-12-31")
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: --date must be at most a year from today (")
+    assert result.output.endswith("), not '9999-12-31'\n") and result.output.count("\n") == 1
+    assert not (show / ".podcast").exists() and not (show / "feed").exists()
+
+
+def test_front_matter_date_beyond_a_year_ahead_is_one_line_naming_the_file(show: Path, tmp_path: Path) -> None:
+    article = tmp_path / "lettre.md"
+    article.write_text("---\ndate: 9999-12-31\n---\n# Titre\n\nUn texte.\n", encoding="utf-8")
+    result = run("--config", str(show / "podcast.toml"), "build", str(article))
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {article}: front matter 'date' must be at most a year from today")
+    assert result.output.count("\n") == 1
+    assert not (show / "feed").exists()
+
+
 def test_unknown_engine(show: Path, example_path: Path) -> None:
     result = run("--config", str(show / "podcast.toml"), "preview", str(example_path), "--engine", "robot")
     assert result.exit_code == 2  # a usage mistake, not a voice that cannot speak (4)
@@ -163,3 +182,37 @@ def test_unknown_engine_is_refused_even_when_unchanged(show: Path, example_path:
     result = run("--config", config, "build", str(example_path), "--engine", "robot")
     assert result.exit_code == 2
     assert result.output.startswith("Error: unknown engine 'robot'") and result.output.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build", "ARTICLE"],
+        ["preview", "ARTICLE"],
+        ["feed"],
+        ["list"],
+        ["recover"],
+        ["publish"],
+        ["remove", "1"],
+        ["serve"],
+        ["cache", "info"],
+        ["cache", "clear"],
+    ],
+)
+def test_missing_config_file_is_named(tmp_path: Path, example_path: Path, command: list[str]) -> None:
+    """--config names a file that is not there: that file is what is wrong, not "no show here"."""
+    args = [str(example_path) if arg == "ARTICLE" else arg for arg in command]
+    result = run("--config", "nope.toml", *args, cwd=tmp_path)
+    assert (result.exit_code, result.output) == (2, "Error: nope.toml: the file does not exist\n")
+    without = run(*args, cwd=tmp_path)  # no --config: no show here, and how to name one
+    if command[0] != "cache":  # the cache without a show is the user's own
+        assert without.exit_code == 2
+        assert without.output.endswith("no podcast.toml here; run 'podcast init' first (or pass --config FILE)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_writes_the_file_config_names(tmp_path: Path) -> None:
+    result = run("--config", "show.toml", "init", "--title", "Le Fil", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["show.toml"]
+    assert run("--config", "show.toml", "list", cwd=tmp_path).exit_code == 0

@@ -209,7 +209,9 @@ def test_after_recovery_builds_update_in_place_and_number_on(show: Path) -> None
         ):
             assert getattr(again, name) == getattr(episode, name), (number, name)
         assert round(again.duration_ms / 1000) == round(episode.duration_ms / 1000)
-        assert again.text_hash == RECOVERED_HASH and again.engine == "unknown"
+        assert again.text_hash == RECOVERED_HASH
+        assert (again.engine, again.voice) == (episode.engine, episode.voice)  # from the MP3's TXXX frames
+        assert again.engine != "unknown" and again.voice != "unknown"
     # The article of episode 1 again: an update keeping GUID and number, not a duplicate or a skip.
     result = run(show, "build", "--date", DATES["01-marche.txt"], str(show / "01-marche.txt"))
     assert result.exit_code == 0, result.stderr
@@ -278,3 +280,54 @@ def test_remove_an_overflowing_number_is_one_line(show: Path) -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith("Error: no such episode: '99999999999999999999999'")
     assert published(config) == before
+
+
+LINKED = "---\nurl: https://journal.example.org/fil/42\n---\n# Le marché couvert\n\nLe marché ouvre le dimanche.\n"
+
+
+def test_voice_and_source_link_are_recovered_from_the_feed_and_the_id3_tag(show: Path) -> None:
+    """``podcast list`` showed "unknown" for every recovered episode, and the feed lost the link to
+    the page an episode was read from: both are in the MP3 (TXXX, WOAS) and the link in the feed."""
+    (show / "lie.md").write_text(LINKED, encoding="utf-8")
+    for name in ("lie.md", "new.txt"):
+        assert run(show, "build", str(show / name)).exit_code == 0
+    config = config_mod.load(show / "podcast.toml")
+    with Catalog(config.catalog_path) as catalog:
+        original = {e.number: e for e in catalog.episodes()}
+    assert original[4].link == "https://journal.example.org/fil/42"
+    for keep in (None, 1):  # listed by the feed; then known from its MP3 only
+        toml = configure(show, {"publish": {"keep": keep}})
+        assert run(show, "feed").exit_code == 0
+        deleted(config_mod.load(toml).catalog_path)
+        assert run(show, "recover").exit_code == 0
+        with Catalog(config.catalog_path) as catalog:
+            recovered = {e.number: e for e in catalog.episodes()}
+        assert recovered[4].link == original[4].link, keep
+        assert recovered[5].link is None and recovered[1].link is None  # not the audio's address
+        for number, episode in original.items():
+            assert (recovered[number].engine, recovered[number].voice) == (episode.engine, episode.voice)
+        listed = run(show, "list")
+        assert listed.exit_code == 0 and "unknown" not in listed.stdout
+
+
+def test_a_removed_highest_number_is_not_given_again_after_recovery(show: Path) -> None:
+    """Episode 3 removed, then the catalog lost: nothing published lists 3 any more, but a listener's
+    app may still hold it, so the next episode is 4. The highest number given is kept in the
+    publish folder (a hidden file: neither uploaded nor served)."""
+    config = config_mod.load(show / "podcast.toml")
+    assert run(show, "remove", "--yes", "3").exit_code == 0
+    kept = config.publish_dir / ".last-episode-number"
+    assert kept.read_text(encoding="utf-8").strip() == "3"
+    deleted(config.catalog_path)
+    result = run(show, "recover")
+    assert result.exit_code == 0 and result.stdout.startswith("Recovered 2 episode(s) into ")
+    with Catalog(config.catalog_path) as catalog:
+        assert catalog.next_number() == 4
+    assert run(show, "build", str(show / "new.txt")).exit_code == 0
+    with Catalog(config.catalog_path) as catalog:
+        assert sorted(e.number for e in catalog.episodes()) == [1, 2, 4]
+    kept.write_text("not a number\n", encoding="utf-8")  # damaged: the episodes found decide
+    deleted(config.catalog_path)
+    assert run(show, "recover").exit_code == 0
+    with Catalog(config.catalog_path) as catalog:
+        assert catalog.next_number() == 5

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import feedparser
@@ -187,7 +187,7 @@ def test_a_scheduled_episode_has_no_page_until_its_day(tmp_path: Path) -> None:
     config = copy_show(tmp_path / "show")
     article = config.root / "prochain.txt"
     article.write_text("Le prochain numéro\nUn sujet\nIl sortira plus tard.\n", encoding="utf-8")
-    later = build(config, article, day=date(2099, 1, 1)).episode
+    later = build(config, article, day=date.today() + timedelta(days=30)).episode
     assert not (config.publish_dir / site.page_name(later)).exists()
     assert "prochain" not in (config.publish_dir / "index.html").read_text(encoding="utf-8")
 

@@ -41,12 +41,16 @@ def test_every_frame_of_the_table(episode) -> None:
 
 
 def test_one_frame_per_table_row() -> None:
-    made = tags.build_tags(
-        tags.EpisodeTags("t", "s", "a", "2025-07-01", 4, "d", "x", "https://e.org/feed.xml", cover=b"png")
-    )
-    assert [frame.FrameID for frame in made] == list(tags.FRAMES)
+    full = tags.EpisodeTags(
+        "t", "s", "a", "2025-07-01", 4, "d", "x", "https://e.org/feed.xml", cover=b"png", engine="espeak", voice="v",
+        link="https://e.org/page",
+    )  # fmt: skip
+    made = tags.build_tags(full)
+    assert [frame.HashKey if frame.FrameID == "TXXX" else frame.FrameID for frame in made] == list(tags.FRAMES)
+    assert [f.text for f in made if f.FrameID == "TXXX"] == [["espeak"], ["v"]]
     bare = tags.build_tags(tags.EpisodeTags("t", "s", "a", "2025-07-01", 4, "", "", ""))
-    assert {f.FrameID for f in bare} == set(tags.FRAMES) - {"COMM", "TDES", "USLT", "WFED", "APIC"}
+    optional = {"COMM", "TDES", "USLT", "WFED", "APIC", "WOAS", f"TXXX:{tags.ENGINE_DESC}", f"TXXX:{tags.VOICE_DESC}"}
+    assert {f.FrameID for f in bare} == set(tags.FRAMES) - optional
 
 
 def test_chapters_in_time_order_exact_to_the_ms(episode, ffprobe) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import config as config_mod
-from ..dates import FIRST_YEAR
+from ..dates import FIRST_YEAR, out_of_range
 from ..dates import parse as parse_date
 from ..errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, NoShowError, PodcastError, ShowExistsError, Terminated
 
@@ -101,11 +101,15 @@ class _DateType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
+        flag = param.opts[0] if param is not None and param.opts else "the date"
         try:
-            return parse_date(str(value))
+            day = parse_date(str(value))
         except ValueError:
-            flag = param.opts[0] if param is not None and param.opts else "the date"
             raise _OneLineUsage(f"{flag} must be YYYY-MM-DD, {FIRST_YEAR} or later, not {value!r}") from None
+        why = out_of_range(day)  # as the library and the front matter say it
+        if why is not None:
+            raise _OneLineUsage(f"{flag} must be {why}, not {value!r}")
+        return day
 
 
 def _voice_text(choice: VoiceChoice) -> str:

@@ -42,9 +42,12 @@ from .show import _publish
 @click.option("--force", is_flag=True, help="Overwrite an existing podcast.toml.")
 @click.pass_context
 def init(ctx: click.Context, **options: Any) -> None:
-    """Create podcast.toml for a new show in the current folder."""
-    folder = ctx.obj.config_path.parent if ctx.obj.config_path else Path.cwd()
-    target = _run(ctx, lambda: config_mod.init(folder, **options))
+    """Create podcast.toml for a new show in the current folder (or the file --config names)."""
+    named: Path | None = ctx.obj.config_path
+    if named is not None and named.is_dir():
+        named = named / config_mod.CONFIG_NAME
+    folder, name = (named.parent, named.name) if named is not None else (Path.cwd(), config_mod.CONFIG_NAME)
+    target = _run(ctx, lambda: config_mod.init(folder, name=name, **options))
     click.echo(f"Created {target}")
 
 
@@ -81,7 +84,7 @@ def _source(text: str) -> Path | str:
     "day",
     type=_DateType(),
     metavar="YYYY-MM-DD",
-    help=f"The episode's date, {FIRST_YEAR} or later (default: today).",
+    help=f"The episode's date, {FIRST_YEAR} or later and at most a year ahead (default: today).",
 )
 @click.option(
     "--id",

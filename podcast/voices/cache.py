@@ -43,6 +43,10 @@ SUM_SUFFIX = ".sum"  # beside each chunk: "<length> <sha256>"
 MAGIC = b"PCBSEG1\n"
 HEADER = len(MAGIC) + 8 + 32
 BATCH_CHARS = 12_000  # about 12 minutes of speech (30 MB at 22 kHz) per call to the voice
+# A ``.tmp-*`` file older than this was left by a killed build: a running build renames its own
+# within seconds (a one-hour segment is never written), so sweeping it never breaks a writer.
+STALE_TEMP_SECONDS = 3600
+TEMP_PREFIX = ".tmp-"
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +78,7 @@ class CacheStats:
 class SegmentCache:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or default_folder()
+        self._swept = False
 
     def path(self, digest: str) -> Path:
         return self.folder / digest[:2] / f"{digest}{SUFFIX}"
@@ -107,12 +112,15 @@ class SegmentCache:
     def _write(self, target: Path, suffix: str, data: list[bytes] | Path) -> None:
         """All or nothing under ``target``. Free space is checked first: a build stops cleanly
         (:class:`~podcast.errors.PublishError`) rather than filling the disk with cache."""
+        if not self._swept:
+            self._swept = True
+            sweep_temporary(self.folder)
         size = data.stat().st_size if isinstance(data, Path) else sum(map(len, data))
         ensure_space(self.folder, size, "the speech cache")
         tmp: str | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=suffix)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=suffix)
             with os.fdopen(fd, "wb") as out:
                 if isinstance(data, Path):
                     with open(data, "rb") as source:
@@ -287,6 +295,39 @@ class SegmentCache:
                     except OSError:
                         pass  # a concurrent build just wrote into it
         return count
+
+
+def sweep_temporary(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Remove the ``.tmp-*`` files killed builds left in the cache (older than ``older_than``
+    seconds); returns how many. Called once per :class:`SegmentCache`, at its first write: one
+    scandir of the cache folder and of each of its folders (segments' ``ab/``, ``chunks/``), and a
+    stat only of the temporary files. Errors are ignored: a cache only costs or saves speed."""
+    limit = time.time() - older_than
+    removed = 0
+    folders, seen = [Path(folder)], 0
+    while seen < len(folders):  # the cache folder, then each folder in it (one level: that is all it has)
+        sub, top = folders[seen], seen == 0
+        seen += 1
+        try:
+            with os.scandir(sub) as entries:
+                temps = []
+                for entry in entries:
+                    if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                        temps.append(entry)
+                    elif top and entry.is_dir(follow_symlinks=False):
+                        folders.append(Path(entry.path))
+        except OSError:
+            continue
+        for entry in temps:
+            try:
+                if entry.stat(follow_symlinks=False).st_mtime < limit:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue  # renamed or removed meanwhile
+    if removed:
+        log.info("removed %d temporary file(s) left in the speech cache by interrupted builds", removed)
+    return removed
 
 
 def _segment_problem(data: bytes, size: int | None = None) -> str | None:
