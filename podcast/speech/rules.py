@@ -71,11 +71,47 @@ __all__ = [
     "symbols",
     "times",
     "titles",
+    "typography",
     "units",
     "web_names",
 ]
 
 # --- cleanup: what no voice should read ----------------------------------------------------------
+
+# French press typography: no-break spaces (before « ; : ! ? », inside guillemets, between a number and
+# its unit, and as the thousands separator: « 12 500 »), the typographic apostrophe, non-breaking
+# hyphens and the minus sign. Each becomes the plain character the rules below look for; a space
+# between digit groups stays a space, which the rules and espeak-ng read as a thousands separator.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u202f": " ",  # narrow no-break space
+        "\u2007": " ",  # figure space
+        "\u2009": " ",  # thin space
+        "\u200a": " ",  # hair space
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2004": " ",
+        "\u2005": " ",
+        "\u2006": " ",
+        "\u2008": " ",
+        "\u205f": " ",
+        "\u3000": " ",
+        "\u2019": "'",  # typographic apostrophe: « aujourd’hui », « l’UE »
+        "\u2018": "'",
+        "\u02bc": "'",  # modifier letter apostrophe (some keyboards)
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+        "\u2212": "-",  # minus sign: « −5 °C »
+    }
+)
+
+
+def typography(text: str) -> str:
+    """Press typography as the rules expect it: "à 18\u00a0h" -> "à 18 h", "12\u202f500 €" -> "12 500 €",
+    "l’UE" -> "l'UE", "\u22125 °C" -> "-5 °C" (what the voice says only: captions keep the text as written)."""
+    return text.translate(_TYPOGRAPHY)
+
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)]", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -123,7 +159,7 @@ def web_names(text: str) -> str:
     return _DOMAIN.sub(lambda m: m.group(1).replace(".", " point "), text)
 
 
-CLEANUP: tuple[Callable[[str], str], ...] = (drop_urls, drop_emails, drop_emoji, web_names)
+CLEANUP: tuple[Callable[[str], str], ...] = (typography, drop_urls, drop_emails, drop_emoji, web_names)
 
 # --- units ---------------------------------------------------------------------------------------
 
