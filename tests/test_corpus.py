@@ -95,6 +95,8 @@ def _right(spoken: str, written: str, gold: str) -> bool:
         ("Le MEDEF proteste.", "Le Medef proteste.", "Le Médef proteste.", "Le Medef proteste."),
         ("L'INSERM publie.", "L'Inserm publie.", "L'Innserm publie.", "L'Inserm publie."),
         ("Il gagne +15 %.", "Il gagne plus quinze pour cent.", "Il gagne plusse 15 pour cent.", "Il gagne plus 15 %."),
+        ("À 30 km/h.", "À trente kilomètres-heure.", "À 30 kilomètre heure.", "À 30 kilomètres."),
+        ("À 130 km/h.", "À cent trente kilomètres-heure.", "À 130 kilomètres heure.", "À 130 kilomètres par seconde."),
     ],
 )
 def test_a_golds_notation_is_heard_as_said_and_never_loosens(written: str, gold: str, good: str, bad: str) -> None:
