@@ -52,6 +52,27 @@ def test_rules_never_break_what_espeak_reads_right(scores: list[Score]) -> None:
     assert not broken, "\n".join(broken)
 
 
+_PRESS_SPACES = ("\u00a0", "\u202f", "\u2009", "\u2007")  # no-break, narrow no-break, thin, figure
+
+
+def typeset(text: str) -> str:
+    """The sentence as French press typography prints it: every space a no-break one (of each kind in
+    turn, so thousands separators and units get them all) and every apostrophe typographic."""
+    pieces = text.replace("'", "\u2019").split(" ")
+    spaced = [piece + _PRESS_SPACES[index % len(_PRESS_SPACES)] for index, piece in enumerate(pieces[:-1])]
+    return "".join(spaced) + pieces[-1]
+
+
+def test_press_typography_reads_the_same(corpus: str, scores: list[Score]) -> None:
+    """No-break spaces and typographic apostrophes change nothing of what the voice says, on every
+    sentence of the corpus (hence the same score), and espeak-ng alone does read them differently."""
+    speak = speaker(default_lexicon())
+    changed = [(s.item.text, speak(typeset(s.item.text))) for s in scores if speak(typeset(s.item.text)) != s.spoken]
+    assert not changed, "\n".join(f"{text!r} -> {said!r}" for text, said in changed[:20])
+    raw = score([Item(s.item.family, typeset(s.item.text), s.item.golds) for s in scores[:60]], lambda text: text)
+    assert sum(s.right for s in raw) < sum(s.raw_right for s in scores[:60])  # the test can fail
+
+
 def test_the_scorer_can_fail() -> None:
     """Two spellings of one sound are equal; two readings that differ are not."""
     assert sound("Le knès prépare") == sound("Le Cnès prépare")
@@ -74,6 +95,8 @@ def _right(spoken: str, written: str, gold: str) -> bool:
         ("Le MEDEF proteste.", "Le Medef proteste.", "Le Médef proteste.", "Le Medef proteste."),
         ("L'INSERM publie.", "L'Inserm publie.", "L'Innserm publie.", "L'Inserm publie."),
         ("Il gagne +15 %.", "Il gagne plus quinze pour cent.", "Il gagne plusse 15 pour cent.", "Il gagne plus 15 %."),
+        ("À 30 km/h.", "À trente kilomètres-heure.", "À 30 kilomètre heure.", "À 30 kilomètres."),
+        ("À 130 km/h.", "À cent trente kilomètres-heure.", "À 130 kilomètres heure.", "À 130 kilomètres par seconde."),
     ],
 )
 def test_a_golds_notation_is_heard_as_said_and_never_loosens(written: str, gold: str, good: str, bad: str) -> None:

@@ -305,3 +305,23 @@ def test_cutting_is_linear_in_the_text_length() -> None:
 )
 def test_weekday_and_limit_abbreviations_do_not_end_a_sentence(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+def test_press_typography_is_read_and_kept_in_captions() -> None:
+    """No-break spaces and typographic apostrophes split and read like plain ones; the caption (the
+    transcript's text) keeps the typography as written."""
+    from podcast.speech import default_lexicon, speaker
+
+    paragraph = "La séance reprend à 18\u00a0h. L’UE vote le 9\u202fnov. Le texte coûte 12\u202f500\u00a0€\u00a0!"
+    issue = Issue("T", (Article("A", (Section(None, (paragraph,)),)),))
+    body = [s for s in segment_issue(issue, speak=speaker(default_lexicon())) if s.kind is Kind.TEXT]
+    assert [s.text for s in body] == [
+        "La séance reprend à 18 heures.",
+        "Lu E vote le 9 novembre.",
+        "Le texte coûte 12 500 euros !",
+    ]
+    assert [s.caption for s in body] == [
+        "La séance reprend à 18\u00a0h.",
+        "L’UE vote le 9\u202fnov.",
+        "Le texte coûte 12\u202f500\u00a0€\u00a0!",
+    ]

@@ -34,6 +34,8 @@ class Lexicon:
             if word[:1].islower() and _capitalize(word) not in dict(self.entries):
                 table[_capitalize(word)] = _capitalize(say)
         table.update(self.entries)  # explicit entries win over derived capitals
+        # the rules make apostrophes plain before the lexicon runs: « aujourd’hui » is looked up as « aujourd'hui »
+        table = {word.replace("\u2019", "'"): say for word, say in table.items()}
         ordered = sorted(table, key=len, reverse=True)
         object.__setattr__(self, "_map", table)
         pattern = None

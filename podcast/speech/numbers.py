@@ -45,8 +45,9 @@ def ordinal(n: int, feminine: bool = False) -> str:
 
 
 def feminine(n: int) -> str:
-    """The number before a feminine noun: 1 -> "une", 21 -> "vingt et une", 5 -> "5" (espeak reads it)."""
-    word = cardinal(n) if n < 100 else ""
+    """The number before a feminine noun: 1 -> "une", 21 -> "vingt et une", 251 -> "deux cent cinquante
+    et une", 5 -> "5" (espeak reads it)."""
+    word = cardinal(n) if n % 10 == 1 and n % 100 != 11 else ""
     return word[:-2] + "une" if word.endswith("un") else str(n)
 
 
@@ -107,6 +108,7 @@ def dates(text: str) -> str:
         lambda m: _day_month(int(m.group(1)), int(m.group(3)), m.group(4)) or m.group(0),
         text,
     )
+    text = _SHORT_YEAR_DATE.sub(_short_year, text)
     text = re.sub(r"(?<![\d/.,-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])", iso, text)
     text = re.sub(  # "1er/03/2025"
         r"(?<![\d/.,-])1er/(\d{1,2})/(\d{4})(?![\d/])",
@@ -143,6 +145,18 @@ def dates(text: str) -> str:
         text,
         flags=re.IGNORECASE,
     )
+
+
+# "07/02/25", "07.02.25": a two-digit year (with dots, day and month of two digits, unlike a version)
+_SHORT_YEAR_DATE = re.compile(r"(?<![\d/.,-])(?:(\d{1,2})/(\d{1,2})/|(\d\d)\.(\d\d)\.)(\d\d)(?![\d/-]|[.,]\d)")
+
+
+def _short_year(match: re.Match[str]) -> str:
+    """ "07/02/25" -> "7 février 2025", "3/11/98" -> "3 novembre 1998" (from 50 on, the last century)."""
+    day, month = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    year = int(match.group(5))
+    said = _day_month(int(day), int(month), str(year + (2000 if year < 50 else 1900)))
+    return said or match.group(0)
 
 
 _WEEKDAY_DATE = re.compile(
@@ -244,17 +258,25 @@ _FEMININE_NOUNS = "|".join(  # each also in the plural
         "inflation dette pression durée taille distance population consommation production perte émission"
     ).split()
 )
-_FEMININE_NOUNS += "|fois|voix"
+_FEMININE_NOUNS += "|fois|voix|salle|salles|lettre|lettres|pièce|pièces|vente|ventes|nuitée|nuitées"
+_COUNTED = re.compile(
+    rf"(?<!\d )(?<![\d,.])\b(\d{{1,3}}(?: \d{{3}})+|\d+)(?= (?:{_FEMININE_NOUNS})\b)"
+    # "adopté par 289 voix contre 251.": the noun is understood after the second number
+    rf"|\b((?:voix|personnes|fois) contre )(\d{{1,3}}(?: \d{{3}})+|\d+)(?=\s*(?:[.,;:!?)]|$))"
+)
 
 
 def feminine_numbers(text: str) -> str:
     """A number ending in one before a feminine noun: "21 stations" -> "vingt et une stations",
-    "1 personne" -> "une personne"."""
-    return re.sub(
-        rf"(?<!\d )(?<![\d,.])\b(\d{{1,2}})(?= (?:{_FEMININE_NOUNS})\b)",
-        lambda m: feminine(int(m.group(1))),
-        text,
-    )
+    "1 personne" -> "une personne", "251 voix" -> "deux cent cinquante et une voix", "1 001 nuits" ->
+    "mille une nuits", "289 voix contre 251" -> "... contre deux cent cinquante et une"."""
+
+    def say(match: re.Match[str]) -> str:
+        written = match.group(1) or match.group(3)
+        said = feminine(int(written.replace(" ", ""))) if written.endswith("1") else written
+        return (match.group(2) or "") + said
+
+    return _COUNTED.sub(say, text)
 
 
 _DE_ONE = re.compile(r"\b([dD])e (?:1|un|(une))(?= [a-zà-öø-ÿœ])")
@@ -306,8 +328,8 @@ def fractions(text: str) -> str:
 
 
 _RATING = re.compile(
-    r"(?<![\w/.,-])(\d{1,3},\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)"  # "4,5/5"
-    r"|(?<![\w/.,-])(\d{1,3}(?:,\d{1,2})?)/(20|100)(?![\w/]|[.,]\d)"  # "14/20", "85/100"
+    r"(?<![\w/.,-])(\d{1,3}[,.]\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)"  # "4,5/5", "4.5/5"
+    r"|(?<![\w/.,-])(\d{1,3}(?:[,.]\d{1,2})?)/(20|100)(?![\w/]|[.,]\d)"  # "14/20", "85/100"
 )
 _MARK_OUT_OF = re.compile(
     r"\b((?:note|noté|notée|notés|notées|obtient|obtenu|récolte|décroche)(?: de)? )(\d{1,2})/(5|10)(?![\w/]|[.,]\d)"
@@ -320,7 +342,7 @@ def ratings(text: str) -> str:
 
     def say(match: re.Match[str]) -> str:
         mark, scale = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-        return f"{mark} sur {scale}"
+        return f"{mark.replace('.', ',')} sur {scale}"
 
     return _RATING.sub(say, _MARK_OUT_OF.sub(r"\1\2 sur \3", text))
 
@@ -415,10 +437,13 @@ def comparisons(text: str) -> str:
     return _NOUN_COMPARED.sub(lambda m: f"{m.group(1)} {_AFTER_NOUN[m.group(2)]} ", text)
 
 
+_PLUS_MINUS = re.compile(r" ?± ?(?=\d)")
+
+
 def signs(text: str) -> str:
     """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
     would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "x2" -> "fois 2",
-    "+ de 50" -> "plus de 50", "≥ 18" -> "au
+    "+ de 50" -> "plus de 50", "±2" -> "plus ou moins 2", "≥ 18" -> "au
     moins 18", "~30" -> "environ 30"."""
     text = comparisons(text)
     text = _AFTER_DE.sub(lambda m: _AFTER_NOUN[m.group(1)] + " ", text)  # "de ~5 %" -> "d'environ 5 %"
@@ -429,6 +454,7 @@ def signs(text: str) -> str:
     text = re.sub(r"(?:(?<=^)|(?<=\s))≥ ?(?=\d)", "au moins ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))[≈~] ?(?=\d)", "environ ", text)
     text = re.sub(r"(?:(?<=^)|(?<=\s))\+ de (?=\d)", "plus de ", text)  # "+ de 50 participants"
+    text = _PLUS_MINUS.sub(" plus ou moins ", text)  # "±2 points", "10 ± 0,5"
     text = re.sub(r"\b(multipliée?s?) (?:x|×) ?(?=\d)", r"\1 par ", text)
     text = re.sub(r"\b(soit|environ|presque|plus de|près de) [x×] ?(\d+(?:,\d+)?)\b", r"\1 fois \2", text)  # "soit x2"
     return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)

@@ -54,6 +54,7 @@ __all__ = [
     "drop_emails",
     "drop_emoji",
     "drop_urls",
+    "say_host",
     "durations",
     "elided_one",
     "feminine_numbers",
@@ -71,30 +72,86 @@ __all__ = [
     "symbols",
     "times",
     "titles",
+    "typography",
     "units",
     "web_names",
 ]
 
 # --- cleanup: what no voice should read ----------------------------------------------------------
 
+# French press typography: no-break spaces (before « ; : ! ? », inside guillemets, between a number and
+# its unit, and as the thousands separator: « 12 500 »), the typographic apostrophe, non-breaking
+# hyphens and the minus sign. Each becomes the plain character the rules below look for; a space
+# between digit groups stays a space, which the rules and espeak-ng read as a thousands separator.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u202f": " ",  # narrow no-break space
+        "\u2007": " ",  # figure space
+        "\u2009": " ",  # thin space
+        "\u200a": " ",  # hair space
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2004": " ",
+        "\u2005": " ",
+        "\u2006": " ",
+        "\u2008": " ",
+        "\u205f": " ",
+        "\u3000": " ",
+        "\u2019": "'",  # typographic apostrophe: « aujourd’hui », « l’UE »
+        "\u2018": "'",
+        "\u02bc": "'",  # modifier letter apostrophe (some keyboards)
+        "\u2010": "-",  # hyphen
+        "\u2011": "-",  # non-breaking hyphen
+        "\u2212": "-",  # minus sign: « −5 °C »
+    }
+)
+
+
+def typography(text: str) -> str:
+    """Press typography as the rules expect it: "à 18\u00a0h" -> "à 18 h", "12\u202f500 €" -> "12 500 €",
+    "l’UE" -> "l'UE", "\u22125 °C" -> "-5 °C" (what the voice says only: captions keep the text as written)."""
+    return text.translate(_TYPOGRAPHY)
+
+
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)]", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+# Top-level domains said letter by letter (".fr", espeak-ng spells it already; ".com", ".org", ".gouv",
+# ".net", ".info" are said as words).
+_SPELLED_DOMAINS = frozenset("eu io ai tv uk de ch ca be us it es lu nl".split())
+_WEB_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
+_HOST_END = re.compile(r"[/?#:]")
+
+
+def say_host(host: str) -> str:
+    """A domain as a newsroom says it: "europa.eu" -> "europa point E U", "service-public.fr" ->
+    "service-public point fr" (a newsroom does not say the hyphen: « service public point fr »)."""
+    labels = host.split(".")
+    if labels[-1].lower() in _SPELLED_DOMAINS:
+        labels[-1] = " ".join(labels[-1].upper())
+    return " point ".join(labels)
 
 
 def drop_urls(text: str) -> str:
     """A URL is read as its site name only: "https://www.lemonde.fr/x" -> "lemonde point fr"."""
 
     def site(match: re.Match[str]) -> str:
-        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", match.group(0), flags=re.IGNORECASE)
-        host = re.split(r"[/?#:]", host)[0].rstrip(".,;:!?)")
-        return host.replace(".", " point ")
+        host = _HOST_END.split(_WEB_PREFIX.sub("", match.group(0)), maxsplit=1)[0].rstrip(".,;:!?)")
+        return say_host(host)
 
     return _URL.sub(site, text)
 
 
 def drop_emails(text: str) -> str:
     """An e-mail address is spelled the French way: "a@b.fr" -> "a arobase b point fr"."""
-    return _EMAIL.sub(lambda m: m.group(0).replace("@", " arobase ").replace(".", " point "), text)
+
+    def say(match: re.Match[str]) -> str:
+        user, _, host = match.group(0).partition("@")
+        return f"{user.replace('.', ' point ')} arobase {say_host(host)}"
+
+    return _EMAIL.sub(say, text)
 
 
 _EMOJI = re.compile(
@@ -120,15 +177,16 @@ def web_names(text: str) -> str:
     text = re.sub(r"(?<![\w&])#(?=\d)", "numéro ", text)  # "le #1 des ventes"
     text = re.sub(r"\b([hH]ashtags?|[mM]ots?-dièses?) hashtag ", r"\1 ", text)  # "le hashtag #JO2024"
     text = re.sub(r"(?<![\w.])@(?=\w)", "arobase ", text)
-    return _DOMAIN.sub(lambda m: m.group(1).replace(".", " point "), text)
+    return _DOMAIN.sub(lambda m: say_host(m.group(1)), text)
 
 
-CLEANUP: tuple[Callable[[str], str], ...] = (drop_urls, drop_emails, drop_emoji, web_names)
+CLEANUP: tuple[Callable[[str], str], ...] = (typography, drop_urls, drop_emails, drop_emoji, web_names)
 
 # --- units ---------------------------------------------------------------------------------------
 
 _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singular ("1,5 mètre")
-    "km/h": ("kilomètre heure", "kilomètres heure"),
+    # the s is silent: "kilomètres heure" would make espeak-ng say a /z/ liaison no reader makes
+    "km/h": ("kilomètre heure", "kilomètre heure"),
     "km²": ("kilomètre carré", "kilomètres carrés"),
     "m²": ("mètre carré", "mètres carrés"),
     "m³": ("mètre cube", "mètres cubes"),
@@ -178,7 +236,7 @@ _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singul
     "m/s": ("mètre par seconde", "mètres par seconde"),
     "km/s": ("kilomètre par seconde", "kilomètres par seconde"),
     "dB": ("décibel", "décibels"),
-    "mAh": ("milliampère-heure", "milliampères-heure"),
+    "mAh": ("milliampère-heure", "milliampère-heure"),  # as "km/h": no /z/ before "heure"
     "kcal": ("kilocalorie", "kilocalories"),
     "hPa": ("hectopascal", "hectopascals"),
     "ppm": ("partie par million", "parties par million"),

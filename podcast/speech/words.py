@@ -51,6 +51,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:[bB]d|[bB]oul\.|[bB]lvd\.?)(?=\s+(?:de|du|des|d['’]|{_CAP}))", "boulevard"),
     (rf"\bpl\.(?=\s+(?:de|du|des|d['’]|{_CAP}))", "place"),
     (rf"\bfg\.?(?=\s+(?:de|du|des|d['’]|{_CAP}))", "faubourg"),
+    (rf"(?<=\d, )r\.(?=\s+(?:de|du|des|d['’]|{_CAP}))", "rue"),  # "12, r. de Rivoli"
     # days before a date: "mar. 4 mars" -> "mardi 4 mars"
     (r"\b[lL]un\.(?=\s*\d)", "lundi"),
     (r"\b[mM]ar\.(?=\s*\d)", "mardi"),
