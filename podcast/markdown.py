@@ -20,15 +20,26 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.front_matter import front_matter_plugin
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 log = logging.getLogger(__name__)
 
-_PARSER = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+
+@cache
+def _parser() -> MarkdownIt:
+    """Built at the first Markdown text: markdown-it costs ~20 ms to import, and most builds read
+    plain text (article.py asks this module only when the text looks like Markdown)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+
+
 _HIDDEN_HTML = re.compile(r"<(script|style|template|textarea|noscript)\b", re.IGNORECASE)
 _FINAL = (".", "!", "?", "…", ":", ";", "»", "”", '"')
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -133,7 +144,7 @@ def _sentence(text: str) -> str:
 def to_document(text: str, *, links_header: Callable[[str], bool] = lambda line: False) -> Document:
     """Markdown text -> :class:`Document` (the plain shape described in the README, "Writing
     articles"). Raises :class:`FrontMatterError` for front matter that is not a mapping."""
-    tokens = _PARSER.parse(text)
+    tokens = _parser().parse(text)
     meta: dict[str, Any] = {}
     out: list[str] = []
     in_links = False
