@@ -319,6 +319,9 @@ def build(
         if existing and existing.text_hash == digest and not force and same_day:
             feed_path = publish.write_feed(config, catalog)
             return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
+        from . import sounds
+
+        sounds.prefetch(config.audio, config.root)  # decoded while the article is read and segmented
         number = existing.number if existing else catalog.next_number()
         if day is None:
             day = date.fromisoformat(existing.date) if existing else (meta_day(issue.meta.get("date")) or today())
@@ -326,8 +329,6 @@ def build(
         the_plan = plan(
             config, source, engine=engine, issue=issue, number=number, day=day, source_id=source_id, catalog=catalog
         )
-        from . import sounds
-
         sounds.check_sounds(config.audio, config.root)
         reporter.voice(the_plan.choice)
         store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
