@@ -30,7 +30,7 @@ from . import feed, publish, segment, sidecars, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
-from .cover import check_cover, ensure_cover
+from .cover import check_cover, place_cover
 from .dates import check as check_date
 from .dates import french_date, meta_day, today, utc_now
 from .errors import InputError, PublishError, VoiceError
@@ -311,7 +311,7 @@ def build(
         raise InputError("the episode id must not be empty")
     _warn_placeholders(config)
     issue = issue or article_mod.read(source, settings=config.read, max_bytes=config.publish.max_article_bytes)
-    check_cover(config)  # a bad cover fails before any sound is made
+    cover = check_cover(config)  # a bad cover fails before any sound is made
     key, digest = episode_key(config, source, issue, source_id), text_hash(issue)
     with publish.session(config) as catalog:
         existing = catalog.by_key(key) or catalog.claim(title_key(issue), key)
@@ -333,7 +333,7 @@ def build(
         reporter.voice(the_plan.choice)
         store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
         try:
-            made = _produce(config, the_plan, reporter, store)
+            made = _produce(config, the_plan, reporter, store, cover)
             cache_mod.record_use(store, the_plan.voice.identity, [s.text for s in the_plan.segments], made.cache)
         except OSError as err:  # a full disk or a refused write: the published files are untouched
             raise PublishError(
@@ -430,11 +430,12 @@ def tag(config: Config, the_plan: Plan, mastered: Mastered, mp3: Path, cover_pat
     return files
 
 
-def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentCache) -> _Produced:
-    """speak -> master -> tag in a staging folder, then the files placed under new names."""
+def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentCache, cover: bytes | None) -> _Produced:
+    """speak -> master -> tag in a staging folder, then the files placed under new names. ``cover``:
+    the show's own cover as :func:`check_cover` read it (None: drawn)."""
     issue = the_plan.issue
     audios, stats = speak(the_plan, store, reporter)
-    cover_path = ensure_cover(config)
+    cover_path = place_cover(config, cover)
     with publish.staging(config, _expected_bytes(config, the_plan)) as folder:
         mp3 = folder / "episode.mp3"
         mastered = master_audio(config, the_plan, audios, store, mp3)

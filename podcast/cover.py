@@ -211,7 +211,12 @@ def check_cover(config: Config) -> bytes | None:
 
 def ensure_cover(config: Config) -> Path:
     """The show's cover in the publish folder: its own file, or a generated one for a new show."""
-    data = check_cover(config)
+    return place_cover(config, check_cover(config))
+
+
+def place_cover(config: Config, data: bytes | None) -> Path:
+    """:func:`ensure_cover` for a cover :func:`check_cover` already read and checked (``data``; None:
+    the show has none), so a build inflates a big PNG once, not twice."""
     if data is not None:
         target = inside(config.publish_dir, feed.cover_name(config))
         if not target.exists() or target.read_bytes() != data:
