@@ -236,10 +236,10 @@ def walk(data: bytes) -> Walked:
         if end - pos < 4:
             raise AudioError("the file ends inside a frame header")
         header = data[pos : pos + 4]
-        size = sizes.get(header)
-        if size is None:
-            size = sizes[header] = _checked_length(header)[0]
-        pos += size
+        length = sizes.get(header)
+        if length is None:
+            length = sizes[header] = _checked_length(header)[0]
+        pos += length
         frames += 1
     if pos != end:
         raise AudioError("the file ends inside a frame")
