@@ -16,6 +16,7 @@ import os
 import string
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -30,7 +31,7 @@ from . import feed, publish, segment, sidecars, voices
 from .article import Issue
 from .catalog import Catalog, Episode
 from .config import Config
-from .cover import check_cover, place_cover
+from .cover import check_cover, draw_ahead, place_cover
 from .dates import check as check_date
 from .dates import french_date, meta_day, today, utc_now
 from .errors import InputError, PublishError, VoiceError
@@ -322,6 +323,7 @@ def build(
         from . import sounds
 
         sounds.prefetch(config.audio, config.root)  # decoded while the article is read and segmented
+        drawn = draw_ahead(config, cover)  # a new show's cover, drawn meanwhile too
         number = existing.number if existing else catalog.next_number()
         if day is None:
             day = date.fromisoformat(existing.date) if existing else (meta_day(issue.meta.get("date")) or today())
@@ -333,7 +335,7 @@ def build(
         reporter.voice(the_plan.choice)
         store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
         try:
-            made = _produce(config, the_plan, reporter, store, cover)
+            made = _produce(config, the_plan, reporter, store, cover, drawn)
             cache_mod.record_use(store, the_plan.voice.identity, [s.text for s in the_plan.segments], made.cache)
         except OSError as err:  # a full disk or a refused write: the published files are untouched
             raise PublishError(
@@ -430,12 +432,19 @@ def tag(config: Config, the_plan: Plan, mastered: Mastered, mp3: Path, cover_pat
     return files
 
 
-def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentCache, cover: bytes | None) -> _Produced:
+def _produce(
+    config: Config,
+    the_plan: Plan,
+    reporter: Reporter,
+    store: SegmentCache,
+    cover: bytes | None,
+    drawn: Future[bytes] | None = None,
+) -> _Produced:
     """speak -> master -> tag in a staging folder, then the files placed under new names. ``cover``:
-    the show's own cover as :func:`check_cover` read it (None: drawn)."""
+    the show's own cover as :func:`check_cover` read it (None: the default, ``drawn`` ahead)."""
     issue = the_plan.issue
     audios, stats = speak(the_plan, store, reporter)
-    cover_path = place_cover(config, cover)
+    cover_path = place_cover(config, cover, drawn)
     with publish.staging(config, _expected_bytes(config, the_plan)) as folder:
         mp3 = folder / "episode.mp3"
         mastered = master_audio(config, the_plan, audios, store, mp3)
