@@ -100,7 +100,7 @@ def _decode(path: Path, rate: int, loudness: float) -> bytes:
 
 
 def prefetch(cfg: AudioConfig, root: Path) -> None:
-    """Start decoding the jingles and the music bed in a background thread, for the mastering to
+    """Start decoding the jingles and the music bed in background threads, for the mastering to
     find them ready. A build calls it before reading and segmenting, which keep one core busy: the
     ffmpeg runs (0.1 s of CPU for the shipped jingles) then no longer compete with the synthesis.
     Errors are kept for the caller that needs the sound (:func:`check_sounds`, :func:`music`)."""
@@ -109,15 +109,15 @@ def prefetch(cfg: AudioConfig, root: Path) -> None:
     if cfg.music_bed:
         wanted.append((_show_file(root, cfg.music_bed), bed))
 
-    def decode_all() -> None:
-        for path, loudness in wanted:
-            try:
-                stat = path.stat()
-                _decoded(path, stat.st_mtime, stat.st_size, cfg.sample_rate, loudness)
-            except (OSError, AudioError):
-                pass  # said again, where it matters, by check_sounds or music
+    def decode(path: Path, loudness: float) -> None:
+        try:
+            stat = path.stat()
+            _decoded(path, stat.st_mtime, stat.st_size, cfg.sample_rate, loudness)
+        except (OSError, AudioError):
+            pass  # said again, where it matters, by check_sounds or music
 
-    threading.Thread(target=decode_all, name="prefetch-sounds").start()
+    for path, loudness in dict.fromkeys(wanted):  # one thread each, as the mastering's pool did
+        threading.Thread(target=decode, args=(path, loudness), name="prefetch-sound").start()
 
 
 def music(path: Path, rate: int, loudness: float, *, fade_in: float, fade_out: float) -> array.array[float]:
