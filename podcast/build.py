@@ -16,29 +16,33 @@ import os
 import string
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+# The stages that make sound (speech rules with num2words, mastering, mutagen's ID3) are imported
+# by the functions that run them: an unchanged article is skipped without loading them (~40 ms).
 from . import article as article_mod
 from . import catalog as catalog_mod
-from . import feed, master, publish, segment, sidecars, sounds, speech, tags, voices
+from . import feed, publish, segment, sidecars, voices
 from .article import Issue
 from .catalog import Catalog, Episode
-from .chunks import CHUNK_SECONDS
 from .config import Config
-from .cover import check_cover, ensure_cover
+from .cover import check_cover, draw_ahead, place_cover
 from .dates import check as check_date
 from .dates import french_date, meta_day, today, utc_now
 from .errors import InputError, PublishError, VoiceError
 from .fsutil import slugify
 from .identity import episode_key, placeholders, text_hash, title_key
-from .timeline import Mastered
 from .voices import cache as cache_mod
 from .voices.base import Audio
 from .voices.cache import CacheStats, SegmentCache
+
+if TYPE_CHECKING:
+    from .timeline import Mastered
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +232,8 @@ def plan(
 
     ``catalog`` (the build's open catalog) gives the previous episode whose voice is kept; without
     it the catalog is read, if there is one."""
+    from . import speech
+
     issue = issue or article_mod.read(source, settings=config.read, max_bytes=config.publish.max_article_bytes)
     key = episode_key(config, source, issue, source_id)
     if catalog is not None:
@@ -306,7 +312,7 @@ def build(
         raise InputError("the episode id must not be empty")
     _warn_placeholders(config)
     issue = issue or article_mod.read(source, settings=config.read, max_bytes=config.publish.max_article_bytes)
-    check_cover(config)  # a bad cover fails before any sound is made
+    cover = check_cover(config)  # a bad cover fails before any sound is made
     key, digest = episode_key(config, source, issue, source_id), text_hash(issue)
     with publish.session(config) as catalog:
         existing = catalog.by_key(key) or catalog.claim(title_key(issue), key)
@@ -314,6 +320,10 @@ def build(
         if existing and existing.text_hash == digest and not force and same_day:
             feed_path = publish.write_feed(config, catalog)
             return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
+        from . import sounds
+
+        sounds.prefetch(config.audio, config.root)  # decoded while the article is read and segmented
+        drawn = draw_ahead(config, cover)  # a new show's cover, drawn meanwhile too
         number = existing.number if existing else catalog.next_number()
         if day is None:
             day = date.fromisoformat(existing.date) if existing else (meta_day(issue.meta.get("date")) or today())
@@ -325,7 +335,7 @@ def build(
         reporter.voice(the_plan.choice)
         store = cache or SegmentCache(config.resolve(config.cache.folder) if config.cache.folder else None)
         try:
-            made = _produce(config, the_plan, reporter, store)
+            made = _produce(config, the_plan, reporter, store, cover, drawn)
             cache_mod.record_use(store, the_plan.voice.identity, [s.text for s in the_plan.segments], made.cache)
         except OSError as err:  # a full disk or a refused write: the published files are untouched
             raise PublishError(
@@ -371,6 +381,8 @@ def master_audio(
     config: Config, the_plan: Plan, audios: Iterable[Audio], store: SegmentCache, target: Path
 ) -> Mastered:
     """Stage "master": segments and the show's sounds -> one loudness-normalized MP3 at ``target``."""
+    from . import master, sounds
+
     return master.master(
         the_plan.segments,
         audios,
@@ -387,6 +399,8 @@ def master_audio(
 def tag(config: Config, the_plan: Plan, mastered: Mastered, mp3: Path, cover_path: Path) -> dict[str, Path]:
     """Stage "tag": ID3 tags and chapters on the MP3, chapters and transcripts beside it.
     Returns Episode field -> file, ready for :func:`publish.place`."""
+    from . import tags
+
     issue, folder = the_plan.issue, mp3.parent
     cue_list = sidecars.cues(the_plan.segments, mastered.placed)
     tags.write(
@@ -421,11 +435,19 @@ def tag(config: Config, the_plan: Plan, mastered: Mastered, mp3: Path, cover_pat
     return files
 
 
-def _produce(config: Config, the_plan: Plan, reporter: Reporter, store: SegmentCache) -> _Produced:
-    """speak -> master -> tag in a staging folder, then the files placed under new names."""
+def _produce(
+    config: Config,
+    the_plan: Plan,
+    reporter: Reporter,
+    store: SegmentCache,
+    cover: bytes | None,
+    drawn: Future[bytes] | None = None,
+) -> _Produced:
+    """speak -> master -> tag in a staging folder, then the files placed under new names. ``cover``:
+    the show's own cover as :func:`check_cover` read it (None: the default, ``drawn`` ahead)."""
     issue = the_plan.issue
     audios, stats = speak(the_plan, store, reporter)
-    cover_path = ensure_cover(config)
+    cover_path = place_cover(config, cover, drawn)
     with publish.staging(config, _expected_bytes(config, the_plan)) as folder:
         mp3 = folder / "episode.mp3"
         mastered = master_audio(config, the_plan, audios, store, mp3)
@@ -445,6 +467,8 @@ SPOKEN_CHARS_PER_SECOND = 12  # slower than any voice reads: the estimate errs o
 def _expected_bytes(config: Config, the_plan: Plan) -> int:
     """About how much the episode's staging holds at most: the MP3 at its bitrate, and the speech
     and music tracks of the chunks being encoded at once (one per core)."""
+    from .chunks import CHUNK_SECONDS
+
     seconds = sum(len(s.text) for s in the_plan.segments) / SPOKEN_CHARS_PER_SECOND + 60
     chunk_tracks = (os.cpu_count() or 1) * CHUNK_SECONDS * 4 * (the_plan.voice.rate + config.audio.sample_rate)
     return int(seconds * config.audio.bitrate * 125) + chunk_tracks

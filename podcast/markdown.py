@@ -20,29 +20,44 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.normalize_url import validateLink as safe_target
-from markdown_it.token import Token
-from mdit_py_plugins.front_matter import front_matter_plugin
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 from .dates import out_of_range
 
 log = logging.getLogger(__name__)
 
 
-class _Parser(MarkdownIt):
-    """Every link target is parsed as a link. markdown-it refuses ``javascript:``, ``vbscript:``,
+@cache
+def _parser() -> MarkdownIt:
+    """Built at the first Markdown text: markdown-it costs ~20 ms to import, and most builds read
+    plain text (article.py asks this module only when the text looks like Markdown).
+
+    Every link target is parsed as a link. markdown-it refuses ``javascript:``, ``vbscript:``,
     ``file:`` and non-image ``data:`` targets, and a refused link stays as its raw Markdown text,
     which would be spoken (``[texte](javascript:alert(1))``); parsed, the link says its text only,
     and :func:`_inline` never keeps such a target (:func:`safe_target`, markdown-it's own rule)."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
 
-    def validateLink(self, url: str) -> bool:  # markdown-it's name
-        return True
+    class _Parser(MarkdownIt):
+        def validateLink(self, url: str) -> bool:  # markdown-it's name
+            return True
+
+    return _Parser("commonmark").enable("table").use(front_matter_plugin)
 
 
-_PARSER = _Parser("commonmark").enable("table").use(front_matter_plugin)
+def safe_target(url: str) -> bool:
+    """markdown-it's own rule for a link target it would keep (no javascript:, vbscript:, file:, data:)."""
+    from markdown_it.common.normalize_url import validateLink
+
+    return validateLink(url)
+
+
 _HIDDEN_HTML = re.compile(r"<(script|style|template|textarea|noscript)\b", re.IGNORECASE)
 _FINAL = (".", "!", "?", "…", ":", ";", "»", "”", '"')
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -189,7 +204,7 @@ def _sentence(text: str) -> str:
 def to_document(text: str, *, links_header: Callable[[str], bool] = lambda line: False) -> Document:
     """Markdown text -> :class:`Document` (the plain shape described in the README, "Writing
     articles"). Raises :class:`FrontMatterError` for front matter that is not a mapping."""
-    tokens = _PARSER.parse(text)
+    tokens = _parser().parse(text)
     meta: dict[str, Any] = {}
     out: list[str] = []
     in_links = False

@@ -231,11 +231,15 @@ def walk(data: bytes) -> Walked:
     version = (b1 >> 3) & 3
     rate = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}[version][(b2 >> 2) & 3]
     frames, pos = -1, at  # the Info frame is walked but holds no sound
+    sizes: dict[bytes, int] = {}  # a stream has a handful of distinct headers: each checked once
     while pos < end:
         if end - pos < 4:
             raise AudioError("the file ends inside a frame header")
-        size, _ = _checked_length(data[pos : pos + 4])
-        pos += size
+        header = data[pos : pos + 4]
+        length = sizes.get(header)
+        if length is None:
+            length = sizes[header] = _checked_length(header)[0]
+        pos += length
         frames += 1
     if pos != end:
         raise AudioError("the file ends inside a frame")

@@ -53,7 +53,7 @@ def init(ctx: click.Context, **options: Any) -> None:
 
 def _source(text: str) -> Path | str:
     """ARTICLE as the library takes it: an http(s) address stays text (a Path would fold its //)."""
-    from ..sources.fetch import is_url
+    from ..sources import is_url  # not .fetch: urllib and ssl are loaded only to fetch
 
     return text if is_url(text) else Path(text)
 

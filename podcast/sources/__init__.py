@@ -11,18 +11,34 @@ import codecs
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..article import Issue
 from ..errors import InputError
-from .fetch import DEFAULT_MAX_BYTES, DEFAULT_REDIRECTS, DEFAULT_TIMEOUT, HTML_TYPES, FetchError, fetch, is_url
+
+if TYPE_CHECKING:
+    from .fetch import FetchError
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".html", ".htm", ".eml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
-__all__ = ["SUFFIXES", "FetchError", "handles", "read", "read_bytes"]
+__all__ = ["SUFFIXES", "FetchError", "handles", "is_url", "read", "read_bytes"]
+
+
+def __getattr__(name: str) -> type[FetchError]:
+    # .fetch (urllib, ssl, email: ~20 ms) is imported only when something is fetched: every build
+    # asks handles() about its file, and a text file needs none of it.
+    if name == "FetchError":
+        from .fetch import FetchError
+
+        return FetchError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
 
 
 def handles(source: Path | str) -> bool:
@@ -84,6 +100,8 @@ def read(source: Path | str, *, settings: Any = None, max_bytes: int | None = No
 
     text = str(source)
     if is_url(text):
+        from .fetch import DEFAULT_MAX_BYTES, DEFAULT_REDIRECTS, DEFAULT_TIMEOUT, HTML_TYPES, fetch
+
         fetched = fetch(
             text,
             accept=HTML_TYPES,

@@ -40,7 +40,8 @@ from ..errors import (
 )
 from ..fsutil import write_atomic
 from ..lock import show_lock
-from .fetch import FEED_TYPES, fetch, is_url
+from . import is_url
+from .fetch import FEED_TYPES, fetch
 from .html import read_html
 
 log = logging.getLogger(__name__)

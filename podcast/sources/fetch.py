@@ -25,6 +25,7 @@ from importlib import metadata
 from typing import Any
 
 from ..errors import EXIT_FAILURE, InputError, PodcastError
+from . import is_url
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,6 @@ def user_agent() -> str:
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         version = "dev"
     return f"podcast-builder/{version} (+https://github.com/podcast-builder; newsletter-to-podcast)"
-
-
-def is_url(text: str) -> bool:
-    return text.lower().startswith(("http://", "https://"))
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):

@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -237,27 +238,44 @@ class SegmentCache:
         recent: dict[str, bytes] = {}  # the last batch spoken: yielded from memory
         next_batch = 0
         repeats = Counter(digests)  # a text said twice is spoken once but counts twice in progress
-        for digest in digests:
-            if digest in missing and digest not in spoken:
-                batch = batches[next_batch]
-                next_batch += 1
-                audios = voice.synthesize([text_of[d] for d in batch], progress)
-                if progress and (again := sum(repeats[d] - 1 for d in batch)):
-                    progress(again)
-                recent = {}
-                for d, audio in zip(batch, audios):
-                    recent[d] = audio.pcm
-                    self.put(d, audio.pcm)
-                spoken.update(batch)
-                del audios
-            pcm = recent.get(digest)
-            if pcm is None:
-                pcm = self.get(digest)
-            if pcm is None:  # damaged or removed meanwhile (a concurrent clear): speak it again
-                pcm = voice.synthesize([text_of[digest]])[0].pcm
-                self.put(digest, pcm)
-                recent[digest] = pcm
-            yield Audio(pcm, voice.rate)
+        # A batch's entries are written (hashed, checked for space, renamed) by a thread while its
+        # segments are mastered: ~1 ms each, which kept a core idle between synthesis and encoding.
+        # Writes are drained before the next batch (it may read one back) and at the end, where a
+        # failed one (a full disk: PublishError) is raised as it was when written in line.
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-write")
+        writing: list[Future[None]] = []
+
+        def drain() -> None:
+            for done in writing:
+                done.result()
+            writing.clear()
+
+        try:
+            for digest in digests:
+                if digest in missing and digest not in spoken:
+                    drain()
+                    batch = batches[next_batch]
+                    next_batch += 1
+                    audios = voice.synthesize([text_of[d] for d in batch], progress)
+                    if progress and (again := sum(repeats[d] - 1 for d in batch)):
+                        progress(again)
+                    recent = {}
+                    for d, audio in zip(batch, audios):
+                        recent[d] = audio.pcm
+                        writing.append(writer.submit(self.put, d, audio.pcm))
+                    spoken.update(batch)
+                    del audios
+                pcm = recent.get(digest)
+                if pcm is None:
+                    pcm = self.get(digest)
+                if pcm is None:  # damaged or removed meanwhile (a concurrent clear): speak it again
+                    pcm = voice.synthesize([text_of[digest]])[0].pcm
+                    self.put(digest, pcm)
+                    recent[digest] = pcm
+                yield Audio(pcm, voice.rate)
+            drain()
+        finally:
+            writer.shutdown(wait=True)  # on an error elsewhere, its own exception wins
 
     def info(self) -> tuple[int, int]:
         """(number of segments, bytes) held."""

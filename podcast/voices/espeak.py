@@ -25,7 +25,7 @@ import queue
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,11 +195,21 @@ class _Library:
     @classmethod
     def pool(cls, count: int) -> list[_Library]:
         """``count`` independent copies (the first is :meth:`get`'s), loaded once per process."""
+        copies = [cls.get()]
+        cls.load_copies(count, copies.append)
+        return copies
+
+    @classmethod
+    def load_copies(cls, count: int, ready: Callable[[_Library], None]) -> None:
+        """Hand the copies after the first, up to ``count`` in all, to ``ready`` one by one as each
+        is loaded (or found loaded): synthesis starts on the first while the others load."""
         first = cls.get()
-        with cls._guard:
-            while len(cls._copies) < count - 1:
-                cls._copies.append(cls(_private_copy(first.path, len(cls._copies) + 1)))
-            return [first, *cls._copies[: count - 1]]
+        for index in range(count - 1):
+            with cls._guard:
+                if len(cls._copies) <= index:
+                    cls._copies.append(cls(_private_copy(first.path, len(cls._copies) + 1)))
+                copy = cls._copies[index]
+            ready(copy)
 
     def speak(self, text: str, voice: str, rate: int, pitch: int) -> bytes:
         with self.lock:
@@ -267,8 +277,7 @@ class EspeakVoice:
             library = _Library.get()
             return [self._speak(library, text, progress) for text in texts]
         libraries: queue.SimpleQueue[_Library] = queue.SimpleQueue()
-        for library in _Library.pool(workers):
-            libraries.put(library)
+        libraries.put(_Library.get())
 
         def speak(text: str) -> Audio:
             library = libraries.get()  # a copy per thread while it speaks: copies share nothing
@@ -278,7 +287,12 @@ class EspeakVoice:
                 libraries.put(library)
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="espeak") as pool:
-            return list(pool.map(speak, texts))  # in order
+            # The other copies load (copy, dlopen, initialize, self-check: ~20 ms each) on a worker
+            # while the first copy already speaks; each joins as soon as it is ready.
+            loading = pool.submit(_Library.load_copies, workers, libraries.put)
+            spoken = list(pool.map(speak, texts))  # in order
+        loading.result()  # a copy that could not load is an error, as when copies loaded first
+        return spoken
 
     def _speak(self, library: _Library, text: str, progress: Progress | None) -> Audio:
         audio = Audio(library.speak(text, self.voice, self.words_per_minute, self.pitch), self.rate)
