@@ -101,6 +101,39 @@ def test_eviction_removes_the_least_recently_used_first(tmp_path: Path) -> None:
     assert voice.spoken == texts[1:3]  # evicted ones are spoken again: misses, never errors
 
 
+def test_eviction_lists_the_cache_only_when_its_counted_usage_could_pass_the_cap(tmp_path: Path) -> None:
+    """Listing a full cache after every build cost ~0.5 s: the usage counted at the last listing, plus
+    what was written since, decides; a count that is missing, a day old, or over the cap lists again."""
+    store = SegmentCache(tmp_path / "cache")
+    voice = Counting()
+    store.synthesize(voice, ["Premier segment.", "Deuxième segment."])
+    assert cache_mod.evict(store, 10**9) == 0  # no count yet: listed, and counted
+    counted = json.loads((store.folder / cache_mod.USAGE_NAME).read_text(encoding="utf-8"))
+    assert counted["bytes"] == sum(size for _, size, _ in cache_mod._entries(store))
+    # Audio the count does not know of (another machine's copy, a racing build): over the cap, but not listed.
+    stray = store.path("ff" * 32)
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"x" * 5000)
+    _age(stray, 1000)
+    cap = counted["bytes"] + 10
+    assert cache_mod.evict(store, cap) == 0 and stray.exists()
+    # What this build writes is counted: past the cap, the folder is listed and the oldest goes.
+    store.synthesize(voice, ["Troisième segment, plus long que les autres."])
+    assert cache_mod.evict(store, cap) >= 5000 and not stray.exists()
+    # A day-old count is not trusted.
+    stray.write_bytes(b"x" * 5000)
+    _age(stray, 1000)
+    usage = store.folder / cache_mod.USAGE_NAME
+    old = json.loads(usage.read_text(encoding="utf-8"))
+    usage.write_text(json.dumps({"bytes": 0, "scanned": old["scanned"] - cache_mod.RESCAN_SECONDS}), encoding="utf-8")
+    assert cache_mod.evict(store, old["bytes"] + 10) >= 5000 and not stray.exists()
+    # Nor a damaged one.
+    stray.write_bytes(b"x" * 5000)
+    _age(stray, 1000)
+    usage.write_text("{", encoding="utf-8")
+    assert cache_mod.evict(store, old["bytes"] + 10) >= 5000 and not stray.exists()
+
+
 def test_hit_rate_is_kept_across_builds_and_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.chdir(tmp_path)  # no show here: the user's cache

@@ -47,6 +47,8 @@ BATCH_CHARS = 12_000  # about 12 minutes of speech (30 MB at 22 kHz) per call to
 # A ``.tmp-*`` file older than this was left by a killed build: a running build renames its own
 # within seconds (a one-hour segment is never written), so sweeping it never breaks a writer.
 STALE_TEMP_SECONDS = 3600
+USAGE_NAME = "usage.json"  # the bytes the cache held at its last scan, plus what builds wrote since
+RESCAN_SECONDS = 86_400  # the usage is counted again at least daily (concurrent builds, hand deletions)
 TEMP_PREFIX = ".tmp-"
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ class SegmentCache:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or default_folder()
         self._swept = False
+        self.written = 0  # bytes this object put in the cache (for :func:`evict`'s usage count)
 
     def path(self, digest: str) -> Path:
         return self.folder / digest[:2] / f"{digest}{SUFFIX}"
@@ -131,6 +134,7 @@ class SegmentCache:
                         out.write(block)
             os.replace(tmp, target)
             tmp = None
+            self.written += size
         except OSError as err:
             # A cache that cannot be written only costs speed, never a build.
             log.warning("cannot write the speech cache in %s: %s", self.folder, err)
@@ -421,8 +425,17 @@ def _entries(cache: SegmentCache) -> list[tuple[float, int, Path]]:
 def evict(cache: SegmentCache, max_bytes: int) -> int:
     """Delete the least recently used segments and chunks until the cache holds at most
     ``max_bytes`` (0: no cap); returns how many bytes went. A build reading one meanwhile speaks
-    it again (a missing segment is a miss)."""
+    it again (a missing segment is a miss).
+
+    Listing a full cache costs about 0.5 s (60,000 entries under the default 2 GB cap), after every
+    build: so the folder is listed only when the usage counted at the last listing plus what was
+    written since could exceed the cap, or that count is a day old or missing. Builds racing may
+    lose one another's additions; the daily listing corrects that, and the cap is a soft one."""
     if max_bytes <= 0:
+        return 0
+    usage = _usage(cache)
+    if usage is not None and usage[0] + cache.written <= max_bytes and time.time() - usage[1] < RESCAN_SECONDS:
+        _save_usage(cache, usage[0] + cache.written, usage[1])
         return 0
     entries = sorted(_entries(cache), key=lambda entry: entry[0])
     total = sum(size for _, size, _ in entries)
@@ -440,4 +453,20 @@ def evict(cache: SegmentCache, max_bytes: int) -> int:
         log.info(
             "speech cache over %d MB: %.1f MB of least recently used audio removed", max_bytes // 10**6, freed / 1e6
         )
+    _save_usage(cache, total - freed, time.time())
     return freed
+
+
+def _usage(cache: SegmentCache) -> tuple[int, float] | None:
+    """(bytes, when counted) from the cache's usage file; None when absent or unreadable."""
+    try:
+        data = json.loads((cache.folder / USAGE_NAME).read_text(encoding="utf-8"))
+        return int(data["bytes"]), float(data["scanned"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_usage(cache: SegmentCache, size: int, scanned: float) -> None:
+    """Record the usage; what this object wrote is counted in it from now on."""
+    cache._write(cache.folder / USAGE_NAME, ".json", [json.dumps({"bytes": size, "scanned": scanned}).encode()])
+    cache.written = 0
