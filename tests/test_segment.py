@@ -239,6 +239,10 @@ def test_summary() -> None:
         ("Apple lance un téléphone. iPhone 17 arrive.", ["Apple lance un téléphone.", "iPhone 17 arrive."]),
         ("— Tu viens ? — Oui, j'arrive.", ["— Tu viens ?", "— Oui, j'arrive."]),
         ("le 12 déc. 2024 il neigeait.", ["le 12 déc. 2024 il neigeait."]),
+        (
+            "Le col. Ravel et l'adj. Roux arrivent. Il passe le col. Puis il descend.",
+            ["Le col. Ravel et l'adj. Roux arrivent.", "Il passe le col.", "Puis il descend."],
+        ),
     ],
 )
 def test_newsroom_sentence_ends(paragraph: str, expected: list[str]) -> None:

@@ -72,10 +72,19 @@ CASES = {
     ],
     rules.drop_urls: [
         ("Lire https://www.lemonde.fr/pixels/article/2024.html ce soir", "Lire lemonde point fr ce soir"),
-        ("(voir www.ademe.fr/guide).", "(voir ademe point fr)."),
+        ("(voir www.ademe.fr/guide).", "(voir double vé double vé double vé point ademe point fr)."),
+        ("sur https://www.ville-brest.fr/agenda.", "sur ville tiret brest point fr."),
         ("Sans lien.", "Sans lien."),
     ],
-    rules.drop_emails: [("Écrire à redaction@lefil.fr.", "Écrire à redaction arobase lefil point fr.")],
+    rules.drop_emails: [
+        ("Écrire à redaction@lefil.fr.", "Écrire à redaction arobase lefil point fr."),
+        ("à jean-luc.roux@theatre-vienne.fr", "à jean tiret luc point roux arobase theatre tiret vienne point fr"),
+    ],
+    rules.every_other: [
+        ("se fait 1 semaine/2 dans", "se fait une semaine sur deux dans"),
+        ("1 week-end/2, 1 jour/3, 1 mois/2", "un week-end sur deux, un jour sur trois, un mois sur deux"),
+        ("1 semaine/20, 3 semaines/2, 1/2", "1 semaine/20, 3 semaines/2, 1/2"),
+    ],
     rules.drop_emoji: [
         ("Bravo 🎉 à tous 👍🏽!", "Bravo à tous!"),
         ("Il fait 25 °C © AFP, 3 € ✅", "Il fait 25 °C © AFP, 3 €"),
@@ -499,7 +508,7 @@ def test_phonemes_never_change_what_the_voice_says() -> None:
         (
             rules.drop_urls,
             "sur https://europa.eu/x et www.service-public.fr.",
-            "sur europa point E U et service-public point fr.",
+            "sur europa point E U et double vé double vé double vé point service tiret public point fr.",
         ),
         (rules.drop_emails, "à info@elysee.eu", "à info arobase elysee point E U"),
         (rules.titles, "au 12, r. de Rivoli, la r. est", "au 12, rue de Rivoli, la r. est"),
@@ -510,7 +519,17 @@ def test_family_rule(rule, text: str, expected: str) -> None:
     assert rule(text) == expected
 
 
-@pytest.mark.parametrize("run", ["1" * 20_000, "a.b" * 7_000 + "@x.fr", "1-" * 10_000, "1h-" * 7_000])
+@pytest.mark.parametrize(
+    "run",
+    [
+        "1" * 20_000,
+        "a.b" * 7_000 + "@x.fr",
+        "1-" * 10_000,
+        "1h-" * 7_000,
+        "www." + "a-" * 7_000 + ".fr",
+        "le 1.1" * 5_000,
+    ],
+)
 def test_rules_take_linear_time_on_long_runs(run: str) -> None:
     """Every sentence of every build goes through the rules: a long run of digits or of word
     characters must not make a pattern rescan it from each position (8 000 digits took 5 s)."""
@@ -525,3 +544,79 @@ def test_rules_take_linear_time_on_long_runs(run: str) -> None:
 def test_lexicon_entry_with_a_typographic_apostrophe_still_matches() -> None:
     speak = speaker(parse_lexicon('"l’Oréal" = "lo réale"'))
     assert speak("Chez l’Oréal et l'Oréal.") == "Chez lo réale et lo réale."
+
+
+@pytest.mark.parametrize(
+    "rule, text, expected",
+    [
+        # addresses: said so a listener can type them; a hyphen in running text stays silent
+        (rules.say_host, "mairie-annecy.fr", "mairie tiret annecy point fr"),
+        (rules.say_host, "www.fetedulac.org", "double vé double vé double vé point fetedulac point org"),
+        (rules.say_host, "www.eu", "www point E U"),
+        (rules.web_names, "sur mairie-annecy.fr.", "sur mairie tiret annecy point fr."),
+        (rules.web_names, "Paris-Nice, Saint-Étienne.", "Paris-Nice, Saint-Étienne."),
+        (rules.say_hyphens, "theatre--vienne", "theatre tiret vienne"),
+        # a day and a month with a dot after a word announcing a date
+        (numbers.dotted_dates, "publiés le 04.07 à partir", "publiés le 4 juillet à partir"),
+        (
+            numbers.dotted_dates,
+            "du 3.09 au 14.09, depuis 1.10.",
+            "du 3 septembre au 14 septembre, depuis premier octobre.",
+        ),
+        (
+            numbers.dotted_dates,
+            "le 4.07 %, le 4.07 m, le 2.05 km, au 4.07 pour cent",
+            "le 4.07 %, le 4.07 m, le 2.05 km, au 4.07 pour cent",
+        ),
+        (
+            numbers.dotted_dates,
+            "la v1.2, à 14.30, le 14.30, le 31.02, le 12.50 €, le 1.2",
+            "la v1.2, à 14.30, le 14.30, le 31.02, le 12.50 €, le 1.2",
+        ),
+        (rules.dates, "au 31.12.2026, le 04.07", "au 31 décembre 2026, le 4 juillet"),
+        # farm yields and areas
+        (
+            rules.yields,
+            "68 q/ha, 1 q/ha, 9,5 t/ha, 60 hl/ha",
+            "68 quintaux à l'hectare, 1 quintal à l'hectare, 9,5 tonnes à l'hectare, 60 hectolitres à l'hectare",
+        ),
+        (rules.units, "3 ha 20 a, il a 3 ha à vendre", "3 hectares 20 ares, il a 3 hectares à vendre"),
+        (rules.rates, "2 000 €/m², 210 €/t", "2 000 € par mètre carré, 210 € par tonne"),
+        # rugby teams
+        (
+            rules.regnal_numbers,
+            "le XIII catalan, le rugby à XIII, du XV de France",
+            "le treize catalan, le rugby à treize, du quinze de France",
+        ),
+        (rules.regnal_numbers, "Rugby : le VII a gagné, le XV aussi.", "Rugby : le sept a gagné, le quinze aussi."),
+        (rules.regnal_numbers, "le VII de Beethoven, le XV du mois", "le VII de Beethoven, le XV du mois"),
+        # ranks and titles before a name
+        (
+            rules.titles,
+            "Le cdt Morel, le Cne Duval, le lt Girard, le col. Ravel",
+            "Le commandant Morel, le capitaine Duval, le lieutenant Girard, le colonel Ravel",
+        ),
+        (
+            rules.titles,
+            "le gal de Gaulle, l'adj. Roux, le sgt Perrin, le brig. Faure, Vve Martin",
+            "le général de Gaulle, l'adjudant Roux, le sergent Perrin, le brigadier Faure, veuve Martin",
+        ),
+        (
+            rules.titles,
+            "Lt-Col. Roux, Me Lefèvre, Mgr Aupetit, Dr Martin, Pr Raoult",
+            "lieutenant-colonel Roux, maître Lefèvre, monseigneur Aupetit, docteur Martin, professeur Raoult",
+        ),
+        (rules.titles, "le col du Galibier, un lt de bière, la cne", "le col du Galibier, un lt de bière, la cne"),
+        # acronyms of local news
+        (
+            rules.acronyms,
+            "la ZAC, la ZUP, la ZAE, le SDIS, le Sdis",
+            "la zac, la zupe, la Z A E, le Esdisse, le Esdisse",
+        ),
+        (rules.acronyms, "le SCoT, le SCOT et le PLUi.", "le Scot, le Scot et le P L U I."),
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_local_news_rule(rule, text: str, expected: str) -> None:
+    """Round 4 (a regional daily): each family's rule alone."""
+    assert rule(text) == expected

@@ -42,6 +42,22 @@ def _title_words() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(table, key=len, reverse=True))})(?![\w-]|\.\w)"), table
 
 
+@cache
+def _mixed_case() -> re.Pattern[str] | None:
+    """The curated acronyms printed with a lower-case letter inside ("SCoT", "PLUi"), which the
+    all-capital rule does not see."""
+    mixed = [key for key in lexicon() if not key.isupper() and not key.endswith("m")]
+    if not mixed:
+        return None
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(mixed, key=len, reverse=True))})(?![\w-]|\.\w)")
+
+
+def mixed_acronyms(text: str) -> str:
+    """ "le SCoT" -> "le Scot", "le PLUi" -> "le P L U I" (espeak-ng reads "plui")."""
+    pattern = _mixed_case()
+    return pattern.sub(lambda m: lexicon()[m.group(0)], text) if pattern else text
+
+
 def title_acronyms(text: str) -> str:
     """A word-acronym printed in title case said like its capitals: "le Medef" -> "le Médef",
     "l'Inserm" -> "l'Innserm", "le Crous" -> "le Crousse"."""
@@ -93,7 +109,7 @@ def acronyms(text: str) -> str:
 
     text = re.sub(r"\b([A-Z]{2,6})-(?=[A-Z][a-z])", r"\1 ", text)  # "UFC-Que Choisir"
     text = re.sub(r"\b([A-Z]{1,5})(\d{1,4})\b", r"\1 \2", text)  # "JO2024", "CO2", "COP28", "TF1"
-    return elisions(_WORD.sub(say, title_acronyms(text)))
+    return elisions(_WORD.sub(say, title_acronyms(mixed_acronyms(text))))
 
 
 def elisions(text: str) -> str:

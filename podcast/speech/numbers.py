@@ -119,6 +119,7 @@ def dates(text: str) -> str:
     text = re.sub(r"(?<![\d/.,-])(\d{2})/(\d{2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[lL]e )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
     text = re.sub(r"(?<=\b[dDaA]u )(\d{1,2})/(\d{1,2})()(?![\d/])", numeric, text)
+    text = dotted_dates(text)
     text = weekday_dates(text)
     text = _DAY_RANGE.sub(_day_range, text)
 
@@ -177,6 +178,21 @@ def _day_range(match: re.Match[str]) -> str:
         return match.group(0)
     start = "Du" if (match.group(1) or "").startswith(("D", "L")) else "du"
     return f"{start} {first} au {last}"
+
+
+# "le 04.07", "du 3.09 au 14.09", "depuis le 1.10": a day and a two-digit month after a word that
+# announces a date; not a decimal ("4.07 %", "le 4.07 m"), a version ("v1.2") or a time ("14.30").
+_DOTTED_DATE = re.compile(
+    r"(?:(?<=\b[lL]e )|(?<=\b[dD]u )|(?<=\b[aA]u )|(?<=\b[dD]epuis ))(\d{1,2})\.(\d\d)"
+    r"(?![\d/-]|[.,]\d| ?(?:%|€|\$|£|°|(?:[mgtshlL]|[kcm]m|kg|ha|[mc]l|min|pour cent|points?|heures?)\b))"
+)
+
+
+def dotted_dates(text: str) -> str:
+    """A day and a month written with a dot after "le", "du", "au" or "depuis" are a date: "le 04.07"
+    -> "le 4 juillet", "du 3.09 au 14.09" -> "du 3 septembre au 14 septembre"; "4.07 %" and "le 4.07
+    m" stay numbers (weekdays: :func:`weekday_dates`)."""
+    return _DOTTED_DATE.sub(lambda m: _day_month(int(m.group(1)), int(m.group(2)), None) or m.group(0), text)
 
 
 def weekday_dates(text: str) -> str:

@@ -55,8 +55,10 @@ __all__ = [
     "drop_emoji",
     "drop_urls",
     "say_host",
+    "say_hyphens",
     "durations",
     "elided_one",
+    "every_other",
     "feminine_numbers",
     "fractions",
     "ordinal",
@@ -74,6 +76,7 @@ __all__ = [
     "titles",
     "typography",
     "units",
+    "yields",
     "web_names",
 ]
 
@@ -126,30 +129,45 @@ _HOST_END = re.compile(r"[/?#:]")
 
 
 def say_host(host: str) -> str:
-    """A domain as a newsroom says it: "europa.eu" -> "europa point E U", "service-public.fr" ->
-    "service-public point fr" (a newsroom does not say the hyphen: « service public point fr »)."""
-    labels = host.split(".")
+    """A domain as a listener must type it: "europa.eu" -> "europa point E U", "mairie-annecy.fr" ->
+    "mairie tiret annecy point fr" (the hyphen is said: without it the address cannot be typed),
+    "www.fetedulac.org" -> "double vé double vé double vé point fetedulac point org"."""
+    labels = [say_hyphens(label) for label in host.split(".")]
     if labels[-1].lower() in _SPELLED_DOMAINS:
         labels[-1] = " ".join(labels[-1].upper())
+    if len(labels) > 2 and labels[0].lower() == "www":  # espeak-ng's "www" has schwas no reader says
+        labels[0] = "double vé double vé double vé"
     return " point ".join(labels)
 
 
+def say_hyphens(label: str) -> str:
+    """A hyphen inside an address is said: "ville-brest" -> "ville tiret brest" (only in addresses:
+    "Paris-Nice" in running text keeps its silent hyphen)."""
+    return " tiret ".join(part for part in label.split("-") if part) if "-" in label else label
+
+
 def drop_urls(text: str) -> str:
-    """A URL is read as its site name only: "https://www.lemonde.fr/x" -> "lemonde point fr"."""
+    """A URL is read as its site name only: "https://www.lemonde.fr/x" -> "lemonde point fr"; an
+    address written without its scheme is said as typed, "www." included: "www.ademe.fr/guide" ->
+    "double vé double vé double vé point ademe point fr"."""
 
     def site(match: re.Match[str]) -> str:
-        host = _HOST_END.split(_WEB_PREFIX.sub("", match.group(0)), maxsplit=1)[0].rstrip(".,;:!?)")
+        written = match.group(0)
+        if re.match(r"https?://", written, re.IGNORECASE):
+            written = _WEB_PREFIX.sub("", written)
+        host = _HOST_END.split(written, maxsplit=1)[0].rstrip(".,;:!?)")
         return say_host(host)
 
     return _URL.sub(site, text)
 
 
 def drop_emails(text: str) -> str:
-    """An e-mail address is spelled the French way: "a@b.fr" -> "a arobase b point fr"."""
+    """An e-mail address is spelled the French way, hyphens said: "a@b.fr" -> "a arobase b point fr",
+    "contact@theatre-vienne.fr" -> "contact arobase theatre tiret vienne point fr"."""
 
     def say(match: re.Match[str]) -> str:
         user, _, host = match.group(0).partition("@")
-        return f"{user.replace('.', ' point ')} arobase {say_host(host)}"
+        return f"{say_hyphens(user.replace('.', ' point '))} arobase {say_host(host)}"
 
     return _EMAIL.sub(say, text)
 
@@ -333,6 +351,7 @@ def units(text: str) -> str:
     # fuel use: "5 l/100 km" -> "5 litres aux 100 kilomètres"
     text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?[lL] ?/ ?100 ?km\b", r"\1 litres aux 100 kilomètres", text)
     text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?kWh ?/ ?100 ?km\b", r"\1 kilowattheures aux 100 kilomètres", text)
+    text = yields(text)
     text = _UNIT.sub(say, text)
     # a unit named without a number: "le prix du kWh", "par km²"
     text = re.sub(
@@ -349,6 +368,50 @@ def units(text: str) -> str:
         ),
         text,
     )
+
+
+_YIELD_UNITS = {"q": ("quintal", "quintaux"), "qx": ("quintal", "quintaux"), "t": ("tonne", "tonnes")}
+_YIELD_UNITS |= {"hl": ("hectolitre", "hectolitres"), "kg": ("kilo", "kilos")}
+_YIELD = re.compile(rf"(?<![\w.,])({_NUMBER}) ?(qx|q|t|hl|kg) ?/ ?ha(?![\w²³/'’-])")
+_ARES = re.compile(r"(?<![\w.,])(\d+ ha) (\d{1,2}) a(?![\w'’-]|\.\w)")
+
+
+def yields(text: str) -> str:
+    """Farm yields and areas as the farm news says them: "68 q/ha" -> "68 quintaux à l'hectare",
+    "9 t/ha" -> "9 tonnes à l'hectare", "60 hl/ha" -> "60 hectolitres à l'hectare"; an "a" is an are
+    only after hectares: "3 ha 20 a" -> "3 ha 20 ares" (alone it is the verb or a letter)."""
+
+    def say(match: re.Match[str]) -> str:
+        singular, plural = _YIELD_UNITS[match.group(2)]
+        value = float(match.group(1).replace(" ", "").replace(",", "."))
+        return f"{match.group(1)} {plural if value >= 2 else singular} à l'hectare"
+
+    return _ARES.sub(lambda m: f"{m.group(1)} {m.group(2)} ares", _YIELD.sub(say, text))
+
+
+_EVERY_OTHER = {  # a period a rota counts, with its gender: "1 semaine/2" -> "une semaine sur deux"
+    "semaine": "une",
+    "année": "une",
+    "nuit": "une",
+    "fois": "une",
+    "jour": "un",
+    "week-end": "un",
+    "weekend": "un",
+    "mois": "un",
+    "an": "un",
+    "soir": "un",
+    "samedi": "un",
+    "dimanche": "un",
+    "lundi": "un",
+    "mercredi": "un",
+}
+_ROTA = re.compile(rf"(?<![\w.,])1 ({'|'.join(_EVERY_OTHER)}) ?/ ?([2-9])(?![\w/]|[.,]\d)")
+
+
+def every_other(text: str) -> str:
+    """A rota: "1 semaine/2" -> "une semaine sur deux", "1 week-end/3" -> "un week-end sur trois"
+    (espeak-ng would say "barre oblique")."""
+    return _ROTA.sub(lambda m: f"{_EVERY_OTHER[m.group(1)]} {m.group(1)} sur {cardinal(int(m.group(2)))}", text)
 
 
 def rates(text: str) -> str:
@@ -380,6 +443,7 @@ def _postal_code(match: re.Match[str]) -> str:
 
 SAYING = (
     titles,
+    every_other,
     cup_rounds,
     dates,
     times,

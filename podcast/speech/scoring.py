@@ -129,6 +129,8 @@ GOLD_NAMES = {  # official spelling (as a gold writes it) -> how the French say 
     "Onera": "Onéra",
     "Cedeao": "Cédéao",
     "Assedic": "Assédic",
+    # the French say « èsse-disse » [ɛs.dis]; espeak-ng reads the official « Sdis » [zdi]
+    "Sdis": "Esdisse",
 }
 _GOLD_NAME = re.compile(rf"(?<![\w-])(?:{'|'.join(GOLD_NAMES)})(?![\w-])")
 _SIGN = re.compile(r"(?:^|(?<=[\s(«“\"/]))\+ ?\d")

@@ -24,6 +24,18 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (rf"\bDr\b\.?(?=\s+{_CAP})", "docteur"),
     (rf"\b(?:Pr|Prof)\b\.?(?=\s+{_CAP})", "professeur"),
     (rf"\bMe\b(?=\s+{_CAP})", "maître"),
+    (rf"\bVve\b\.?(?=\s+{_CAP})", "veuve"),
+    # ranks before a name, as a local daily prints them: "le cdt Morel", "le col. Martin"
+    (rf"\b[lL]t-[cC]ol\.?(?=\s+{_CAP})", "lieutenant-colonel"),
+    (rf"\b[aA]dj\.-[cC]hef(?=\s+{_CAP})", "adjudant-chef"),
+    (rf"\b[cC]dt\b\.?(?=\s+{_CAP})", "commandant"),
+    (rf"\b[cC]ne\b\.?(?=\s+{_CAP})", "capitaine"),
+    (rf"\b[lL]t\b\.?(?=\s+{_CAP})", "lieutenant"),
+    (rf"\b[cC]ol\.(?=\s+{_CAP})", "colonel"),
+    (rf"\b(?:[gG]al\b\.?|[gG]én\.)(?=\s+(?:{_CAP}|de {_CAP}))", "général"),  # "le gal de Gaulle"
+    (rf"\b[aA]dj\.(?=\s+{_CAP})", "adjudant"),
+    (rf"\b[sS]gt\b\.?(?=\s+{_CAP})", "sergent"),
+    (rf"\b[bB]rig\.(?=\s+{_CAP})", "brigadier"),
     (rf"\bSte[.-](?=\s*{_CAP})", "Sainte-"),
     (rf"\bSt[.-](?=\s*{_CAP})", "Saint-"),
     (r"(?<!\w)[nN]°\s*", "numéro "),
@@ -174,5 +186,37 @@ def regnal_numbers(text: str) -> str:
 
     text = _CONTEXT_NUMERAL.sub(in_context, text)
     text = _NAME_NUMERAL.sub(number, text)
-    text = re.sub(r"\b([lL]e) XV (?=de France|tricolore)", r"\1 quinze ", text)
+    text = team_numerals(text)
     return re.sub(r"^([IVX]{1,5})\.(?= )", lambda m: f"{roman(m.group(1))}." if roman(m.group(1)) else m.group(0), text)
+
+
+_TEAM_NUMERALS = {"XIII": "treize", "XV": "quinze", "VII": "sept"}
+# What names a rugby team after its numeral: "le XIII catalan", "le XV de France", "le VII tricolore".
+_TEAM_WORDS = (
+    "catalan|catalans|de France|tricolore|français|féminin|national|anglais|gallois|irlandais|écossais|"
+    "italien|argentin|australien|néo-zélandais|sud-africain|japonais|fidjien|des Bleus|des Bleues|de départ"
+)
+_TEAM = re.compile(
+    rf"\b([rR]ugby à|[jJ]eu à) (XIII|XV|VII)\b(?![\w'’-])"
+    rf"|\b([lL]e|[dD]u|[aA]u) (XIII|XV|VII)\b(?![\w'’-]|\.\w)(?= (?:{_TEAM_WORDS})\b)"
+)
+_RUGBY = re.compile(r"\b(?:[rR]ugby|[mM]êlée|[eE]ssais?|Top 14|Super League|[sS]électionneur)\b")
+
+
+def team_numerals(text: str) -> str:
+    """A rugby team's numeral said as its number: "rugby à XIII" -> "rugby à treize", "le XIII catalan"
+    -> "le treize catalan", "le XV de France" -> "le quinze de France"; a bare "le VII" only where the
+    sentence speaks of rugby (espeak-ng says "quinze romain" or spells the letters)."""
+
+    def say(match: re.Match[str]) -> str:
+        word, numeral = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        return f"{word} {_TEAM_NUMERALS[numeral]}"
+
+    text = _TEAM.sub(say, text)
+    if _RUGBY.search(text):
+        text = re.sub(
+            r"\b([lL]e|[dD]u|[aA]u) (XIII|XV|VII)\b(?![\w'’-]|\.\w)",
+            lambda m: f"{m.group(1)} {_TEAM_NUMERALS[m.group(2)]}",
+            text,
+        )
+    return text
