@@ -318,7 +318,10 @@ def build(
         existing = catalog.by_key(key) or catalog.claim(title_key(issue), key)
         same_day = day is None or (existing is not None and day.isoformat() == existing.date)
         if existing and existing.text_hash == digest and not force and same_day:
-            feed_path = publish.write_feed(config, catalog)
+            # The session's repair has just written the feed and pages from this catalog: not again.
+            feed_path = config.publish_dir / feed.FEED_NAME
+            if not feed_path.exists():
+                feed_path = publish.write_feed(config, catalog)
             return BuildResult(BuildStatus.SKIPPED, existing, config.publish_dir / existing.audio, feed_path)
         from . import sounds
 
