@@ -334,6 +334,10 @@ def validate(config: Config, path: Path | None = None) -> Config:
         raise ConfigError(str(err), path=path) from None
 
 
+# An http(s) URL of RFC 3986 characters only: host (or [IPv6]), optional port, path.
+_URL_CHARS = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$")
+
+
 def _validate(config: Config) -> Config:
     for table in ("show", "speech", "audio", "publish", "cache", "site"):
         settings.check_all(table, getattr(config, table))
@@ -346,6 +350,12 @@ def _validate(config: Config) -> Config:
     if re.search(r"[\s?#]", show.base_url):
         # Every link of the feed is base_url + a file name: a query or fragment would swallow it.
         raise ConfigError("show.base_url must be a folder URL without spaces, '?query' or '#fragment'")
+    if not _URL_CHARS.match(show.base_url):
+        # It is written into every page and the feed: quotes, <, > or spaces have no place in a URL.
+        raise ConfigError(
+            "show.base_url must be an http(s) URL made of URL characters only "
+            f"(no spaces, quotes, '<' or '>'; percent-encode others): {show.base_url!r}"
+        )
     _check_language(show.language)
     if show.email and not valid_email(show.email):
         raise ConfigError(f"show.email must be an e-mail address such as name@example.org, not {show.email!r}")

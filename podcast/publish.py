@@ -64,10 +64,12 @@ def checkpoint(stage: str) -> None:
 def session(config: Config) -> Iterator[Catalog]:
     """The show's catalog under the show's lock, with what a killed run left already repaired:
     the one way in for anything that changes the catalog, the feed or the episode files.
-    The show's own page templates are checked first: a broken one changes nothing."""
+    The show's own page templates are checked first, and that no page would replace a file not ours
+    (a hand-made ``index.html``): either changes nothing."""
     site.check(config, feed.cover_name(config))
     with show_lock(config.state_dir / LOCK_NAME, config.publish.lock_timeout):
         with open_for_show(config.catalog_path, config.publish_dir) as catalog:
+            site.check_owned(config, site.names(catalog.episodes()))  # a hand-made page stays
             recover(config, catalog)
             yield catalog
 
@@ -99,8 +101,8 @@ def recover(config: Config, catalog: Catalog) -> None:
         write_feed(config, catalog)
     referenced = {name for e in episodes for name in e.files}
     for folder in (publish, publish / EPISODES_DIR):
-        if not folder.is_dir():
-            continue
+        if not folder.is_dir() or publish.resolve() not in (folder.resolve(), *folder.resolve().parents):
+            continue  # a symlinked episodes/ leading elsewhere: nothing there is ours to delete
         for path in folder.iterdir():
             name = path.name
             if path.is_dir() and name.startswith(".build-"):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .dates import french_date
-from .errors import ConfigError
+from .errors import ConfigError, PublishError
 from .fsutil import inside, write_atomic
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "index.html"
 PAGE_SUFFIX = ".html"
 GENERATOR = '<meta name="generator" content="podcast-builder">'
+MARK_WITHIN = 4096  # the generator's mark is looked for in a page's first bytes
+NBSP = "\u00a0"
 BUILT_IN = Path(__file__).with_name("pages")
 # Every template a show may override (the style and script are included inline by the two pages).
 TEMPLATES = ("index.html.j2", "episode.html.j2", "base.html.j2", "site.css", "site.js")
@@ -52,6 +54,11 @@ _URL = re.compile(r"https?://[^\s<>\"']+")
 
 class TemplateError(ConfigError):
     """A page template of the show's own cannot be read or rendered: nothing was written."""
+
+
+class ForeignPageError(ConfigError):
+    """A file we would write a page over is not one of ours (a hand-made ``index.html``): nothing was
+    done. Exit code 2 (:data:`podcast.errors.EXIT_USAGE`), as for a bad ``podcast.toml``."""
 
 
 @dataclass(frozen=True)
@@ -120,17 +127,27 @@ class EpisodePage:
 
     @property
     def duration_iso(self) -> str:
-        minutes, secs = divmod(round(self.duration_ms / 1000), 60)
+        minutes, secs = divmod(self.duration_ms // 1000, 60)
         hours, minutes = divmod(minutes, 60)
         return f"PT{hours}H{minutes}M{secs}S" if hours else f"PT{minutes}M{secs}S"
 
     @property
     def duration_text(self) -> str:
-        minutes, secs = divmod(round(self.duration_ms / 1000), 60)
+        """« 6 min 36 s »: whole seconds, as the player counts them, with no-break spaces (never cut
+        across two lines)."""
+        minutes, secs = divmod(self.duration_ms // 1000, 60)
         hours, minutes = divmod(minutes, 60)
         if hours:
-            return f"{hours} h {minutes:02d} min"
-        return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+            text = f"{hours} h {minutes:02d} min"
+        else:
+            text = f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+        return text.replace(" ", NBSP)
+
+    @property
+    def summary(self) -> str:
+        """The description without its first sentence when that only repeats the title (the index shows
+        the title just above)."""
+        return summary(self.title, self.description)
 
 
 @dataclass(frozen=True)
@@ -161,10 +178,31 @@ def seconds(ms: int) -> str:
 
 
 def clock(ms: int) -> str:
-    """What a listener reads: "4:05", "1:02:03"."""
-    minutes, secs = divmod(round(ms / 1000), 60)
+    """What a listener reads: "4:05", "1:02:03"; whole seconds dropped, as the browser's player shows
+    its times (396.8 s is 6:36 there too)."""
+    minutes, secs = divmod(ms // 1000, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def summary(title: str, description: str) -> str:
+    """``description`` less a leading sentence that is ``title`` again (case, spaces and punctuation
+    aside): the feed's description starts with the issue's title, which the index shows just above."""
+    text = description.strip()
+    wanted = _words(title)
+    if not wanted:
+        return text
+    for found in re.finditer(r"[.!?…]+(\s+|$)", text):
+        head = _words(text[: found.start()])
+        if head == wanted:
+            return text[found.end() :].strip()
+        if len(head) >= len(wanted):
+            break
+    return text
 
 
 def page_name(episode: Episode) -> str:
@@ -392,6 +430,14 @@ def _render(own: Path | None, show: ShowPage) -> dict[str, bytes]:
         out[INDEX_NAME] = env.get_template("index.html.j2").render(show=show, root="").encode("utf-8")
     except Exception as err:  # a template is code: whatever it raises is the template's fault
         raise _fail(own, err) from None
+    for name, data in out.items():
+        if GENERATOR.encode() not in data[:MARK_WITHIN]:
+            template = "index.html.j2" if name == INDEX_NAME else "episode.html.j2"
+            raise TemplateError(
+                f"page template {template}: the page must keep {GENERATOR} in its first {MARK_WITHIN} bytes "
+                "(it tells the show's pages from hand-made ones)",
+                path=own,
+            )
     return out
 
 
@@ -441,8 +487,30 @@ def check(config: Config, cover: str) -> None:
 # --- the publish folder --------------------------------------------------------------------------
 
 
+def names(episodes: Sequence[Episode]) -> list[str]:
+    """The pages these episodes and the show have, relative to the publish folder."""
+    return [page_name(episode) for episode in episodes] + [INDEX_NAME]
+
+
+def check_owned(config: Config, wanted: Sequence[str]) -> None:
+    """Refuse to write a page over a file that is not one of ours (a hand-made ``index.html``, a page
+    of another tool): one line saying what to do, raised before anything is made or published."""
+    if not config.site.enabled:
+        return
+    for name in wanted:
+        target = inside(config.publish_dir, name)
+        if (target.exists() or target.is_symlink()) and not ours(target):
+            raise ForeignPageError(
+                "not written by podcast-builder, and the show's page would replace it: "
+                "move it away, or set [site] enabled = false in podcast.toml",
+                path=target,
+            )
+
+
 def write(config: Config, pages: Mapping[str, bytes]) -> list[Path]:
-    """Write the pages that changed, each atomically; returns those written."""
+    """Write the pages that changed, each atomically; returns those written. A file of the same name
+    that is not ours is never overwritten: :class:`ForeignPageError` before any page is written."""
+    check_owned(config, list(pages))
     written = []
     for name, data in pages.items():
         target = inside(config.publish_dir, name)
@@ -457,25 +525,32 @@ def write(config: Config, pages: Mapping[str, bytes]) -> list[Path]:
 
 
 def prune(config: Config, pages: Mapping[str, bytes]) -> list[Path]:
-    """Delete the pages no listed episode has any more (removed, replaced, unlisted), and the index
-    when pages are off. Only names we write are touched."""
-    gone = []
+    """Delete our pages no listed episode has any more (removed, replaced, unlisted), and our index
+    when pages are off. Only files with our names and our generator mark, inside the publish folder
+    once links are followed (a symlinked ``episodes/`` leading elsewhere is left alone), are deleted."""
+    candidates = [INDEX_NAME]
     folder = config.publish_dir / "episodes"
-    candidates = [p for p in folder.iterdir() if _PAGE.match(p.name)] if folder.is_dir() else []
-    index = config.publish_dir / INDEX_NAME
-    if INDEX_NAME not in pages and ours(index):
-        candidates.append(index)
-    for path in candidates:
-        name = path.relative_to(config.publish_dir).as_posix()
-        if name not in pages and path.is_file():
+    if folder.is_dir():
+        candidates += [f"episodes/{p.name}" for p in sorted(folder.iterdir()) if _PAGE.match(p.name)]
+    gone = []
+    for name in candidates:
+        if name in pages:
+            continue
+        try:
+            path = inside(config.publish_dir, name)
+        except PublishError:
+            log.warning("not deleting %s: it leads outside the publish folder", name)
+            continue
+        if path.is_file() and ours(path):
             path.unlink(missing_ok=True)
             gone.append(path)
     return gone
 
 
 def ours(path: Path) -> bool:
-    """Whether a page was written by us (it names the generator): a hand-made index.html is never deleted."""
+    """Whether a page was written by us (it names the generator): a hand-made page is never
+    overwritten or deleted."""
     try:
-        return GENERATOR.encode() in path.read_bytes()[:4096]
+        return GENERATOR.encode() in path.read_bytes()[:MARK_WITHIN]
     except OSError:
         return False

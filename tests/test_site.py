@@ -4,6 +4,7 @@ upload order, and the colours' contrast. tests/test_site_browser.py drives them 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import date, timedelta
@@ -210,6 +211,63 @@ def test_a_hand_made_index_is_never_deleted(tmp_path: Path) -> None:
     assert (config.publish_dir / "index.html").read_text(encoding="utf-8") == "<p>Ma page</p>"
 
 
+def test_prune_deletes_only_our_pages_never_a_hand_made_one_named_like_ours(tmp_path: Path) -> None:
+    config = copy_show(tmp_path / "show")
+    mine = config.publish_dir / "episodes" / "007-ma-page-0123abcd.html"  # our names' pattern, not ours
+    mine.write_text("<p>Ma page</p>", encoding="utf-8")
+    config = config_mod.load(configure(config.root, {"site": {"enabled": False}}))
+    regenerate_feed(config)
+    assert _pages(config.publish_dir) == {"episodes/007-ma-page-0123abcd.html": b"<p>Ma page</p>"}
+
+
+def test_prune_never_follows_a_symlinked_episodes_folder_out_of_the_publish_folder(tmp_path: Path) -> None:
+    config = copy_show(tmp_path / "show")
+    elsewhere = tmp_path / "elsewhere"
+    (config.publish_dir / "episodes").rename(elsewhere)
+    (config.publish_dir / "episodes").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "008-autre-0123abcd.html").write_bytes(site.GENERATOR.encode())  # even one that looks ours
+    (elsewhere / "009-autre-0123abcd.mp3").write_bytes(b"not an episode")  # nor a leftover MP3 (recover)
+    before = published(elsewhere)
+    assert sum(name.endswith(".html") for name in before) == 3
+    config = config_mod.load(configure(config.root, {"site": {"enabled": False}}))
+    assert site.prune(config, {}) == [config.publish_dir / "index.html"]  # ours, inside: deleted
+    assert published(elsewhere) == before
+    regenerate_feed(config)  # recover's sweep of leftovers too
+    assert published(elsewhere) == before
+
+
+@pytest.mark.parametrize("name", ["index.html", "episode"])
+def test_a_hand_made_page_is_never_overwritten_and_nothing_is_done(tmp_path: Path, name: str) -> None:
+    config = copy_show(tmp_path / "show")
+    if name == "episode":
+        name = site.page_name(list_episodes(config)[0])
+    (config.publish_dir / name).write_text("<p>Ma page à moi</p>", encoding="utf-8")
+    before = published(config.publish_dir)
+    for args in (["feed"], ["build", str(config.root / "lettre-2.txt"), "--force"], ["remove", "--yes", "1"]):
+        result = _invoke(config, *args)
+        assert result.exit_code == EXIT_USAGE == site.ForeignPageError.exit_code, (args, result.stderr)
+        [line] = [row for row in result.stderr.splitlines() if not row.startswith("WARNING")]  # build warns
+        assert name in line and "move it away" in line and "[site] enabled = false" in line, line
+        assert published(config.publish_dir) == before
+    with pytest.raises(site.ForeignPageError):  # the writer itself refuses too
+        site.write(config, {name: b"x"})
+    # Pages off: the hand-made page stays, and the show builds.
+    configure(config.root, {"site": {"enabled": False}})
+    assert _invoke(config, "feed").exit_code == 0
+    assert (config.publish_dir / name).read_text(encoding="utf-8") == "<p>Ma page à moi</p>"
+
+
+def test_a_hand_made_index_stops_a_new_show_s_first_build_before_any_sound(make_show) -> None:  # type: ignore[no-untyped-def]
+    show = make_show(articles={"lettre.txt": "Le titre\nUn sujet\nUne phrase.\n"})
+    index = show / "feed" / "index.html"
+    index.parent.mkdir()
+    index.write_text("<h1>Bienvenue</h1>", encoding="utf-8")
+    config = config_mod.load(show / "podcast.toml")
+    result = _invoke(config, "build", str(show / "lettre.txt"))
+    assert result.exit_code == EXIT_USAGE and "index.html" in result.stderr, result.stderr
+    assert published(show / "feed") == {"index.html": b"<h1>Bienvenue</h1>"}
+
+
 # --- a show's own templates ----------------------------------------------------------------------
 
 
@@ -257,6 +315,19 @@ def test_a_broken_show_template_is_one_line_and_changes_nothing(tmp_path: Path, 
     # A build stops too, before any sound is made.
     result = _invoke(config, "build", str(config.root / "lettre-2.txt"), "--force")
     assert result.exit_code == EXIT_USAGE and published(config.publish_dir) == before
+
+
+def test_a_show_template_must_keep_the_generator_mark(tmp_path: Path) -> None:
+    # Without it, the next run could not tell the page from a hand-made one (and would refuse it).
+    config = copy_show(tmp_path / "show")
+    own = config.root / "site-templates"
+    own.mkdir()
+    (own / "index.html.j2").write_text("<!doctype html><title>{{ show.title }}</title>", encoding="utf-8")
+    configure(config.root, {"site": {"templates": "site-templates"}})
+    before = published(config.publish_dir)
+    result = _invoke(config, "feed")
+    assert result.exit_code == EXIT_USAGE and "generator" in result.stderr and "index.html.j2" in result.stderr
+    assert published(config.publish_dir) == before
 
 
 def test_a_missing_template_folder_is_a_config_error(tmp_path: Path) -> None:
@@ -307,6 +378,77 @@ def test_publish_sends_media_then_episode_pages_then_index_then_feed(tmp_path: P
 
 
 # --- units ---------------------------------------------------------------------------------------
+
+
+def test_times_are_whole_seconds_as_the_player_shows_them_and_never_break() -> None:
+    # Chromium's player shows 396.8 s as 6:36: the pages drop the fraction too.
+    assert [site.clock(ms) for ms in (0, 999, 4_600, 396_800, 3_723_999)] == ["0:00", "0:00", "0:04", "6:36", "1:02:03"]
+    page = site.sample(_config(), "cover.png").episodes[0]
+    for ms, text, iso in [
+        (396_800, "6 min 36 s", "PT6M36S"),
+        (59_999, "59 s", "PT0M59S"),
+        (3_723_999, "1 h 02 min", "PT1H2M3S"),
+    ]:
+        timed = dataclasses.replace(page, duration_ms=ms)
+        assert timed.duration_text == text.replace(" ", "\u00a0") and timed.duration_iso == iso
+        assert " " not in timed.duration_text  # no-break spaces only: « 6 min » never ends a line
+    assert site.Chapter(396_800, 400_000, "x").clock == "6:36"
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "expected"),
+    [
+        ("La lettre", "La lettre. Au sommaire : A ; B.", "Au sommaire : A ; B."),
+        (
+            "La lettre du canal : deuxième numéro",
+            "La lettre du canal :  Deuxième numéro ! Et aussi : x.",
+            "Et aussi : x.",
+        ),
+        ("Vol. 2 de la lettre", "Vol. 2 de la lettre. Au sommaire : A.", "Au sommaire : A."),
+        ("La lettre", "La lettre de mars. Au sommaire : A.", "La lettre de mars. Au sommaire : A."),
+        ("La lettre", "Au sommaire : La lettre.", "Au sommaire : La lettre."),
+        ("La lettre", "La lettre.", ""),
+    ],
+)
+def test_the_summary_drops_a_first_sentence_that_repeats_the_title(title: str, description: str, expected: str) -> None:
+    assert site.summary(title, description) == expected
+
+
+def test_the_index_does_not_repeat_each_title_under_it() -> None:
+    config = _config()
+    index = (config.publish_dir / "index.html").read_text(encoding="utf-8")
+    for episode in list_episodes(config):
+        assert episode.description.startswith(episode.title)  # what the feed says
+        summary = index.split(f'href="{site.page_name(episode)}"', 1)[1].split("</li>", 1)[0]
+        paragraphs = [" ".join(Page(p).text).strip() for p in re.findall(r"<p>.*?</p>", summary, re.S)]
+        assert paragraphs and paragraphs[-1].startswith("Au sommaire"), paragraphs
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://example.org/a"b/',
+        "https://example.org/<script>/",
+        "https://example.org/a>b/",
+        "https://exa mple.org/",
+        "https://example.org/a`b/",
+        "https://exämple.org/",
+        "https://example.org/a\\b/",
+    ],
+)
+def test_a_base_url_with_characters_no_url_has_is_refused(make_show, url: str) -> None:  # type: ignore[no-untyped-def]
+    show = make_show({"show": {"base_url": url}})
+    with pytest.raises(config_mod.ConfigError) as raised:
+        config_mod.load(show / "podcast.toml")
+    assert "show.base_url" in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.org/podcast/", "http://127.0.0.1:8000/", "http://[::1]:8000/a/", "https://x.org/a%20b/~c/"]
+)
+def test_a_plain_base_url_is_accepted(make_show, url: str) -> None:  # type: ignore[no-untyped-def]
+    show = make_show({"show": {"base_url": url}})
+    assert config_mod.load(show / "podcast.toml").base_url == url
 
 
 def test_vtt_is_read_back_as_written() -> None:

@@ -257,3 +257,61 @@ def test_pages_read_at_360_px_and_screenshots_are_kept(
             assert shot.stat().st_size > 1000
             watch.check()
     print(f"screenshots of the pages: {out}")
+
+
+# For each element matched, its text and the line boxes its text takes: a Range's rects, one per line
+# whatever the element's display (a flex item's own box is one rect however many lines it holds).
+_LINES = """(selector) => Array.from(document.querySelectorAll(selector)).map((el) => {
+  const range = document.createRange(); range.selectNodeContents(el);
+  const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+  return [el.textContent, tops.size];
+})"""
+
+
+def _broken(page: Any, selector: str) -> list[Any]:
+    found = page.evaluate(_LINES, selector)
+    assert found, selector
+    return [item for item in found if item[1] != 1]
+
+
+def test_chapter_times_keep_one_line_at_360_px(open_page: Any, base: str, episodes: list[Episode]) -> None:
+    page, watch = open_page(base + site.page_name(episodes[0]), width=360)
+    _ready(page)
+    # Chapter titles as long as a real newsletter's: the time beside them keeps its one line.
+    page.evaluate(
+        """document.querySelectorAll('.chapters .seek span:not(.time)').forEach((s) => {
+        s.textContent = 'Un titre de chapitre très long, comme ceux des articles de la lettre, ' + s.textContent; })"""
+    )
+    assert not _broken(page, ".chapters .time")
+    watch.check()
+
+
+def test_durations_and_dates_keep_one_line_at_360_px(open_page: Any, base: str, episodes: list[Episode]) -> None:
+    # Whatever falls before it on its line, a duration (« 6 min 36 s ») or a date is never cut.
+    for name in ("index.html", site.page_name(episodes[0])):
+        page, watch = open_page(base + name, width=360)
+        broken = []
+        for length in range(0, 48, 3):
+            page.evaluate(
+                """(n) => document.querySelectorAll('p.muted').forEach((p) => {
+                if (!p.dataset.text) { p.dataset.text = p.innerHTML; }
+                p.innerHTML = 'é'.repeat(n) + ' ' + p.dataset.text; })""",
+                length,
+            )
+            broken += _broken(page, "p.muted time")
+        assert not broken, broken
+        watch.check()
+
+
+def test_the_page_shows_the_duration_the_player_shows(open_page: Any, base: str, episodes: list[Episode]) -> None:
+    for episode in episodes:
+        page, watch = open_page(base + site.page_name(episode))
+        _ready(page)
+        shown, player = page.evaluate(
+            """() => { const s = Math.floor(document.getElementById('player').duration);
+            const m = Math.floor(s / 60), r = s % 60;
+            return [document.querySelectorAll('p.muted time')[1].textContent,
+                    m ? m + '\\u00a0min\\u00a0' + String(r).padStart(2, '0') + '\\u00a0s' : r + '\\u00a0s']; }"""
+        )
+        assert shown == player, (shown, player, episode.duration_ms)
+        watch.check()
