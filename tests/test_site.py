@@ -566,3 +566,31 @@ def test_a_template_folder_inside_the_publish_folder_is_refused(make_show) -> No
     configure(show, {"site": {"templates": "feed/pages"}})
     with pytest.raises(config_mod.ConfigError, match="site.templates must not lie inside the publish folder"):
         config_mod.load(show / "podcast.toml")
+
+
+def test_compiled_templates_are_kept_per_user_and_a_broken_cache_never_costs_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compiling the templates cost ~45 ms a run: Jinja's bytecode goes to the user's cache folder.
+    Damaged entries are recompiled, and a cache folder that cannot be made leaves pages as they were."""
+    config = copy_show(tmp_path / "show")
+    index = config.publish_dir / "index.html"
+
+    def pages() -> bytes:
+        site.environment.cache_clear()
+        regenerate_feed(config)
+        return index.read_bytes()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    try:
+        expected = pages()
+        kept = list((tmp_path / "xdg" / "podcast-builder" / "pages").iterdir())
+        assert kept
+        for entry in kept:
+            entry.write_bytes(b"\x00 damaged")
+        assert pages() == expected
+        (tmp_path / "xdg").rename(tmp_path / "gone")
+        (tmp_path / "xdg").write_text("a file where the cache folder would go", encoding="utf-8")
+        assert pages() == expected
+    finally:
+        site.environment.cache_clear()
