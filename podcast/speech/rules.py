@@ -209,10 +209,11 @@ _HASHTAG_WORD = re.compile(
 
 
 def hashtag_words(tag: str) -> str:
-    """A camel-case hashtag said word by word: "IAetEmploi" -> "IA et emploi", "JO2024" -> "JO 2024",
-    "fete_de_la_musique" -> "fete de la musique" (the acronym rule then spells "IA"); one word stays."""
+    """A camel-case hashtag said word by word: "IAetEmploi" -> "IA et emploi", "JOParis" -> "JO paris",
+    "IA_pour_tous" -> "IA pour tous" (the acronym rule then spells "IA"); "MeToo", "JO2024" stay."""
     words = [word for part in tag.split("_") for word in _HASHTAG_WORD.findall(part)]
-    if len(words) < 2:
+    # espeak-ng reads "MeToo", "FrenchTech" right; only an acronym glued to words needs the cut
+    if sum(not word.isdigit() for word in words) < 2 or not any(len(word) > 1 and word.isupper() for word in words):
         return tag
     # a capitalised word inside is a word, not a title: "MeToo" -> "me too" (never "maître Too")
     return " ".join(word if word.isupper() or word.isdigit() else word.lower() for word in words)

@@ -74,8 +74,8 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\b[dD]im\.(?=\s*\d)", "dimanche"),
     (r"\bmin\.(?=\s*\d)", "minimum"),
     # after a word (after a number "10 min." is minutes): "6 mois min.", "budget max. de 5 000 euros"
-    (r"(?<=[a-zà-ÿ] )min\.(?=\s*(?:[,;:)!?]|de\b|d['’]))", "minimum"),
-    (r"(?<=[a-zà-ÿA-Z] )max\.(?=\s*(?:[,;:)!?]|de\b|d['’]))", "maximum"),
+    (r"(?<=[a-zà-ÿ] )min\.(?=\s*[,;:)!?]|\s+[a-zà-ÿ])", "minimum"),
+    (r"(?<=[a-zà-ÿA-Z] )max\.(?=\s*[,;:)!?]|\s+[a-zà-ÿ])", "maximum"),
     (r"\bmax\.(?=\s*\d)", "maximum"),
     (r"\bapprox\.(?=\s)", "environ"),
     (r"\bex\.(?=\s*:)", "exemple"),
