@@ -85,6 +85,10 @@ CASES = {
         ("1 week-end/2, 1 jour/3, 1 mois/2", "un week-end sur deux, un jour sur trois, un mois sur deux"),
         ("1 semaine/20, 3 semaines/2, 1/2", "1 semaine/20, 3 semaines/2, 1/2"),
     ],
+    rules.arrows: [
+        ("Croissance : 1,1 % → 0,8 %.", "Croissance : 1,1 % à 0,8 %."),
+        ("De Paris → Lyon, étape ➜ suite", "De Paris → Lyon, étape ➜ suite"),
+    ],
     rules.drop_emoji: [
         ("Bravo 🎉 à tous 👍🏽!", "Bravo à tous!"),
         ("Il fait 25 °C © AFP, 3 € ✅", "Il fait 25 °C © AFP, 3 €"),
@@ -528,6 +532,15 @@ def test_family_rule(rule, text: str, expected: str) -> None:
         "1h-" * 7_000,
         "www." + "a-" * 7_000 + ".fr",
         "le 1.1" * 5_000,
+        # round 5: hashtags split by case, handles, multipliers, SI units, carbon, arrows
+        "#" + "Ab" * 7_000,
+        "#" + "A" * 20_000 + "et",
+        "@" + "a_" * 7_000,
+        " x1" * 7_000,
+        "1 " + "µ" * 20_000,
+        "1 t" + "CO" * 7_000,
+        "1 %" + " →" * 7_000,
+        "6 mois" + " min." * 5_000,
     ],
 )
 def test_rules_take_linear_time_on_long_runs(run: str) -> None:
@@ -619,4 +632,81 @@ def test_lexicon_entry_with_a_typographic_apostrophe_still_matches() -> None:
 )
 def test_local_news_rule(rule, text: str, expected: str) -> None:
     """Round 4 (a regional daily): each family's rule alone."""
+    assert rule(text) == expected
+
+
+@pytest.mark.parametrize(
+    "rule, text, expected",
+    [
+        # multipliers after a word, small or round factors only; processors and capitals stay names
+        (numbers.signs, "Chiffre d'affaires x3 en deux ans", "Chiffre d'affaires multiplié par 3 en deux ans"),
+        (numbers.signs, "les ventes (×2,5)", "les ventes (multiplié par 2,5)"),
+        (numbers.signs, "le zoom x10", "le zoom fois 10"),
+        (numbers.signs, "sur x86, x64 et l'iPhone X3", "sur x86, x64 et l'iPhone X3"),
+        (numbers.signs, "2 x3", "2 x3"),
+        (numbers.signs, "prix ÷2", "prix divisé par 2"),
+        # every SI prefix the news prints, named, agreed in number; bare units only where unambiguous
+        (rules.units, "5 µs, 5 μs, 20 ns", "5 microsecondes, 5 microsecondes, 20 nanosecondes"),
+        (rules.units, "12 MWc, 1 kWc, 250 Wc", "12 mégawatts-crête, 1 kilowatt-crête, 250 watts-crête"),
+        (
+            rules.units,
+            "13 TeV, 2 kJ, 4 MPa, 3 mA, 230 V",
+            "13 téraélectronvolts, 2 kilojoules, 4 mégapascals, 3 milliampères, 230 volts",
+        ),
+        (rules.units, "512 ko, 2 dl, 5 Mbps", "512 kilooctets, 2 décilitres, 5 mégabits par seconde"),
+        (rules.units, "classe 3 A, 5 J, 2 Mg", "classe 3 A, 5 J, 2 Mg"),
+        (rules.units, "+25 pb, 1 pb, 3 ppb", "+25 points de base, 1 point de base, 3 parties par milliard"),
+        # tonnes of CO2
+        (rules.carbon, "45 000 tCO2 en 2025", "45 000 tonnes de CO2 en 2025"),
+        (rules.carbon, "1,2 MtCO2e et 3 teqCO2", "1,2 million de tonnes équivalent CO2 et 3 tonnes équivalent CO2"),
+        (rules.carbon, "3 ktCO₂", "3 kilotonnes de CO2"),
+        # an arrow between values; elsewhere the emoji rule drops it
+        (rules.arrows, "1,1 % → 0,8 %", "1,1 % à 0,8 %"),
+        (rules.arrows, "10 -> 12, 2 € => 3 €", "10 à 12, 2 € à 3 €"),
+        (rules.arrows, "Paris → Lyon", "Paris → Lyon"),
+        # hashtags by words, handles' underscores said
+        (rules.hashtag_words, "IAetEmploi", "IA et emploi"),
+        (rules.hashtag_words, "MeToo", "MeToo"),
+        (rules.hashtag_words, "IA_pour_tous", "IA pour tous"),
+        (rules.hashtag_words, "JOParis", "JO paris"),
+        (rules.hashtag_words, "climat", "climat"),
+        (
+            rules.web_names,
+            "sous #IAetEmploi, sur @lettre_eco.",
+            "sous hashtag IA et emploi, sur arobase lettre tiret bas eco.",
+        ),
+        (rules.web_names, "le hashtag #FrenchTech", "le hashtag FrenchTech"),
+        # a king's numeral inside a place name
+        (rules.regnal_numbers, "le lycée Henri-IV, rue Louis-XVI", "le lycée Henri-Quatre, rue Louis-Seize"),
+        (rules.regnal_numbers, "la SNCF-IV", "la SNCF-IV"),
+        # press abbreviations
+        (rules.titles, "les Ets Martin et les Éts Durand", "les établissements Martin et les établissements Durand"),
+        (rules.titles, "de 4 % et 7 %, resp.", "de 4 % et 7 %, respectivement."),
+        (rules.titles, "6 mois min., payé", "6 mois minimum, payé"),
+        (rules.titles, "Budget max. de 5 000", "Budget maximum de 5 000"),
+        (rules.titles, "3 ans min. dans le conseil", "3 ans minimum dans le conseil"),
+        (rules.titles, "Il dure 10 min. Puis", "Il dure 10 min. Puis"),
+        (rules.titles, "Un stage de 3 mois max. Puis", "Un stage de 3 mois maximum. Puis"),
+        (rules.titles, "Ibid., p. 12 et ss.", "ibidem, page 12 et suivantes."),
+        (
+            rules.titles,
+            "coll. Folio, réf. 12-B, art. 3, al. 2",
+            "collection Folio, référence 12-B, article 3, alinéa 2",
+        ),
+        (rules.titles, "la Pre Lefèvre, les Drs Martin", "la professeure Lefèvre, les docteurs Martin"),
+        (rules.titles, "p.-ê. demain, id. pour l'annexe", "peut-être demain, idem pour l'annexe"),
+        (rules.titles, "Dupont et Cie. La Sté Générale", "Dupont et compagnie. La société Générale"),
+        (rules.titles, "le montant h.t. est", "le montant hors taxes est"),
+        (
+            numbers.currencies,
+            "Le prix s'entend HT, soit 1 200 € TTC.",
+            "Le prix s'entend hors taxes, soit 1 200 euros toutes taxes comprises.",
+        ),
+        (numbers.currencies, "une ligne HT", "une ligne HT"),
+        (rules.acronyms, "Bpifrance et la Dgfip", "B P I France et la D G Fip"),
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_business_news_rule(rule, text: str, expected: str) -> None:
+    """Round 5 (a business/tech newsletter): each family's rule alone."""
     assert rule(text) == expected

@@ -46,7 +46,7 @@ def _title_words() -> tuple[re.Pattern[str], dict[str, str]]:
 def _mixed_case() -> re.Pattern[str] | None:
     """The curated acronyms printed with a lower-case letter inside ("SCoT", "PLUi"), which the
     all-capital rule does not see."""
-    mixed = [key for key in lexicon() if not key.isupper() and not key.endswith("m")]
+    mixed = [key for key in lexicon() if not key.isupper() and not (key.endswith("m") and key[:-1].isupper())]
     if not mixed:
         return None
     return re.compile(rf"(?<![\w-])(?:{'|'.join(sorted(mixed, key=len, reverse=True))})(?![\w-]|\.\w)")

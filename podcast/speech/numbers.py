@@ -459,7 +459,8 @@ _PLUS_MINUS = re.compile(r" ?± ?(?=\d)")
 def signs(text: str) -> str:
     """A sign glued to a number is said: "-10 %" -> "moins 10 %", "+15" -> "plusse 15" (espeak-ng
     would drop the /s/ of "plus" before a consonant), "< 20 %" -> "moins de 20 %", "x2" -> "fois 2",
-    "+ de 50" -> "plus de 50", "±2" -> "plus ou moins 2", "≥ 18" -> "au
+    "+ de 50" -> "plus de 50", "±2" -> "plus ou moins 2", "CA x3" -> "CA multiplié par 3", "÷2" ->
+    "divisé par 2", "≥ 18" -> "au
     moins 18", "~30" -> "environ 30"."""
     text = comparisons(text)
     text = _AFTER_DE.sub(lambda m: _AFTER_NOUN[m.group(1)] + " ", text)  # "de ~5 %" -> "d'environ 5 %"
@@ -473,7 +474,17 @@ def signs(text: str) -> str:
     text = _PLUS_MINUS.sub(" plus ou moins ", text)  # "±2 points", "10 ± 0,5"
     text = re.sub(r"\b(multipliée?s?) (?:x|×) ?(?=\d)", r"\1 par ", text)
     text = re.sub(r"\b(soit|environ|presque|plus de|près de) [x×] ?(\d+(?:,\d+)?)\b", r"\1 fois \2", text)  # "soit x2"
+    text = re.sub(rf"\b([zZ]oom(?: optique| numérique)?) [x×] ?{_FACTOR}\b", r"\1 fois \2", text)  # "zoom x10"
+    text = _MULTIPLIER.sub(r"multiplié par \1", text)
+    text = _DIVIDER.sub(r"divisé par \1", text)
     return re.sub(r"(?:(?<=^)|(?<=[\s(«“\"/]))\+ ?(?=\d)", "plusse ", text)
+
+
+# A factor after a word or opening a phrase: "chiffre d'affaires x3", "(×2,5)"; only small factors and
+# round ones, so "x86", "x64" (processors) and "iPhone X3" (a capital) stay names.
+_FACTOR = r"(1?\d(?:,\d+)?|20|100|1 ?000)"
+_MULTIPLIER = re.compile(rf"(?:^|(?<=[\s(«“\"])(?<!\d ))[x×] ?{_FACTOR}(?![\w,.]\w|[\w-])")
+_DIVIDER = re.compile(rf"(?:^|(?<=[\s(«“\"])(?<!\d ))÷ ?{_FACTOR}(?![\w,.]\w|[\w-])")
 
 
 _PERCENT_RANGE = re.compile(r"(\d) ?% ?[-–] ?(?=\d+(?:,\d+)? ?%)")
@@ -577,5 +588,7 @@ def currencies(text: str) -> str:
 
     text = re.sub(rf"({_NUMBER})\s*({symbols})(?!\w)", simple, text)
     # "99 € HT", "800 euros TTC"
-    text = re.sub(r"\b(euros?|dollars?|livres?|francs suisses?)\s+HT\b", r"\1 hors taxes", text)
-    return re.sub(r"\b(euros?|dollars?|livres?|francs suisses?)\s+TTC\b", r"\1 toutes taxes comprises", text)
+    # "le prix s'entend HT", "tarifs HT", "montant TTC": a price's words before it say it is one
+    priced = r"euros?|dollars?|livres?|francs suisses?|s['’]entend(?:ent)?|prix|tarifs?|montants?|coûts?|mois"
+    text = re.sub(rf"\b({priced})\s+HT\b(?![\w'’-])", r"\1 hors taxes", text)
+    return re.sub(rf"\b({priced})\s+TTC\b(?![\w'’-])", r"\1 toutes taxes comprises", text)

@@ -47,6 +47,7 @@ __all__ = [
     "SAYING",
     "acronyms",
     "cardinal",
+    "hashtag_words",
     "cup_rounds",
     "currencies",
     "dates",
@@ -63,6 +64,8 @@ __all__ = [
     "fractions",
     "ordinal",
     "ordinals",
+    "carbon",
+    "arrows",
     "percent",
     "phone_numbers",
     "rates",
@@ -178,6 +181,15 @@ _EMOJI = re.compile(
 )
 
 
+_ARROW = re.compile(r"(?<=[\d%€$£)])\s*(?:→|⟶|➔|➜|➝|⇒|->|=>)\s*(?=[-+−]?\d)")
+
+
+def arrows(text: str) -> str:
+    """An arrow between two values is a change from one to the other: "1,1 % → 0,8 %" -> "1,1 % à
+    0,8 %" (the emoji rule would drop it and run the two numbers together)."""
+    return _ARROW.sub(" à ", text)
+
+
 def drop_emoji(text: str) -> str:
     """Emoji, pictographs and arrows are dropped; ° © € and letters are kept."""
     return _EMOJI.sub("", text)
@@ -188,21 +200,110 @@ _DOMAIN = re.compile(
 )
 
 
+# A hashtag's words: a capital run before a small function word or a capitalised word is an acronym
+# ("IAetEmploi" -> "IA et Emploi", "JOParis" -> "JO Paris"), each capital starts a word ("MeToo").
+_HASHTAG_WORD = re.compile(
+    r"[A-Z]{2,}(?=(?:et|de|du|des|la|le|les|en|pour|sur|au|aux|ou|contre|avec|sans)(?:[A-Z\d_]|$))"
+    r"|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-zà-ÿ]+|[A-Z]+|\d+|[^\W\d_]+"
+)
+
+
+def hashtag_words(tag: str) -> str:
+    """A camel-case hashtag said word by word: "IAetEmploi" -> "IA et emploi", "JOParis" -> "JO paris",
+    "IA_pour_tous" -> "IA pour tous" (the acronym rule then spells "IA"); "MeToo", "JO2024" stay."""
+    words = [word for part in tag.split("_") for word in _HASHTAG_WORD.findall(part)]
+    # espeak-ng reads "MeToo", "FrenchTech" right; only an acronym glued to words needs the cut
+    if sum(not word.isdigit() for word in words) < 2 or not any(len(word) > 1 and word.isupper() for word in words):
+        return tag
+    # a capitalised word inside is a word, not a title: "MeToo" -> "me too" (never "maître Too")
+    return " ".join(word if word.isupper() or word.isdigit() else word.lower() for word in words)
+
+
+def _said_underscores(handle: str) -> str:
+    """A handle is typed: its underscores are said, "lettre_eco" -> "lettre tiret bas eco"."""
+    return " tiret bas ".join(part for part in handle.split("_") if part) if "_" in handle else handle
+
+
 def web_names(text: str) -> str:
     """Hashtags, handles and bare domains said: "#MeToo" -> "hashtag MeToo", "@Elysee" -> "arobase
     Elysee", "legifrance.gouv.fr" -> "legifrance point gouv point fr"."""
-    text = re.sub(r"(?<![\w&])#(?=[^\W\d_]\w*)", "hashtag ", text)
+    text = re.sub(r"(?<![\w&])#([^\W\d_]\w*)", lambda m: "hashtag " + hashtag_words(m.group(1)), text)
     text = re.sub(r"(?<![\w&])#(?=\d)", "numéro ", text)  # "le #1 des ventes"
     text = re.sub(r"\b([hH]ashtags?|[mM]ots?-dièses?) hashtag ", r"\1 ", text)  # "le hashtag #JO2024"
-    text = re.sub(r"(?<![\w.])@(?=\w)", "arobase ", text)
+    text = re.sub(r"(?<![\w.])@(\w+)", lambda m: "arobase " + _said_underscores(m.group(1)), text)
     return _DOMAIN.sub(lambda m: say_host(m.group(1)), text)
 
 
-CLEANUP: tuple[Callable[[str], str], ...] = (typography, drop_urls, drop_emails, drop_emoji, web_names)
+CLEANUP: tuple[Callable[[str], str], ...] = (typography, drop_urls, drop_emails, arrows, drop_emoji, web_names)
 
 # --- units ---------------------------------------------------------------------------------------
 
-_UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singular ("1,5 mètre")
+_PREFIXES = {"n": "nano", "µ": "micro", "μ": "micro", "m": "milli", "c": "centi", "d": "déci", "h": "hecto"}
+_PREFIXES |= {"k": "kilo", "K": "kilo", "M": "méga", "G": "giga", "T": "téra", "P": "péta"}
+# SI units as a French reader names them, with the prefixes each takes in the news (a prefix only where
+# the written form cannot be another word: no "Mg" magnesium, "MA", "cs", "Ts", "mo"), and whether the
+# unit goes bare after a number ("230 V" yes, "3 A", "5 J", "2 o" no: a class, a day, a letter).
+_SI_UNITS: dict[str, tuple[str, bool, str, str]] = {
+    "s": ("nµμm", False, "seconde", "secondes"),  # a bare "s" is the durations rule's
+    "m": ("nµμmck", True, "mètre", "mètres"),
+    "g": ("nµμmck", True, "gramme", "grammes"),
+    "l": ("mcdh", True, "litre", "litres"),
+    "L": ("mcdh", True, "litre", "litres"),
+    "W": ("mkMGT", True, "watt", "watts"),
+    "Wh": ("kMGT", True, "wattheure", "wattheures"),
+    "Wc": ("kMG", True, "watt-crête", "watts-crête"),  # solar peak power: "12 MWc"
+    "V": ("mkM", True, "volt", "volts"),
+    "A": ("mk", False, "ampère", "ampères"),
+    "Hz": ("kMGT", True, "hertz", "hertz"),
+    "o": ("kKMGTP", False, "octet", "octets"),
+    "bit": ("kMGT", True, "bit", "bits"),
+    "bits": ("kMGT", True, "bit", "bits"),
+    "bit/s": ("kMGT", True, "bit par seconde", "bits par seconde"),
+    "b/s": ("kMGT", False, "bit par seconde", "bits par seconde"),
+    "bps": ("kMG", False, "bit par seconde", "bits par seconde"),
+    "o/s": ("kKMGT", False, "octet par seconde", "octets par seconde"),
+    "eV": ("kMGT", True, "électronvolt", "électronvolts"),
+    "Pa": ("hkMG", False, "pascal", "pascals"),
+    "J": ("kMG", False, "joule", "joules"),
+    "cal": ("k", True, "calorie", "calories"),
+}
+
+
+def _si_table() -> dict[str, tuple[str, str]]:
+    """Every prefix x unit the news prints, each named: "µs" -> "microseconde", "MWc" -> "mégawatt-crête"."""
+    table: dict[str, tuple[str, str]] = {}
+    for unit, (prefixes, bare, singular, plural) in _SI_UNITS.items():
+        if bare:
+            table[unit] = (singular, plural)
+        for prefix in prefixes:
+            table[prefix + unit] = (_PREFIXES[prefix] + singular, _PREFIXES[prefix] + plural)
+    return table
+
+
+# Tonnes of CO2 as carbon accounts print them: said "tonnes de C O 2" (the acronym rule spells "CO").
+_CARBON = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?: \d{3})+(?:,\d+)?|\d+(?:,\d+)?) ?([kMG]?)t ?(?:eq|éq)?\.? ?CO[2₂](e|eq|éq)?(?![\w²³/'’-])"
+)
+_CARBON_SCALE = {"": ("tonne", "tonnes"), "k": ("kilotonne", "kilotonnes"), "M": ("million", "millions")}
+_CARBON_SCALE |= {"G": ("milliard", "milliards")}
+
+
+def carbon(text: str) -> str:
+    """Emissions: "45 000 tCO2" -> "45 000 tonnes de CO2", "3 MtCO2e" -> "3 millions de tonnes
+    équivalent CO2", "12 teqCO2" -> "12 tonnes équivalent CO2" (espeak-ng would read "t c o deux")."""
+
+    def say(match: re.Match[str]) -> str:
+        number, scale = match.group(1), match.group(2)
+        value = float(number.replace(" ", "").replace(",", "."))
+        singular, plural = _CARBON_SCALE[scale]
+        said = f"{number} {plural if value >= 2 else singular}" + (" de tonnes" if scale in "MG" and scale else "")
+        equivalent = match.group(3) or re.search(r"t ?(?:eq|éq)", match.group(0))
+        return f"{said} {'équivalent' if equivalent else 'de'} CO2"
+
+    return _CARBON.sub(say, text)
+
+
+_UNITS_SAID = _si_table() | {  # written: (singular, plural); a value under 2 takes the singular ("1,5 mètre")
     # the s is silent: "kilomètres heure" would make espeak-ng say a /z/ liaison no reader makes
     "km/h": ("kilomètre heure", "kilomètre heure"),
     "km²": ("kilomètre carré", "kilomètres carrés"),
@@ -272,6 +373,9 @@ _UNITS_SAID = {  # written: (singular, plural); a value under 2 takes the singul
     "mL": ("millilitre", "millilitres"),
     "cl": ("centilitre", "centilitres"),
     "cL": ("centilitre", "centilitres"),
+    "pb": ("point de base", "points de base"),  # a rate move: "+25 pb"
+    "pdb": ("point de base", "points de base"),
+    "ppb": ("partie par milliard", "parties par milliard"),
 }
 _PER = {  # what follows "/" in a rate: "g/km" -> "grammes par kilomètre", "€/mois" -> "euros par mois"
     "an": "an",
@@ -351,7 +455,7 @@ def units(text: str) -> str:
     # fuel use: "5 l/100 km" -> "5 litres aux 100 kilomètres"
     text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?[lL] ?/ ?100 ?km\b", r"\1 litres aux 100 kilomètres", text)
     text = re.sub(r"(?<![\w.,])(\d+(?:,\d+)?) ?kWh ?/ ?100 ?km\b", r"\1 kilowattheures aux 100 kilomètres", text)
-    text = yields(text)
+    text = yields(carbon(text))
     text = _UNIT.sub(say, text)
     # a unit named without a number: "le prix du kWh", "par km²"
     text = re.sub(

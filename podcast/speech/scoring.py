@@ -17,6 +17,8 @@ never looser: a spoken text that still holds the notation (« L'U E » said « �
 - « plus » before a number where the written sentence has a sign glued to a number (« +15 % »):
   the sign is said with its /s/ (« plusse »), the convention of issue 13; a gold cannot ask for
   the /s/ to be dropped;
+- « W W W », the letters of www as a gold spells them: each said « double vé », as readers say it
+  (espeak-ng gives the letter name a schwa, « double-eu vé »);
 - a compound unit ending in « -heure » after a plural, « kilomètres-heure »: the hyphen is a word
   boundary as said; espeak-ng reads the compound with a /z/ liaison inside (« kilomètreZ-heure »)
   that no reader makes. A reading without « heure » still fails.
@@ -144,8 +146,13 @@ _PLUS_NUMBER = re.compile(rf"\b([pP])lus (?=(?:{_NUMBER_WORDS})\b)")
 _HOUR_COMPOUND = re.compile(r"(?<=[a-zé]s)-(?=heures?\b)")
 
 
+# « W W W »: the spelled letters of www, said « double vé » each (espeak-ng gives the letter a schwa).
+_SPELLED_W = re.compile(r"(?<![\w-])W W W(?![\w-])")
+
+
 def heard(gold: str, written: str) -> str:
     """What a listener hears for ``gold``, a reading of the sentence ``written`` (module docstring)."""
+    gold = _SPELLED_W.sub("double vé double vé double vé", gold)
     gold = _HOUR_COMPOUND.sub(" ", gold)
     gold = _ELIDED_LETTERS.sub(lambda m: m.group(1) + _LETTER_NAMES[m.group(2)], gold)
     gold = _GOLD_NAME.sub(lambda m: GOLD_NAMES[m.group(0)], gold)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .numbers import ordinal, roman
+from .numbers import cardinal, ordinal, roman
 
 _CAP = r"[A-ZÀ-ÖØ-Þ]"
 
@@ -53,7 +53,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\b[éÉ]d\.(?=\s)", "édition"),
     (r"\bp\.\s?ex\.", "par exemple"),
     (r"\bc\.-à-d\.", "c'est-à-dire"),
-    (r"\benv\.(?=\s)", "environ"),
+    (r"\b[eE]nv\.(?=\s)", "environ"),
     (r"\b[cC]f\.(?=\s)", "voir"),
     (r"\bvs\.?(?=\s)", "contre"),
     (r"\bhab\.(?=\s|$)", "habitants"),
@@ -73,14 +73,34 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\b[sS]am\.(?=\s*\d)", "samedi"),
     (r"\b[dD]im\.(?=\s*\d)", "dimanche"),
     (r"\bmin\.(?=\s*\d)", "minimum"),
+    # after a word (after a number "10 min." is minutes): "6 mois min.", "budget max. de 5 000 euros"
+    (r"(?<=[a-zà-ÿ] )min\.(?=\s*[,;:)!?]|\s+[a-zà-ÿ])", "minimum"),
+    (r"(?<=[a-zà-ÿA-Z] )max\.(?=\s*[,;:)!?]|\s+[a-zà-ÿ])", "maximum"),
     (r"\bmax\.(?=\s*\d)", "maximum"),
     (r"\bapprox\.(?=\s)", "environ"),
     (r"\bex\.(?=\s*:)", "exemple"),
     (r"\b(?:i\.\s?e\.|càd|c-à-d)(?=[\s,])", "c'est-à-dire"),
     (r"\be\.\s?g\.(?=[\s,])", "par exemple"),
-    (r"\bCie\b\.?", "compagnie"),
-    (r"\bSté\b\.?", "société"),
-    (r"\bÉts\b\.?", "établissements"),
+    # the period is kept where it may end the sentence: "Dupont et Cie."
+    (r"\bCie\.?(?=\s+[a-zà-ÿ\d])", "compagnie"),
+    (r"\bCie\b", "compagnie"),
+    (r"\bSté\.?(?=\s+[a-zà-ÿ\dA-Z])", "société"),
+    (r"\bSté\b", "société"),
+    (r"\bÉts\b\.?(?=\s)", "établissements"),
+    (rf"\b(?:Ets|Éts|ETS)\b\.?(?=\s+{_CAP})", "établissements"),  # "les Ets Martin"
+    (rf"\bDrs\b\.?(?=\s+{_CAP})", "docteurs"),
+    (rf"\bPre\b\.?(?=\s+{_CAP})", "professeure"),
+    (rf"\bSts[.-](?=\s*{_CAP})", "Saints-"),
+    (rf"\bfbg\.?(?=\s+(?:de|du|des|d['’]|{_CAP}))", "faubourg"),
+    (r"\bp\.-ê\.(?=\s)", "peut-être"),
+    (r"\bpar ex\.(?=\s)", "par exemple"),
+    (r"\b[iI]bid\.", "ibidem"),
+    (r"(?<![\w.])[iI]d\.(?=[\s,;])", "idem"),
+    (r"\b[rR]éf\.(?=\s*:?\s*[\dA-Z])", "référence"),  # "réf. 12-B"
+    (r"\bcoll\.(?=\s+{_CAP}|\s+«)".replace("{_CAP}", _CAP), "collection"),  # "coll. Folio"
+    (r"(?<=\d, )al\.\s*(?=\d)", "alinéa "),  # "art. 3, al. 2"
+    (r"\b[hH]\.\s?[tT]\.(?=\s|$|[,;])", "hors taxes"),
+    (r"\bt\.\s?t\.\s?c\.(?=\s|$|[,;])", "toutes taxes comprises"),
     (r"\bJr\b\.?", "junior"),
     (r"\bdép\.(?=\s)", "département"),
     (r"\barr\.(?=\s|$)", "arrondissement"),
@@ -91,7 +111,9 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"(?<!\w)N\.\s?B\.", "nota bene"),
     (r"(?<!\w)P\.-?S\.", "post-scriptum"),
 )
-_ETC = re.compile(r"\betc\.(\.\.)?(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
+_ETC = re.compile(r"\b(etc|resp|min|max|suiv|(?<=\bet )ss)\.(\.\.)?(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
+_ENDING = {"etc": "et cetera", "resp": "respectivement", "min": "minimum", "max": "maximum", "suiv": "suivantes"}
+_ENDING |= {"ss": "suivantes"}  # "p. 12 et ss."
 _JC = re.compile(r"(?:\b(av|apr)\.\s*)?\bJ\.-C\.(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?")
 _ERA = {"av": "avant ", "apr": "après ", None: ""}
 _COMPILED = tuple((re.compile(pattern), said) for pattern, said in _ABBREVIATIONS)
@@ -101,7 +123,8 @@ def titles(text: str) -> str:
     """Titles and abbreviations said in full: "M. Durand" -> "monsieur Durand", "Mgr" -> "monseigneur",
     "p. ex." -> "par exemple", "env." -> "environ", "pp. 12" -> "pages 12", "n° 5" -> "numéro 5", "§ 2" ->
     "paragraphe 2", "§§ 2 et 3" -> "paragraphes 2 et 3",
-    "etc." -> "et cetera", "45, av. de la République" -> "avenue", "mar. 4 mars" -> "mardi 4 mars"."""
+    "etc." -> "et cetera", "resp." -> "respectivement", "Ets Martin" -> "établissements Martin", "6 mois
+    min." -> "6 mois minimum", "45, av. de la République" -> "avenue", "mar. 4 mars" -> "mardi 4 mars"."""
     # "av. J.-C." keeps its period as the sentence's end too
     text = _JC.sub(
         lambda m: _ERA[m.group(1)] + "Jésus-Christ" + ("." + m.group("end") if m.group("end") is not None else ""),
@@ -110,7 +133,16 @@ def titles(text: str) -> str:
     for pattern, said in _COMPILED:
         text = pattern.sub(said, text)
     # "etc." keeps its period as the sentence's end when a sentence ends there
-    return _ETC.sub(lambda m: "et cetera" + ("." + m.group("end") if m.group("end") is not None else ""), text)
+    return _ETC.sub(_ending, text)
+
+
+def _ending(match: re.Match[str]) -> str:
+    """ "etc." and "resp." anywhere, "min." / "max." ending a sentence after a word ("6 mois min."; after
+    a number it is minutes): said, the period kept when the sentence ends there."""
+    word, end = match.group(1), match.group("end")
+    if word in ("min", "max") and (end is None or not re.search(r"[a-zà-ÿ] $", match.string[: match.start()])):
+        return match.group(0)
+    return _ENDING[word] + ("." + end if end is not None else "")
 
 
 _ORDINAL = re.compile(r"(?<![\w,.])(\d{1,6})(ers?|res?|ères?|èmes?|es|e|nde?s?|des?|ᵉʳ|ʳᵉ|ᵉ)(?![\w'’])")
@@ -169,6 +201,20 @@ _NAME_NUMERAL = re.compile(
 )
 
 
+_HYPHENED_NUMERAL = re.compile(rf"\b((?:{_REGNAL_NAMES})-)([IVX]{{1,6}})\b(?![\w'’-]|\.\w)")
+
+
+def hyphened_numerals(text: str) -> str:
+    """A king's numeral inside a place name: "lycée Henri-IV" -> "lycée Henri-Quatre", "rue Louis-XVI"
+    -> "rue Louis-Seize" (the name is written as said)."""
+
+    def say(match: re.Match[str]) -> str:
+        value = roman(match.group(2))
+        return match.group(1) + cardinal(value).capitalize() if value else match.group(0)
+
+    return _HYPHENED_NUMERAL.sub(say, text)
+
+
 def regnal_numbers(text: str) -> str:
     """Roman numerals where their context says they are numbers: "Louis XIV" -> "Louis 14", "Charles
     X" -> "Charles 10", "Jean-Paul II" -> "Jean-Paul 2", "Super Bowl LIX" -> "Super Bowl 59",
@@ -184,7 +230,7 @@ def regnal_numbers(text: str) -> str:
         value = roman(match.group(2))
         return f"{match.group(1)} {value}" if value else match.group(0)
 
-    text = _CONTEXT_NUMERAL.sub(in_context, text)
+    text = hyphened_numerals(_CONTEXT_NUMERAL.sub(in_context, text))
     text = _NAME_NUMERAL.sub(number, text)
     text = team_numerals(text)
     return re.sub(r"^([IVX]{1,5})\.(?= )", lambda m: f"{roman(m.group(1))}." if roman(m.group(1)) else m.group(0), text)
