@@ -69,7 +69,9 @@ _VOWEL_START = tuple("aeEioOuyYW@A")
 # "vingt", the k of "cinq" before a consonant, the v of "neuf heures", the t of "trente et un".
 _VARIANTS = (
     (re.compile(r"katr@"), "katr"),
-    (re.compile(r"vE~t"), "vE~"),
+    # the t of « vingt » is optional before a consonant, but never the t of « trois » after it: a gold's
+    # « quatre-vingt-trois » gives « vE~ttrw », the digits « vE~trw »; both are heard « vE~trw »
+    (re.compile(r"vE~t(?=t)|vE~t(?!r)"), "vE~"),
     (re.compile(r"sE~k"), "sE~"),
     (re.compile(r"nWv"), "nWf"),
     (re.compile(r"A~te(?=W~|yn|O~z)"), "A~e"),  # the t of "trente et un", "soixante et onze"
