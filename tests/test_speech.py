@@ -327,6 +327,15 @@ CASES = {
         ),
         ("L’IA, AP-HP, UFC-Que Choisir, l'ARNm, 737 MAX", "Li A, A P H P, U F C Que Choisir, la R N messager, 737 max"),
     ],
+    # a slash is « sur » only in a ratio; « = » between amounts is « égale » (round 6)
+    rules.ratios: [
+        ("le ratio dette/PIB, le rapport cours/bénéfice", "le ratio dette sur PIB, le rapport cours sur bénéfice"),
+        ("la dette/PIB, et/ou, entrée/sortie", "la dette sur PIB, et/ou, entrée/sortie"),
+    ],
+    rules.equals: [
+        ("1 € = 1,08 $, 1 euro = 0,86 livre", "1 € égale 1,08 $, 1 euro égale 0,86 livre"),
+        ("si x = 3, a=b", "si x = 3, a=b"),
+    ],
 }
 
 
@@ -710,3 +719,31 @@ def test_local_news_rule(rule, text: str, expected: str) -> None:
 def test_business_news_rule(rule, text: str, expected: str) -> None:
     """Round 5 (a business/tech newsletter): each family's rule alone."""
     assert rule(text) == expected
+
+
+@pytest.mark.parametrize(
+    "rule, text, expected",
+    [
+        # round 6 (independent set 6): weekdays in a range, building, phone, inhabitants
+        (rules.titles, "Ouvert du lun. au sam.", "Ouvert du lundi au samedi."),
+        (rules.titles, "Du mar. au dim. inclus, lun.-ven. Fermé", "Du mardi au dimanche inclus, lundi-vendredi. Fermé"),
+        (rules.titles, "le sam. 12 avril, la mar. noire", "le samedi 12 avril, la mar. noire"),
+        (rules.titles, "Le bât. B, bât. 3, le bât. est", "Le bâtiment B, bâtiment 3, le bât. est"),
+        (rules.titles, "Tél. : 01 ; tél. 02", "Téléphone : 01 ; téléphone 02"),
+        (rules.titles, "(3 200 hab.), 500 hab., hab.", "(3 200 habitants), 500 habitants, habitants"),
+        (rules.currencies, "1,08 $, 12,50 £, 3,00 $, 0,86 £", "1 dollar 08, 12 livres 50, 3 dollars, 0,86 livre"),
+    ],
+    ids=lambda v: v.__name__ if callable(v) else None,
+)
+def test_round_six_rule(rule, text: str, expected: str) -> None:
+    assert rule(text) == expected
+
+
+@pytest.mark.parametrize("run", ["ratio" + " a" * 7_000 + "/b", "a/" * 10_000, "1 =" * 7_000, "du lun." * 5_000])
+def test_round_six_rules_take_linear_time(run: str) -> None:
+    import time
+
+    speak = speaker(default_lexicon())
+    started = time.perf_counter()
+    speak(run)
+    assert time.perf_counter() - started < 3.0

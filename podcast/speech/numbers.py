@@ -538,6 +538,16 @@ def _euros_and_cents(match: re.Match[str]) -> str:
     return said if cents == "00" else f"{said} {int(cents)}"
 
 
+def _dollars_and_cents(match: re.Match[str]) -> str:
+    """ "1,08 $" -> "1 dollar 08" (said « un dollar zéro huit », as an exchange rate is read);
+    "0,86 £" is left to :func:`currencies`."""
+    amount, cents, symbol = match.group(1), match.group(2), match.group(3)
+    if amount == "0":  # "0,86 £": no « zéro livre »; said with its comma
+        return match.group(0)
+    said = f"{amount} {_CURRENCY[symbol][1 if _plural(amount) else 0]}"
+    return said if cents == "00" else f"{said} {cents}"
+
+
 def currencies(text: str) -> str:
     """Amounts said in French word order and agreement: "$100" -> "100 dollars", "£45" -> "45 livres",
     "250 millions de CHF" -> "250 millions de francs suisses", "30 USD" -> "30 dollars", "2,50 €" -> "2
@@ -559,6 +569,7 @@ def currencies(text: str) -> str:
         text,
     )
     text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*€", _euros_and_cents, text)
+    text = re.sub(rf"\b({_AMOUNT}),(\d\d)\s*([$£])(?![\w$£€])", _dollars_and_cents, text)
     # a scale before "d'euros" or "de dollars": "3 Mds d'euros" -> "3 milliards d'euros"
     text = re.sub(
         rf"({_NUMBER})\s?(Mds|Md|Mrds|Mrd|mds|mrds|M)\.?(?= (?:d['’]|de )\w)",

@@ -529,6 +529,31 @@ def rates(text: str) -> str:
     )
 
 
+# A slash between two words is « sur » where they name a ratio: after « ratio » or « rapport » ("le
+# ratio cours/bénéfice"), or over a measure a ratio is taken of ("dette/PIB"); elsewhere (« et/ou »,
+# « entrée/sortie ») it is left alone.
+_RATIO_AFTER = re.compile(r"\b([rR]atios?|[rR]apports?)((?: [\w'’-]+){0,2}?) ([\w-]+)/([\w-]+)\b(?!/)")
+_RATIO_OF = re.compile(r"(?<![\w/])([\w-]+)/(PIB|CA|EBITDA|Ebitda|bénéfices?|BPA|actifs?|fonds propres)\b(?!/)")
+
+
+def ratios(text: str) -> str:
+    """ "le ratio dette/PIB" -> "le ratio dette sur PIB", "le rapport cours/bénéfice" -> "... cours sur
+    bénéfice", "la dette/PIB" -> "la dette sur PIB"; "et/ou" stays."""
+    text = _RATIO_AFTER.sub(lambda m: f"{m.group(1)}{m.group(2)} {m.group(3)} sur {m.group(4)}", text)
+    return _RATIO_OF.sub(r"\1 sur \2", text)
+
+
+_AMOUNT_EQUALS = re.compile(
+    r"(\d|[€$£¥%]|\b(?:euros?|dollars?|livres?|yens?|francs?|centimes?)) ?= ?(?=[-−+]?\d|[€$£¥]\s?\d)"
+)
+
+
+def equals(text: str) -> str:
+    """ "=" between two amounts or numbers is said « égale »: "1 € = 1,08 $" -> "1 € égale 1,08 $"
+    (espeak-ng says nothing for it)."""
+    return _AMOUNT_EQUALS.sub(r"\1 égale ", text)
+
+
 def symbols(text: str) -> str:
     """ "&" -> "et" between words, "2 × 3" -> "2 fois 3", a postal code by its department: ", 75002
     Paris" -> ", 75 0 0 2 Paris" (espeak-ng would say "soixante-quinze mille deux")."""
@@ -564,6 +589,8 @@ SAYING = (
     percent,
     units,
     rates,
+    ratios,
+    equals,
     feminine_numbers,
     elided_one,
     symbols,

@@ -56,8 +56,10 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"\b[eE]nv\.(?=\s)", "environ"),
     (r"\b[cC]f\.(?=\s)", "voir"),
     (r"\bvs\.?(?=\s)", "contre"),
-    (r"\bhab\.(?=\s|$)", "habitants"),
+    (r"\bhab\.(?=[\s),;]|$)", "habitants"),  # "(3 200 hab.)"
     (r"\btél\.(?=\s)", "téléphone"),
+    (r"\bTél\.(?=\s)", "Téléphone"),  # "Tél. : 04 78 12 34 56"
+    (r"\b[bB]ât\.(?=\s+[A-Z\d])", "bâtiment"),  # "bât. B"
     # street names: "45, av. de la République", "bd Haussmann", "pl. de la Concorde"
     (rf"\b[aA]v\.?(?=\s+(?:de|du|des|d['’]|{_CAP}))", "avenue"),
     (rf"\b(?:[bB]d|[bB]oul\.|[bB]lvd\.?)(?=\s+(?:de|du|des|d['’]|{_CAP}))", "boulevard"),
@@ -130,10 +132,42 @@ def titles(text: str) -> str:
         lambda m: _ERA[m.group(1)] + "Jésus-Christ" + ("." + m.group("end") if m.group("end") is not None else ""),
         text,
     )
+    text = weekday_ranges(text)
     for pattern, said in _COMPILED:
         text = pattern.sub(said, text)
     # "etc." keeps its period as the sentence's end when a sentence ends there
     return _ETC.sub(_ending, text)
+
+
+_WEEKDAYS = {
+    "lun": "lundi",
+    "mar": "mardi",
+    "mer": "mercredi",
+    "jeu": "jeudi",
+    "ven": "vendredi",
+    "sam": "samedi",
+    "dim": "dimanche",
+}
+_DAY = "(?i:" + "|".join(_WEEKDAYS) + ")"
+_WEEKDAY_RANGE = re.compile(
+    rf"\b(?:([dD]u) ({_DAY})\. au |({_DAY})\.? ?[-–] ?)({_DAY})\.(?P<end>\s*$|\s+[A-ZÀ-ÖØ-ÞŒ«“])?"
+)
+
+
+def weekday_ranges(text: str) -> str:
+    """Abbreviated weekdays in a range, where they cannot be anything else: "du lun. au sam." -> "du
+    lundi au samedi", "lun.-ven." -> "lundi-vendredi"; the last period kept where the sentence ends
+    (before a day number: :data:`_ABBREVIATIONS`)."""
+
+    def say(match: re.Match[str]) -> str:
+        first = match.group(2) or match.group(3)
+        said = _WEEKDAYS[first.lower()]
+        last = _WEEKDAYS[match.group(4).lower()] + ("." + match.group("end") if match.group("end") is not None else "")
+        if match.group(1):
+            return f"{match.group(1)} {said} au {last}"
+        return f"{said}-{last}"
+
+    return _WEEKDAY_RANGE.sub(say, text)
 
 
 def _ending(match: re.Match[str]) -> str:
