@@ -78,7 +78,8 @@ def chapters_json(chapters: Sequence[Chapter], title: str) -> str:
 
 
 def _ts(ms: int) -> str:
-    minutes, seconds = divmod(round(ms / 1000), 60)
+    """Whole seconds as players count them (a chapter at 20.6 s shows 0:20 there and on its page)."""
+    minutes, seconds = divmod(ms // 1000, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 

@@ -594,3 +594,18 @@ def test_compiled_templates_are_kept_per_user_and_a_broken_cache_never_costs_a_p
         assert pages() == expected
     finally:
         site.environment.cache_clear()
+
+
+def test_show_notes_time_a_chapter_as_its_page_and_the_player_do(tmp_path: Path) -> None:
+    """The notes said (0:21) under a chapter list and a player saying 0:20 for a start at 20.6 s."""
+    from podcast.article import read
+    from podcast.sidecars import show_notes
+    from podcast.timeline import Chapter
+
+    source = tmp_path / "lettre.txt"
+    source.write_text("La lettre\nPremier sujet\nUn texte.\nSecond sujet\nUn autre texte.\n", encoding="utf-8")
+    issue = read(source)
+    starts = [Chapter(a.title, ms, ms + 5000, index) for index, (a, ms) in enumerate(zip(issue.articles, (0, 20_600)))]
+    notes = show_notes(issue, starts)
+    assert "(0:20)" in notes and "(0:21)" not in notes
+    assert site.Chapter(20_600, 25_600, "x").clock == "0:20"
