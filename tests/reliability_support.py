@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -37,6 +38,23 @@ def make_show(folder: Path, **sections: dict[str, Any]) -> Path:
         data.setdefault(section, {}).update(values)
     toml.write_text(tomli_w.dumps(data), encoding="utf-8")
     return toml
+
+
+def built_show(folder: Path) -> Path:
+    """A show in ``folder`` with ARTICLE built into its own cache (segments and chunks): each module
+    builds one and copies it per test (:func:`copy_of`). Returns the show's folder."""
+    toml = make_show(folder)
+    (folder / "port.txt").write_text(ARTICLE, encoding="utf-8")
+    result = run(toml, "build", str(folder / "port.txt"))
+    assert result.exit_code == 0, result.stderr
+    return folder
+
+
+def copy_of(show: Path, tmp_path: Path) -> Path:
+    """A test's own copy of a module's show, to damage freely."""
+    copy = tmp_path / "show"
+    shutil.copytree(show, copy)
+    return copy
 
 
 def run(toml: Path, *args: str) -> Result:

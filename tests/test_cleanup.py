@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import ARTICLE, make_show, one_line, published, run, spawn
+from reliability_support import ARTICLE, built_show, copy_of, one_line, published, run, spawn
 
 from podcast import publish
 from podcast.catalog import Catalog
@@ -29,18 +29,14 @@ LONG = "Les quais du port\n\n" + " ".join(
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("cleanup") / "show"
-    toml = make_show(folder)
-    (folder / "port.txt").write_text(ARTICLE, encoding="utf-8")
-    assert run(toml, "build", str(folder / "port.txt")).exit_code == 0
+    folder = built_show(tmp_path_factory.mktemp("cleanup") / "show")
     (folder / "long.txt").write_text(LONG, encoding="utf-8")
     return folder
 
 
 @pytest.fixture
 def show(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "show"
-    shutil.copytree(built, copy)
+    copy = copy_of(built, tmp_path)
     shutil.rmtree(copy / "cache")  # nothing cached: the build speaks, and loads espeak's copies
     (tmp_path / "tmp").mkdir()
     return copy

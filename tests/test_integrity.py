@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from reliability_support import ARTICLE, make_show, one_line, published, run
+from reliability_support import ARTICLE, built_show, copy_of, make_show, one_line, published, run
 
 from podcast import config as config_mod
 from podcast import cover, mp3, publish
@@ -95,19 +94,12 @@ def test_a_damaged_chunk_is_discarded(tmp_path: Path, damage: str, caplog) -> No
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A show with one episode built into its own cache (segments and chunks)."""
-    folder = tmp_path_factory.mktemp("integrity") / "show"
-    toml = make_show(folder)
-    (folder / "port.txt").write_text(ARTICLE, encoding="utf-8")
-    result = run(toml, "build", str(folder / "port.txt"))
-    assert result.exit_code == 0, result.stderr
-    return folder
+    return built_show(tmp_path_factory.mktemp("integrity") / "show")
 
 
 @pytest.fixture
 def show(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "show"
-    shutil.copytree(built, copy)
-    return copy
+    return copy_of(built, tmp_path)
 
 
 def _chunks(show: Path) -> list[Path]:

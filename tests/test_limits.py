@@ -8,7 +8,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import pytest
-from reliability_support import ARTICLE, make_show, one_line, published, run
+from reliability_support import ARTICLE, built_show, copy_of, make_show, one_line, published, run
 
 from podcast import diskspace
 
@@ -17,18 +17,12 @@ Usage = namedtuple("Usage", "total used free")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("limits") / "show"
-    toml = make_show(folder)
-    (folder / "port.txt").write_text(ARTICLE, encoding="utf-8")
-    assert run(toml, "build", str(folder / "port.txt")).exit_code == 0
-    return folder
+    return built_show(tmp_path_factory.mktemp("limits") / "show")
 
 
 @pytest.fixture
 def show(built: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "show"
-    shutil.copytree(built, copy)
-    return copy
+    return copy_of(built, tmp_path)
 
 
 def _huge(path: Path, size: int) -> Path:
