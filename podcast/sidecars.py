@@ -77,8 +77,9 @@ def chapters_json(chapters: Sequence[Chapter], title: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _ts(ms: int) -> str:
-    """Whole seconds as players count them (a chapter at 20.6 s shows 0:20 there and on its page)."""
+def player_clock(ms: int) -> str:
+    """What a listener reads: "4:05", "1:02:03"; the fraction dropped, as players show their times
+    (396.8 s is 6:36 there), so notes, pages and the player agree."""
     minutes, seconds = divmod(ms // 1000, 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
@@ -102,7 +103,7 @@ def show_notes(issue: Issue, chapters: Sequence[Chapter]) -> str:
         out.append(f"<p>Et aussi : {esc(issue.teaser)}</p>")
     out.append("<ol>")
     for index, article in enumerate(issue.articles):
-        stamp = f"({_ts(start_of[index])}) " if index in start_of else ""
+        stamp = f"({player_clock(start_of[index])}) " if index in start_of else ""
         out.append(f"<li>{esc(stamp)}{esc(article.title)}")
         headings = [s.heading for s in article.sections if s.heading]
         if headings:

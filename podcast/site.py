@@ -32,6 +32,7 @@ from urllib.parse import quote
 from .dates import french_date
 from .errors import ConfigError, PublishError
 from .fsutil import inside, write_atomic
+from .sidecars import player_clock as clock
 
 if TYPE_CHECKING:
     import jinja2
@@ -176,14 +177,6 @@ def seconds(ms: int) -> str:
     """Milliseconds as seconds for HTML attributes: "12.345", without a trailing zero."""
     whole, millis = divmod(ms, 1000)
     return f"{whole}.{millis:03d}".rstrip("0").rstrip(".")
-
-
-def clock(ms: int) -> str:
-    """What a listener reads: "4:05", "1:02:03"; whole seconds dropped, as the browser's player shows
-    its times (396.8 s is 6:36 there too)."""
-    minutes, secs = divmod(ms // 1000, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _words(text: str) -> str:
